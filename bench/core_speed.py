@@ -1,0 +1,77 @@
+"""Core speed on this machine: content load, answer time for commands and free text, memory.
+
+Run: `make bench` (or `python bench/core_speed.py`). Prints figures; asserts nothing.
+Targets (issue #2): command < 20 µs median, free text < 200 µs median, load < 50 ms.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import statistics
+import time
+
+from iombot.core.answerer import Answerer
+from iombot.core.content import default_content_dir, load_content
+from iombot.core.reply import Query
+
+COMMANDS = ["/contact", "/about", "/un", "/history@iom_bot", "/start contact", "/help"]
+QUESTIONS = [
+    "what's your phone number?",
+    "when did IOM join the UN",
+    "who is the director general",
+    "電話番号を教えてください",
+    "IOMはいつ国連に加盟しましたか",
+    "what is the weather in tokyo",  # falls back to "did you mean"
+    "phnoe numbr",  # typo correction
+    "湾岸戦争のとき日本は何をしたの？",
+]
+
+
+def timed(function, rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter_ns()
+        function()
+        samples.append((time.perf_counter_ns() - start) / 1000)
+    return samples
+
+
+def report(name: str, samples_us: list[float]) -> None:
+    samples_us.sort()
+    p99 = samples_us[int(len(samples_us) * 0.99) - 1]
+    print(f"{name:<28} median {statistics.median(samples_us):9.1f} µs   p99 {p99:9.1f} µs"
+          f"   ({len(samples_us)} calls)")
+
+
+def main() -> None:
+    directory = default_content_dir()
+    load_content(directory)  # warm the file cache and imports
+    loads = timed(lambda: Answerer(load_content(directory)), 30)
+    report("load content + build index", loads)
+
+    answerer = Answerer(load_content(directory))
+    gc.collect()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queries = [Query(text=t, user_id=str(n % 50), locale="en") for n, t in enumerate(COMMANDS)]
+    questions = [Query(text=t, user_id=str(n % 50)) for n, t in enumerate(QUESTIONS)]
+    for query in queries + questions:  # warm caches
+        answerer.answer(query)
+
+    def each(batch):
+        state = {"i": 0}
+
+        def call():
+            answerer.answer(batch[state["i"] % len(batch)])
+            state["i"] += 1
+
+        return call
+
+    report("command answer", timed(each(queries), 20_000))
+    report("free-text answer", timed(each(questions), 20_000))
+    print(f"{'resident memory after load':<28} {rss_mb:9.1f} MB (peak RSS of this process)")
+    print(f"{'topics':<28} {len(answerer.content.topics):9d}   content {answerer.content.version}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""The core: a Query in, a platform-neutral Reply out.
+
+Commands (with aliases, `/cmd@bot` addressing and `/start` deep links), `/help`, `/lang`, and
+free-text questions answered by retrieval: a confident best answer, or a short "did you mean"
+with the closest topics and the menu; never a weak match stated as the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from . import strings
+from .languages import LANGUAGES, clean_input, resolve_language
+from .preferences import LanguagePreferences
+from .reply import (
+    Block,
+    BulletList,
+    Button,
+    Command,
+    Paragraph,
+    Query,
+    Reply,
+    ReplyKind,
+    Text,
+)
+from .search import TopicIndex, bare_name, normalize
+from .topics import Content, Topic
+
+# A free-text answer is given only when the best topic covers this share of the question...
+CONFIDENT_SCORE = 0.26
+# ...and beats the runner-up by this factor; otherwise the reply is "did you mean".
+CONFIDENT_LEAD = 1.1
+# Topics scoring at least this are offered as "did you mean".
+SUGGEST_SCORE = 0.10
+
+_COMMAND = re.compile(r"/(?P<name>[^\s@/]+)(?:@(?P<bot>\S+))?(?:\s+(?P<args>.*))?", re.DOTALL)
+_HELP_WORDS = frozenset({"help", "menu", "?", "ヘルプ", "メニュー", "使い方", "トピック"})
+_LANGUAGE_WORDS = {
+    "en": "en",
+    "english": "en",
+    "eng": "en",
+    "英語": "en",
+    "えいご": "en",
+    "ja": "ja",
+    "jp": "ja",
+    "japanese": "ja",
+    "日本語": "ja",
+    "にほんご": "ja",
+}
+_TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）"
+
+
+@dataclass(frozen=True)
+class Library:
+    """One content version and its index: swapped together, so a reply never mixes versions."""
+
+    content: Content
+    index: TopicIndex
+    by_name: dict[str, Topic]
+
+    @classmethod
+    def build(cls, content: Content) -> Library:
+        by_name: dict[str, Topic] = {}
+        for topic in content.topics:
+            for name in (topic.command, *topic.aliases):
+                by_name[normalize(name)] = topic
+        return cls(content, TopicIndex(content), by_name)
+
+
+class Answerer:
+    def __init__(self, content: Content, preferences: LanguagePreferences | None = None):
+        self._library = Library.build(content)
+        self.preferences = preferences or LanguagePreferences()
+
+    @property
+    def content(self) -> Content:
+        return self._library.content
+
+    def replace_content(self, content: Content) -> None:
+        """Swap in new content whole (built first, then one reference assignment)."""
+        self._library = Library.build(content)
+
+    # --- entry points -------------------------------------------------------------------------
+
+    def answer(self, query: Query) -> Reply:
+        library = self._library
+        text = clean_input(query.text)
+        language = self._language(query, text)
+        if not text:
+            return self._menu_reply(
+                library, ReplyKind.EMPTY, language, None, strings.spans("empty", language)
+            )
+        if text.startswith("/"):
+            return self._command(library, query, text, language)
+        return self._free_text(library, text, language)
+
+    def act(self, query: Query, action: str) -> Reply:
+        """A pressed button: "topic:<command>" or "lang:<code>"."""
+        kind, _, value = action.partition(":")
+        if kind == "topic":
+            return self.answer(_with_text(query, f"/{value}"))
+        if kind == "lang":
+            return self.answer(_with_text(query, f"/lang {value}"))
+        return self.answer(_with_text(query, ""))
+
+    def notice(self, key: str, language: str) -> Reply:
+        """A short message from the bot's own strings (an apology, a rate-limit notice)."""
+        return Reply(
+            kind=ReplyKind.EMPTY,
+            language=language,
+            blocks=(Paragraph(strings.spans(key, language)),),
+        )
+
+    def language_for(self, query: Query) -> str:
+        return self._language(query, clean_input(query.text))
+
+    def topic_reply(self, command: str, language: str) -> Reply | None:
+        topic = self._library.content.by_command().get(command)
+        return None if topic is None else self._topic(self._library, topic, language)
+
+    # --- commands -----------------------------------------------------------------------------
+
+    def _command(self, library: Library, query: Query, text: str, language: str) -> Reply:
+        match = _COMMAND.fullmatch(text)
+        if match is None:  # "/" alone, or "/@bot"
+            return self._help(library, language)
+        name, bot, args = match["name"].lower(), match["bot"], (match["args"] or "").strip()
+        if bot and query.bot_username and bot.lower() != query.bot_username.lower():
+            return Reply(kind=ReplyKind.IGNORED, language=language)
+        if name == "start":
+            topic = library.by_name.get(normalize(args)) if args else None
+            if topic is not None:
+                return self._topic(library, topic, language)
+            return self._start(library, language)
+        if name in ("help", "menu"):
+            return self._help(library, language)
+        if name == "lang":
+            return self._choose_language(query, args)
+        topic = library.by_name.get(normalize(name))
+        if topic is not None:
+            return self._topic(library, topic, language)
+        return self._unknown_command(library, match["name"], language)
+
+    def _choose_language(self, query: Query, args: str) -> Reply:
+        chosen = _LANGUAGE_WORDS.get(normalize(args).strip(_TRIM)) if args else None
+        if chosen is None:
+            language = self._language(query, args)
+            key = "lang_unknown" if args else "lang_choose"
+            return Reply(
+                kind=ReplyKind.LANGUAGE,
+                language=language,
+                title=strings.text("lang_title", language),
+                blocks=(Paragraph(strings.spans(key, language)),),
+                buttons=_language_buttons(),
+            )
+        self.preferences.set(_user_key(query), chosen)
+        return Reply(
+            kind=ReplyKind.LANGUAGE,
+            language=chosen,
+            title=strings.text("lang_title", chosen),
+            blocks=(Paragraph(strings.spans("lang_set", chosen)),),
+        )
+
+    def _unknown_command(self, library: Library, name: str, language: str) -> Reply:
+        lead: list = [*strings.spans("unknown_command", language, command="/" + name[:40])]
+        suggestion = _closest_name(library, name)
+        suggested = ()
+        if suggestion is not None:
+            lead += [
+                Text(" "),
+                *strings.spans("did_you_mean", language, command=suggestion.command),
+            ]
+            suggested = (suggestion.command,)
+        return self._menu_reply(
+            library,
+            ReplyKind.UNKNOWN_COMMAND,
+            language,
+            strings.text("unknown_command_title", language),
+            tuple(lead),
+            suggested,
+        )
+
+    # --- free text ----------------------------------------------------------------------------
+
+    def _free_text(self, library: Library, text: str, language: str) -> Reply:
+        word = normalize(text).strip(_TRIM)
+        topic = library.by_name.get(word) or library.by_name.get(bare_name(text))
+        if topic is not None:
+            return self._topic(library, topic, language)
+        if word in _HELP_WORDS:
+            return self._help(library, language)
+        matches = library.index.search(text)
+        if matches and _confident(matches):
+            return self._topic(library, matches[0].topic, language)
+        close = tuple(m.topic.command for m in matches if m.score >= SUGGEST_SCORE)
+        key = "suggest" if close else "nothing_found"
+        return self._menu_reply(
+            library,
+            ReplyKind.SUGGESTIONS,
+            language,
+            strings.text("suggest_title", language),
+            strings.spans(key, language),
+            close,
+        )
+
+    # --- reply builders -----------------------------------------------------------------------
+
+    def _topic(self, library: Library, topic: Topic, language: str) -> Reply:
+        by_command = library.content.by_command()
+        buttons = tuple(
+            _topic_button(by_command[name], language)
+            for name in topic.related
+            if name in by_command
+        )
+        text = topic.text(language)
+        return Reply(
+            kind=ReplyKind.TOPIC,
+            language=language,
+            title=text.title,
+            blocks=text.blocks,
+            buttons=buttons,
+            topic=topic.command,
+        )
+
+    def _start(self, library: Library, language: str) -> Reply:
+        return Reply(
+            kind=ReplyKind.START,
+            language=language,
+            title=strings.text("welcome_title", language),
+            blocks=(Paragraph(strings.spans("welcome", language)),),
+            buttons=tuple(_topic_button(t, language) for t in library.content.topics),
+        )
+
+    def _help(self, library: Library, language: str) -> Reply:
+        blocks: tuple[Block, ...] = (
+            Paragraph(strings.spans("help", language)),
+            _menu(library, language),
+            Paragraph(strings.spans("help_footer", language)),
+        )
+        return Reply(
+            kind=ReplyKind.HELP,
+            language=language,
+            title=strings.text("help_title", language),
+            blocks=blocks,
+            buttons=tuple(_topic_button(t, language) for t in library.content.topics),
+        )
+
+    def _menu_reply(
+        self,
+        library: Library,
+        kind: ReplyKind,
+        language: str,
+        title: str | None,
+        lead: tuple,
+        suggested: tuple[str, ...] = (),
+    ) -> Reply:
+        """A lead sentence, buttons for the suggested topics (or all), and the whole menu."""
+        by_command = library.content.by_command()
+        offered = [by_command[name] for name in suggested] or list(library.content.topics)
+        return Reply(
+            kind=kind,
+            language=language,
+            title=title,
+            blocks=(Paragraph(lead), _menu(library, language)),
+            buttons=tuple(_topic_button(t, language) for t in offered),
+            suggestions=tuple(suggested),
+        )
+
+    def _language(self, query: Query, text: str) -> str:
+        explicit = query.language if query.language in LANGUAGES else None
+        chosen = explicit or self.preferences.get(_user_key(query))
+        return resolve_language(chosen, query.locale, text)
+
+
+def _confident(matches: list) -> bool:
+    best = matches[0].score
+    runner_up = matches[1].score if len(matches) > 1 else 0.0
+    return best >= CONFIDENT_SCORE and best >= runner_up * CONFIDENT_LEAD
+
+
+def _closest_name(library: Library, name: str) -> Topic | None:
+    found = process.extractOne(
+        normalize(name), list(library.by_name), scorer=fuzz.ratio, score_cutoff=60
+    )
+    return library.by_name[found[0]] if found else None
+
+
+def _menu(library: Library, language: str) -> BulletList:
+    return BulletList(
+        tuple(
+            (Command(topic.command), Text(" — "), Text(topic.text(language).summary))
+            for topic in library.content.topics
+        )
+    )
+
+
+def _topic_button(topic: Topic, language: str) -> Button:
+    return Button(label=topic.text(language).title, action=f"topic:{topic.command}")
+
+
+def _language_buttons() -> tuple[Button, ...]:
+    return tuple(
+        Button(label=strings.LANGUAGE_NAMES[code], action=f"lang:{code}") for code in LANGUAGES
+    )
+
+
+def _user_key(query: Query) -> str | None:
+    return None if query.user_id is None else f"{query.platform}:{query.user_id}"
+
+
+def _with_text(query: Query, text: str) -> Query:
+    from dataclasses import replace
+
+    return replace(query, text=text)

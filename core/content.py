@@ -1,0 +1,383 @@
+"""Loading and validating the topic files of a content folder.
+
+Safe YAML only: the files are composed into nodes (so every problem can name its line) and
+built with PyYAML's SafeConstructor; nothing in a file is ever executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from . import schema
+from .markup import MarkupProblem, parse_blocks
+from .reply import LANGUAGES, BulletList, Paragraph, plain_text
+from .topics import Content, Topic, TopicText
+
+CONTENT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """The content folder has problems; `problems` lists each with its file and line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def default_content_dir() -> Path:
+    """The content shipped inside the package."""
+    return Path(str(resources.files("iombot.content")))
+
+
+def load_content(directory: Path | str) -> Content:
+    """Load and validate every topic file; raise ContentError listing all problems."""
+    directory = Path(directory)
+    files = _topic_files(directory)
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        raise ContentError([Problem(str(directory), 0, "content folder not found")])
+    if not files:
+        raise ContentError([Problem(str(directory), 0, "no topic files (*.yaml) in this folder")])
+    topics = []
+    digest = hashlib.sha256()
+    for path in files:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data + b"\0")
+        topic = _load_topic(path, data, problems)
+        if topic is not None:
+            topics.append(topic)
+    problems.extend(_cross_check(topics, {path.stem for path in files}))
+    if problems:
+        raise ContentError(problems)
+    topics.sort(key=lambda t: (t.order, t.command))
+    return Content(topics=tuple(topics), version=digest.hexdigest()[:12])
+
+
+def check_content(directory: Path | str) -> list[Problem]:
+    """Every problem of a content folder; empty when it is good."""
+    try:
+        load_content(directory)
+    except ContentError as error:
+        return error.problems
+    return []
+
+
+def _topic_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.suffix in CONTENT_SUFFIXES and p.is_file() and not p.name.startswith(".")
+    )
+
+
+class _Reporter:
+    """Collects problems for one file."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = str(path)
+        self.problems = problems
+        self.count = 0
+
+    def __call__(self, node_or_line: yaml.Node | int, message: str) -> None:
+        line = node_or_line if isinstance(node_or_line, int) else node_or_line.start_mark.line + 1
+        self.problems.append(Problem(self.path, line, message))
+        self.count += 1
+
+
+def _load_topic(path: Path, data: bytes, problems: list[Problem]) -> Topic | None:
+    report = _Reporter(path, problems)
+    try:
+        root = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)
+    except UnicodeDecodeError:
+        report(1, "the file is not UTF-8 text")
+        return None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        report(
+            line,
+            f"invalid YAML: {error.problem or error.context} "
+            "(text containing : # [ ] { } or a leading ? needs quotes)",
+        )
+        return None
+    except yaml.YAMLError as error:
+        report(1, f"invalid YAML: {error}")
+        return None
+    if root is None:
+        report(1, "the file is empty")
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        report(root, "a topic file must be a mapping of fields (command:, en:, ja:, …)")
+        return None
+    fields = _mapping(root, report, "topic")
+    allowed = set(schema.TOP_FIELDS) | set(LANGUAGES)
+    values = _check_fields(fields, schema.TOP_FIELDS, allowed, report, root, "topic")
+
+    command = values.get("command")
+    if isinstance(command, str):
+        if not schema.COMMAND_PATTERN.fullmatch(command):
+            report(
+                fields["command"][0],
+                f"command {command!r} is not a valid Telegram command: "
+                "use 1-32 characters a-z, 0-9 or _",
+            )
+        elif command in schema.RESERVED_COMMANDS:
+            report(fields["command"][0], f"command {command!r} is built in; choose another name")
+        elif command != path.stem:
+            report(
+                fields["command"][0],
+                f"command {command!r} should match the file name ({path.stem}{path.suffix})",
+            )
+    aliases = _word_list(fields, "aliases", report)
+    for alias_node, alias in aliases:
+        if not schema.ALIAS_PATTERN.fullmatch(alias):
+            report(
+                alias_node,
+                f"alias {alias!r} must be one lowercase word of at most 32 "
+                "characters, without spaces, / or @",
+            )
+        elif alias in schema.RESERVED_COMMANDS:
+            report(alias_node, f"alias {alias!r} is a built-in command")
+    related = _word_list(fields, "related", report)
+
+    texts: dict[str, TopicText] = {}
+    for language in LANGUAGES:
+        if language not in fields:
+            report(
+                root,
+                f"language {language!r} is missing: every topic needs {' and '.join(LANGUAGES)}",
+            )
+            continue
+        text = _load_text(fields[language][1], language, report)
+        if text is not None:
+            texts[language] = text
+
+    if report.count:
+        return None
+    return Topic(
+        command=command,
+        aliases=tuple(alias for _, alias in aliases),
+        order=values.get("order", schema.DEFAULT_ORDER),
+        related=tuple(name for _, name in related),
+        texts=texts,
+        path=str(path),
+        lines={
+            "command": fields["command"][1].start_mark.line + 1,
+            **{f"alias:{a}": node.start_mark.line + 1 for node, a in aliases},
+            **{f"related:{r}": node.start_mark.line + 1 for node, r in related},
+        },
+    )
+
+
+def _mapping(
+    node: yaml.MappingNode, report: _Reporter, where: str
+) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """Key name -> (key node, value node); reports duplicate and non-text keys."""
+    fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str) or not key:
+            report(key_node, f"{where}: field names must be plain words")
+            continue
+        if key in fields:
+            report(key_node, f"{where}: field {key!r} appears twice")
+            continue
+        fields[key] = (key_node, value_node)
+    return fields
+
+
+def _construct(node: yaml.Node) -> object:
+    """A node's value, built by PyYAML's safe constructor (unknown tags raise, never run)."""
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+def _check_fields(
+    fields: dict[str, tuple[yaml.Node, yaml.Node]],
+    spec: dict,
+    allowed: set[str],
+    report: _Reporter,
+    parent: yaml.Node,
+    where: str,
+) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key, (key_node, _) in fields.items():
+        if key not in allowed:
+            report(
+                key_node, f"{where}: unknown field {key!r} (allowed: {', '.join(sorted(allowed))})"
+            )
+    for name, (required, kind, described) in spec.items():
+        if name not in fields:
+            if required:
+                report(parent, f"{where}: required field {name!r} is missing")
+            continue
+        value_node = fields[name][1]
+        try:
+            value = _construct(value_node)
+        except yaml.YAMLError as error:
+            reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+            report(value_node, f"{where}: {name!r} cannot be read ({reason}; only plain YAML)")
+            continue
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            report(value_node, f"{where}: {name!r} must be {described}, not {_kind_name(value)}")
+            continue
+        if kind is str and not value.strip():
+            report(value_node, f"{where}: {name!r} is empty")
+            continue
+        values[name] = value
+    return values
+
+
+def _kind_name(value: object) -> str:
+    if value is None:
+        return "empty"
+    return {
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
+
+
+def _word_list(fields: dict, name: str, report: _Reporter) -> list[tuple[yaml.Node, str]]:
+    """The items of a list field as (node, text), reporting items that are not text."""
+    if name not in fields or not isinstance(fields[name][1], yaml.SequenceNode):
+        return []
+    items = []
+    for item in fields[name][1].value:
+        try:
+            value = _construct(item)
+        except yaml.YAMLError:
+            value = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = item.value  # a year such as 1951 is a fine keyword: keep it as written
+        if not isinstance(value, str) or not value.strip():
+            report(item, f"{name}: each item must be text, not {_kind_name(value)}")
+        else:
+            items.append((item, value.strip()))
+    return items
+
+
+def _load_text(node: yaml.Node, language: str, report: _Reporter) -> TopicText | None:
+    where = language
+    if not isinstance(node, yaml.MappingNode):
+        report(node, f"{where}: must be a mapping with title, summary and body")
+        return None
+    before = report.count
+    fields = _mapping(node, report, where)
+    values = _check_fields(fields, schema.TEXT_FIELDS, set(schema.TEXT_FIELDS), report, node, where)
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in ("keywords", "questions"):
+        items = _word_list(fields, name, report)
+        lists[name] = tuple(value for _, value in items)
+        for item, value in items:
+            if len(value) > schema.MAX_LIST_ITEM:
+                report(
+                    item,
+                    f"{where}.{name}: an item is {len(value)} characters long "
+                    f"(at most {schema.MAX_LIST_ITEM})",
+                )
+    title, summary, body = values.get("title"), values.get("summary"), values.get("body")
+    if isinstance(title, str) and len(title) > schema.MAX_TITLE:
+        report(
+            fields["title"][1],
+            f"{where}.title is {len(title)} characters long "
+            f"(at most {schema.MAX_TITLE}, the longest title every platform shows)",
+        )
+    if isinstance(summary, str) and len(summary) > schema.MAX_SUMMARY:
+        report(
+            fields["summary"][1],
+            f"{where}.summary is {len(summary)} characters long "
+            f"(at most {schema.MAX_SUMMARY}, for the Telegram command menu)",
+        )
+    if isinstance(summary, str) and "\n" in summary.strip():
+        report(fields["summary"][1], f"{where}.summary must be a single line")
+    blocks = ()
+    if isinstance(body, str):
+        body_node = fields["body"][1]
+        first_line = body_node.start_mark.line + (2 if body_node.style in ("|", ">") else 1)
+        blocks = _check_body(body, first_line, where, report)
+    if report.count > before:
+        return None
+    return TopicText(
+        title=title.strip(),
+        summary=summary.strip(),
+        keywords=lists["keywords"],
+        questions=lists["questions"],
+        body=body,
+        blocks=blocks,
+    )
+
+
+def _check_body(body: str, first_line: int, where: str, report: _Reporter) -> tuple:
+    if len(body) > schema.MAX_BODY:
+        report(
+            first_line,
+            f"{where}.body is {len(body)} characters long (at most {schema.MAX_BODY}); "
+            "split it into two topics",
+        )
+    markup_problems: list[MarkupProblem] = []
+    blocks = parse_blocks(body, markup_problems)
+    for problem in markup_problems:
+        report(first_line + problem.line, f"{where}.body: {problem.message}")
+    for block in blocks:
+        pieces = [block.spans] if isinstance(block, Paragraph) else list(block.items)
+        size = sum(len(plain_text(piece)) for piece in pieces)
+        if isinstance(block, (Paragraph, BulletList)) and size > schema.MAX_BLOCK:
+            report(
+                first_line,
+                f"{where}.body has a paragraph or list of {size} characters "
+                f"(at most {schema.MAX_BLOCK}, what a Slack section shows): split it",
+            )
+    return blocks
+
+
+def _cross_check(topics: list[Topic], file_stems: set[str]) -> list[Problem]:
+    """Rules across files: unique commands and aliases, related topics that exist."""
+    problems = []
+    owners: dict[str, Topic] = {}
+    for topic in topics:
+        for name, key in (
+            (topic.command, "command"),
+            *((alias, f"alias:{alias}") for alias in topic.aliases),
+        ):
+            other = owners.get(name)
+            if other is not None:
+                where = "this topic" if other is topic else other.path
+                problems.append(
+                    Problem(
+                        topic.path,
+                        topic.lines.get(key, 1),
+                        f"{name!r} is already used as a command or alias by {where}",
+                    )
+                )
+            elif other is None:
+                owners[name] = topic
+    # A topic whose file has problems of its own still exists: don't report it twice.
+    commands = {topic.command for topic in topics} | file_stems
+    for topic in topics:
+        for name in topic.related:
+            line = topic.lines.get(f"related:{name}", 1)
+            if name not in commands:
+                problems.append(Problem(topic.path, line, f"related topic {name!r} does not exist"))
+            elif name == topic.command:
+                problems.append(Problem(topic.path, line, "a topic cannot be related to itself"))
+    return problems

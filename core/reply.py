@@ -1,0 +1,129 @@
+"""The boundary types of the core: a Query goes in, a Reply made of neutral blocks comes out.
+
+No HTML or Markdown lives here; each adapter renders these blocks in its platform's format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+LANGUAGES = ("en", "ja")
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bold:
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A phone number: `text` as written locally, `number` in international form (+81-…)."""
+
+    text: str
+    number: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A bot command with its arguments ("lang ja"); each platform writes it its own way."""
+
+    name: str
+
+    @property
+    def text(self) -> str:
+        return f"/{self.name}"
+
+
+Span = Text | Bold | Link | Phone | Command
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[tuple[Span, ...], ...]
+
+
+Block = Heading | Paragraph | BulletList
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button the user can press. `action` is "topic:<command>" or "lang:<code>"."""
+
+    label: str
+    action: str
+
+
+class ReplyKind(StrEnum):
+    TOPIC = "topic"  # a topic answered with confidence
+    SUGGESTIONS = "suggestions"  # no confident answer: "did you mean" and the menu
+    START = "start"
+    HELP = "help"
+    LANGUAGE = "language"  # the language menu, or a language just chosen
+    UNKNOWN_COMMAND = "unknown_command"
+    EMPTY = "empty"
+    IGNORED = "ignored"  # a command addressed to another bot: send nothing
+
+
+@dataclass(frozen=True)
+class Query:
+    """One incoming message, already stripped of its platform."""
+
+    text: str
+    user_id: str | None = None
+    locale: str | None = None  # the platform's language hint, e.g. "ja", "en-US"
+    platform: str = "console"
+    chat_kind: str = "private"  # private | group | channel
+    bot_username: str | None = None  # ours, to tell "/cmd@us" from "/cmd@other"
+    language: str | None = None  # an explicit choice for this query (e.g. console --lang)
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: ReplyKind
+    language: str
+    title: str | None = None
+    blocks: tuple[Block, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    topic: str | None = None  # the topic's command when kind is TOPIC
+    suggestions: tuple[str, ...] = field(default=())  # topic commands offered, best first
+
+    @property
+    def ignored(self) -> bool:
+        return self.kind is ReplyKind.IGNORED
+
+    @property
+    def answered(self) -> bool:
+        """True when the reply answers the question (a topic or a built-in command)."""
+        return self.kind not in (
+            ReplyKind.SUGGESTIONS,
+            ReplyKind.UNKNOWN_COMMAND,
+            ReplyKind.EMPTY,
+            ReplyKind.IGNORED,
+        )
+
+
+def plain_text(spans: tuple[Span, ...]) -> str:
+    """The visible text of spans, for fallbacks and search."""
+    return "".join(span.text for span in spans)

@@ -1,0 +1,33 @@
+"""The rules a topic file must follow, in one place, with the limits the platforms impose."""
+
+from __future__ import annotations
+
+import re
+
+COMMAND_PATTERN = re.compile(r"[a-z0-9_]{1,32}")  # Telegram's rule for bot commands
+ALIAS_PATTERN = re.compile(r"[^\s/@A-Z]{1,32}")  # one word; Japanese allowed; lowercase
+RESERVED_COMMANDS = frozenset({"start", "help", "lang", "menu", "settings"})
+
+TOP_FIELDS = {
+    # name: (required, type, description for messages)
+    "command": (True, str, "text"),
+    "aliases": (False, list, "a list of words"),
+    "order": (False, int, "a whole number"),
+    "related": (False, list, "a list of topic commands"),
+}
+TEXT_FIELDS = {
+    "title": (True, str, "text"),
+    "summary": (True, str, "text"),
+    "keywords": (False, list, "a list of words or phrases"),
+    "questions": (False, list, "a list of questions"),
+    "body": (True, str, "text"),
+}
+
+# Limits: a Slack header holds 150 characters; a Telegram command description 256;
+# a Slack section 3,000 (escaping can grow text, hence the margin); bodies are split by the adapters.
+MAX_TITLE = 100
+MAX_SUMMARY = 200
+MAX_BLOCK = 2500
+MAX_BODY = 8000
+MAX_LIST_ITEM = 200
+DEFAULT_ORDER = 1000

@@ -1,0 +1,34 @@
+"""Shared fixtures: the shipped content, a fresh answerer, and the fixture folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from iombot.core.answerer import Answerer
+from iombot.core.content import default_content_dir, load_content
+from iombot.core.reply import Query
+from iombot.core.topics import Content
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(default_content_dir())
+
+
+@pytest.fixture
+def answerer(content: Content) -> Answerer:
+    return Answerer(content)
+
+
+@pytest.fixture
+def ask(answerer: Answerer):
+    """ask("text", locale=..., user_id=...) -> Reply, through the shipped content."""
+
+    def ask(text: str, **fields) -> object:
+        return answerer.answer(Query(text=text, **fields))
+
+    return ask

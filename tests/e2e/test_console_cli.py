@@ -1,0 +1,83 @@
+"""The installed `iombot` command, run as a subprocess: console with piped input, ask, check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+pytestmark = pytest.mark.e2e
+
+
+def iombot_path() -> str:
+    beside = Path(sys.executable).parent / "iombot"
+    found = str(beside) if beside.exists() else shutil.which("iombot")
+    assert found, "the iombot command is not installed"
+    return found
+
+
+def run(args: list[str], stdin: str = "", env: dict | None = None, cwd=None):
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "IOMBOT_"))
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        [iombot_path(), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        cwd=cwd,
+    )
+
+
+def test_console_answers_piped_questions_and_exits_at_eof(tmp_path):
+    # From an unrelated folder: the content ships inside the package.
+    result = run(
+        ["console"], stdin="/contact\n電話番号は？\nwho is the director general\n", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "== Contact IOM Tokyo ==" in out
+    assert "03-3595-2487" in out and "+81-3-3595-2487" in out
+    assert "== IOM駐日事務所の連絡先 ==" in out
+    assert "Amy Pope" in out
+    assert result.stderr == ""
+
+
+def test_console_lang_flag_and_lang_command(tmp_path):
+    result = run(["console", "--lang", "ja"], stdin="/contact\n/lang en\n/contact\n", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "IOM駐日事務所の連絡先" in result.stdout.split("\n\n")[0]
+    assert result.stdout.rstrip().split("== ")[-1].startswith("Contact IOM Tokyo")
+
+
+def test_ask_prints_one_reply(tmp_path):
+    result = run(["ask", "what's", "your", "phone", "number?"], cwd=tmp_path)
+    assert result.returncode == 0
+    assert "03-3595-2487" in result.stdout
+    ja = run(["ask", "--lang", "ja", "/un"], cwd=tmp_path)
+    assert "2018年12月10日" in ja.stdout
+
+
+def test_check_reports_problems_with_path_and_line_and_fails():
+    bad = run(["check", str(FIXTURES / "wrong_type")])
+    assert bad.returncode == 1
+    assert f"{FIXTURES / 'wrong_type' / 'beta.yaml'}:2: " in bad.stdout
+    good = run(["check"])
+    assert good.returncode == 0, good.stdout
+
+
+def test_content_dir_from_environment_and_broken_content_is_refused(tmp_path):
+    good = run(["ask", "/alpha"], env={"IOMBOT_CONTENT_DIR": str(FIXTURES / "good")})
+    assert "Alpha topic" in good.stdout
+    broken = run(["ask", "/alpha"], env={"IOMBOT_CONTENT_DIR": str(FIXTURES / "missing_field")})
+    assert broken.returncode == 2
+    assert "beta.yaml:5: en: required field 'title' is missing" in broken.stderr
+    assert "Traceback" not in broken.stderr
