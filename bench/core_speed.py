@@ -40,8 +40,10 @@ def timed(function, rounds: int) -> list[float]:
 def report(name: str, samples_us: list[float]) -> None:
     samples_us.sort()
     p99 = samples_us[int(len(samples_us) * 0.99) - 1]
-    print(f"{name:<28} median {statistics.median(samples_us):9.1f} µs   p99 {p99:9.1f} µs"
-          f"   ({len(samples_us)} calls)")
+    print(
+        f"{name:<28} median {statistics.median(samples_us):9.1f} µs   p99 {p99:9.1f} µs"
+        f"   ({len(samples_us)} calls)"
+    )
 
 
 def main() -> None:

@@ -1,0 +1,53 @@
+"""Prometheus metrics, in a registry of this app's own (no global state)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+from ..core.reply import Reply, ReplyKind
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.questions = Counter(
+            "iombot_questions",
+            "Questions answered, by topic",
+            ["platform", "topic", "language"],
+            registry=self.registry,
+        )
+        self.unanswered = Counter(
+            "iombot_unanswered",
+            "Questions without a confident answer",
+            ["platform", "language"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "iombot_reply_seconds",
+            "Time from receiving to replying",
+            ["platform"],
+            registry=self.registry,
+            buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.errors = Counter(
+            "iombot_errors",
+            "Errors while handling an update or event",
+            ["platform"],
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "iombot_rate_limited",
+            "Messages refused by the flood limit",
+            ["platform"],
+            registry=self.registry,
+        )
+
+    def observe(self, platform: str, reply: Reply, seconds: float) -> None:
+        if reply.kind is ReplyKind.TOPIC:
+            self.questions.labels(platform, reply.topic, reply.language).inc()
+        elif reply.kind in (ReplyKind.SUGGESTIONS, ReplyKind.UNKNOWN_COMMAND):
+            self.unanswered.labels(platform, reply.language).inc()
+        self.latency.labels(platform).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

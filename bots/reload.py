@@ -1,0 +1,75 @@
+"""Content hot reload: poll the content folder; validate a change first, then swap it in whole.
+
+A broken edit keeps the last good content and logs each problem as path:line: message.
+Polling (every IOMBOT_RELOAD_SECONDS) works on every file system, bind mounts included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+from ..core.content import CONTENT_SUFFIXES, ContentError, load_content
+
+log = logging.getLogger("iombot.reload")
+
+
+def snapshot(directory: Path) -> tuple:
+    """What identifies the folder's current state: each topic file's name, size and mtime."""
+    try:
+        entries = sorted(p for p in directory.iterdir() if p.suffix in CONTENT_SUFFIXES)
+        return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in entries)
+    except OSError:
+        return ()
+
+
+class ContentWatcher:
+    def __init__(self, directory: Path, services, adapters, interval: float = 2.0):
+        self.directory = Path(directory)
+        self.services = services
+        self.adapters = adapters
+        self.interval = interval
+        self._seen = snapshot(self.directory)
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._watch(), name="content-watcher")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.check()
+
+    async def check(self) -> bool:
+        """Reload if the folder changed; True when new content was swapped in."""
+        current = snapshot(self.directory)
+        if current == self._seen:
+            return False
+        self._seen = current
+        try:
+            content = await asyncio.to_thread(load_content, self.directory)
+        except ContentError as error:
+            log.error(
+                "content change rejected, keeping version %s:\n%s",
+                self.services.answerer.content.version,
+                error,
+            )
+            return False
+        if content.version == self.services.answerer.content.version:
+            return False
+        self.services.answerer.replace_content(content)
+        log.info("content reloaded: version %s, %d topics", content.version, len(content.topics))
+        for adapter in self.adapters:
+            try:
+                await adapter.content_changed()
+            except Exception:
+                log.exception("adapter %s could not take the new content", adapter.name)
+        return True

@@ -1,0 +1,166 @@
+"""The one wiring place: settings -> content -> core -> adapters -> one aiohttp web app.
+
+Every adapter runs under one asyncio loop and is served by one aiohttp server on $PORT, which
+also answers GET /healthz and GET /metrics. SIGTERM or SIGINT stops taking new work, lets the
+adapters finish what is in flight, and exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from aiohttp import web
+
+from ..core.answerer import Answerer
+from ..core.content import load_content
+from .metrics import Metrics
+from .settings import Settings
+
+log = logging.getLogger("iombot.service")
+
+SHUTDOWN_SECONDS = 8.0  # adapters get this long to finish; the container grace period is 10 s
+
+
+class Adapter(Protocol):
+    """What the service needs from a platform adapter."""
+
+    name: str
+
+    def routes(self) -> list[web.RouteDef]: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def health(self) -> dict:
+        """{"up": bool, "state": "polling" | "webhook" | "socket" | …, "last_update": time}"""
+        ...
+
+    async def content_changed(self) -> None: ...
+
+
+@dataclass
+class Services:
+    """What adapters share: built once, passed to each adapter, kept on the web app."""
+
+    settings: Settings
+    answerer: Answerer
+    metrics: Metrics = field(default_factory=Metrics)
+    started: float = field(default_factory=time.time)
+
+
+SERVICES = web.AppKey("services", Services)
+ADAPTERS = web.AppKey("adapters", list)
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
+
+
+def make_adapter(platform: str, services: Services) -> Adapter:
+    # Imported here so that the console never loads the platform libraries.
+    if platform == "telegram":
+        from .telegram.adapter import TelegramAdapter
+
+        return TelegramAdapter(services)
+    if platform == "slack":
+        from .slack.adapter import SlackAdapter
+
+        return SlackAdapter(services)
+    raise ValueError(f"unknown platform {platform!r}")
+
+
+def build_web_app(services: Services, adapters: list[Adapter]) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SERVICES] = services
+    app[ADAPTERS] = adapters
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    for adapter in adapters:
+        app.router.add_routes(adapter.routes())
+    return app
+
+
+def health_report(services: Services, adapters: list[Adapter]) -> tuple[bool, dict]:
+    states = {adapter.name: adapter.health() for adapter in adapters}
+    healthy = all(state.get("up") for state in states.values())
+    content = services.answerer.content
+    return healthy, {
+        "status": "ok" if healthy else "down",
+        "content_version": content.version,
+        "topics": len(content.topics),
+        "uptime_seconds": round(time.time() - services.started, 1),
+        "adapters": states,
+    }
+
+
+async def healthz(request: web.Request) -> web.Response:
+    healthy, report = health_report(request.app[SERVICES], request.app[ADAPTERS])
+    return web.json_response(report, status=200 if healthy else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = request.app[SERVICES].metrics.render()
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
+
+
+async def serve(
+    settings: Settings,
+    platforms: list[str],
+    adapter_factory: Callable[[str, Services], Adapter] = make_adapter,
+    stop_event: asyncio.Event | None = None,
+) -> int:
+    """Run the web server and the adapters until a stop signal; returns the exit status."""
+    services = build_services(settings)
+    adapters = [adapter_factory(platform, services) for platform in platforms]
+    app = build_web_app(services, adapters)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info(
+        "listening on %s:%s; adapters: %s; content %s (%d topics)",
+        settings.host,
+        settings.port,
+        ", ".join(platforms),
+        services.answerer.content.version,
+        len(services.answerer.content.topics),
+    )
+
+    stop = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    from .reload import ContentWatcher
+
+    watcher = ContentWatcher(settings.content_dir, services, adapters, settings.reload_seconds)
+    started: list[Adapter] = []
+    status = 0
+    try:
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+        watcher.start()
+        await stop.wait()
+        log.info("stop requested: finishing replies in flight")
+    except Exception as error:  # a start-up failure: say what, exit non-zero
+        log.error("start-up failed: %s", error)
+        status = 1
+    finally:
+        await watcher.stop()
+        for adapter in reversed(started):
+            try:
+                await asyncio.wait_for(adapter.stop(), SHUTDOWN_SECONDS)
+            except Exception:
+                log.exception("adapter %s did not stop cleanly", adapter.name)
+        await runner.cleanup()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    log.info("stopped")
+    return status
