@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from iombot.core.answerer import Answerer
 from iombot.core.content import default_content_dir, load_content
 from iombot.core.reply import Query

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES
 
 pytestmark = pytest.mark.e2e

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from iombot.core.answerer import Answerer
 from iombot.core.languages import MAX_INPUT_CHARS, clean_input, resolve_language
 from iombot.core.reply import BulletList, Command, Paragraph, Query, ReplyKind, plain_text

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
+
 from iombot.core.content import ContentError, check_content, default_content_dir, load_content
 from iombot.core.reply import LANGUAGES
+
+from conftest import FIXTURES
 
 SEED_FACTS = {
     "about": ["1951", "Amy Pope"],

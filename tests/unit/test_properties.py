@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from iombot.core.answerer import Answerer
 from iombot.core.content import default_content_dir, load_content
 from iombot.core.reply import LANGUAGES, Query, Reply, ReplyKind

@@ -4,9 +4,11 @@ and questions outside IOM must never get a confident answer."""
 from __future__ import annotations
 
 import yaml
-from conftest import DATA
+
 from iombot.core.answerer import Answerer
 from iombot.core.reply import Query, ReplyKind
+
+from conftest import DATA
 
 REQUIRED_ACCURACY = 0.95
 
