@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from iombot.core.answerer import Answerer
 from iombot.core.content import default_content_dir, load_content
 from iombot.core.reply import Query
 from iombot.core.topics import Content
-
-FIXTURES = Path(__file__).parent / "fixtures"
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="session")

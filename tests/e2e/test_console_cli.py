@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
 
 pytestmark = pytest.mark.e2e
 

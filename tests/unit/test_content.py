@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from iombot.core.content import ContentError, check_content, default_content_dir, load_content
 from iombot.core.reply import LANGUAGES
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
 
 SEED_FACTS = {
     "about": ["1951", "Amy Pope"],

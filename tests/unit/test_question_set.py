@@ -3,12 +3,15 @@ and questions outside IOM must never get a confident answer."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from iombot.core.answerer import Answerer
 from iombot.core.reply import Query, ReplyKind
 
-from conftest import DATA
+DATA = Path(__file__).parents[1] / "data"
+
 
 REQUIRED_ACCURACY = 0.95
 
