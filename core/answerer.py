@@ -8,7 +8,7 @@ with the closest topics and the menu; never a weak match stated as the answer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -312,6 +312,4 @@ def _user_key(query: Query) -> str | None:
 
 
 def _with_text(query: Query, text: str) -> Query:
-    from dataclasses import replace
-
     return replace(query, text=text)
