@@ -125,7 +125,6 @@ async def test_reload_while_questions_are_answered(service, content_dir):
     alpha = content_dir / "alpha.yaml"
     original = alpha.read_text()
     async with aiohttp.ClientSession() as session:
-
         editing = asyncio.Event()
         editing.set()
 

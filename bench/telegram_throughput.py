@@ -1,0 +1,221 @@
+"""Telegram throughput: our bot against a bare python-telegram-bot echo bot, both long polling
+the same fake Bot API server on loopback.
+
+Each bot runs in its own subprocess (so resident memory is its own); runs are interleaved
+(ours, echo, echo-concurrent, ours, …) so that machine noise hits every bot alike. Each run
+queues N updates from N distinct users at once and times until N replies have arrived.
+Prints updates/s, CPU microseconds per update, resident memory, and the ratios. Asserts nothing.
+
+Run: `python bench/telegram_throughput.py [--updates 2000] [--rounds 3] [--latency-ms 0]`
+Target (issue #3): at least 0.8 of the echo bot's throughput, under 80 MB resident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "integration" / "telegram"))
+from fake_bot_api import FakeBotApi
+
+TOKENS = {
+    "iombot": "111111:BENCH_OURS_abcdefghijklmnopqrstuvwxyz",
+    "echo": "222222:BENCH_ECHO_abcdefghijklmnopqrstuvwxyz",
+    "echo-concurrent": "333333:BENCH_ECHO_CONCURRENT_abcdefghijklmn",
+}
+QUESTIONS = [
+    "/contact",
+    "/start",
+    "what is your phone number?",
+    "電話番号を教えてください",
+    "when did IOM join the UN",
+    "/history",
+    "who is the director general",
+    "/help",
+]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    bot: str
+    seconds: float
+    cpu_seconds: float
+    rss_mb: float
+    peak_rss_mb: float
+    updates: int
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.seconds
+
+    @property
+    def cpu_us(self) -> float:
+        return self.cpu_seconds / self.updates * 1e6
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def command(bot: str, url: str) -> tuple[list[str], dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    if bot == "iombot":
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKENS[bot],
+            TELEGRAM_API_URL=url,
+            TELEGRAM_RATE_LIMIT="0",  # the outbound limiter would cap us at 30/s by design
+            HOST="127.0.0.1",
+            PORT=str(_free_port()),
+        )
+        return [str(Path(sys.executable).parent / "iombot"), "run", "telegram"], env
+    return [sys.executable, __file__, "--echo-bot", bot, url], env
+
+
+async def one_run(fake: FakeBotApi, bot: str, updates: int, first_user: int) -> Run:
+    token = TOKENS[bot]
+    args, env = command(bot, fake.url)
+    process = await asyncio.create_subprocess_exec(
+        *args, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    try:
+        polling = await fake.wait_for(lambda: fake.counts[token, "getUpdates"] > 0, 30)
+        assert polling, f"{bot} never polled"
+        await asyncio.sleep(0.3)  # let start-up settle
+        before = fake.counts[token, "sendMessage"]
+        cpu_before = cpu_seconds(process.pid)
+        started = time.perf_counter()
+        for n in range(updates):
+            user = first_user + n
+            text = QUESTIONS[n % len(QUESTIONS)]
+            fake.push(_message(text, user), token)
+        done = await fake.wait_for(
+            lambda: fake.counts[token, "sendMessage"] - before >= updates, 300
+        )
+        seconds = time.perf_counter() - started
+        assert done, f"{bot} answered only {fake.counts[token, 'sendMessage'] - before}"
+        cpu = cpu_seconds(process.pid) - cpu_before
+        rss, peak = memory_mb(process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 15)
+    return Run(bot, seconds, cpu, rss, peak, updates)
+
+
+def _message(text: str, user: int) -> dict:
+    entities = []
+    if text.startswith("/"):
+        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {
+        "message": {
+            "message_id": user,
+            "date": int(time.time()),
+            "chat": {"id": user, "type": "private", "first_name": "U"},
+            "from": {"id": user, "is_bot": False, "first_name": "U", "language_code": "en"},
+            "text": text,
+            "entities": entities,
+        }
+    }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def bench(updates: int, rounds: int, bots: list[str], latency_ms: float) -> None:
+    fake = FakeBotApi(*TOKENS.values(), check=False, long_poll=0.5)
+    fake.send_delay = latency_ms / 1000
+    await fake.start()
+    runs: list[Run] = []
+    user = 1
+    try:
+        for round_number in range(rounds):
+            for bot in bots:
+                run = await one_run(fake, bot, updates, user)
+                user += updates
+                runs.append(run)
+                print(
+                    f"round {round_number + 1} {bot:<16} {run.per_second:8.0f} updates/s "
+                    f"{run.cpu_us:7.0f} µs CPU/update  RSS {run.rss_mb:5.1f} MB "
+                    f"(peak {run.peak_rss_mb:5.1f})",
+                    flush=True,
+                )
+    finally:
+        await fake.stop()
+    print(
+        f"\nmedians over {rounds} rounds of {updates} updates from distinct users"
+        f" (sendMessage latency {latency_ms:g} ms):"
+    )
+    medians = {}
+    for bot in bots:
+        mine = [r for r in runs if r.bot == bot]
+        medians[bot] = statistics.median(r.per_second for r in mine)
+        print(
+            f"  {bot:<16} {medians[bot]:8.0f} updates/s "
+            f"{statistics.median(r.cpu_us for r in mine):7.0f} µs CPU/update  "
+            f"RSS {max(r.rss_mb for r in mine):5.1f} MB (peak {max(r.peak_rss_mb for r in mine):5.1f})"
+        )
+    for echo in ("echo", "echo-concurrent"):
+        if "iombot" not in medians or echo not in medians:
+            continue
+        print(f"  iombot / {echo:<16} throughput ratio {medians['iombot'] / medians[echo]:.2f}")
+
+
+def run_echo_bot(kind: str, url: str) -> None:
+    """The baseline: python-telegram-bot's echo example, defaults unchanged."""
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.message.reply_text(update.message.text)
+
+    builder = ApplicationBuilder().token(TOKENS[kind]).base_url(f"{url}/bot")
+    if kind == "echo-concurrent":
+        builder = builder.concurrent_updates(True)
+    application = builder.build()
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    application.run_polling()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="make each sendMessage take this long, as a real Bot API round trip does",
+    )
+    parser.add_argument("--bots", nargs="+", choices=list(TOKENS), default=list(TOKENS))
+    parser.add_argument("--echo-bot", nargs=2, metavar=("KIND", "URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.echo_bot:
+        run_echo_bot(*args.echo_bot)
+        return
+    asyncio.run(bench(args.updates, args.rounds, args.bots, args.latency_ms))
+
+
+if __name__ == "__main__":
+    main()

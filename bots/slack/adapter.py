@@ -1,0 +1,300 @@
+"""The Slack adapter: a Bolt AsyncApp served at POST /slack/events on our aiohttp server (HTTP
+mode), or over a Socket Mode websocket in the same event loop when SLACK_APP_TOKEN is set.
+
+The Web API client retries 429s (honouring Retry-After), 5xx answers, timeouts and dropped
+connections; what still fails is logged and answered with a short apology (see handlers.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ..service import Services
+from .handlers import SlackBot
+from .locales import UserLocales
+
+log = logging.getLogger("iombot.slack")
+
+EVENTS_PATH = "/slack/events"
+# Errors that mean the token itself is wrong: stop start-up rather than serve nothing.
+FATAL_AUTH_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+
+
+class TransientErrorRetryHandler(AsyncRetryHandler):
+    """Retries a Web API call after a 5xx answer, a timeout or a dropped connection."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if error is not None:
+            transient = isinstance(error, asyncio.TimeoutError | aiohttp.ClientConnectionError)
+            reason = type(error).__name__
+        else:
+            transient = response is not None and response.status_code >= 500
+            reason = f"HTTP {response.status_code}" if response is not None else "no response"
+        if transient:
+            log.warning(
+                "Slack API %s: %s; retrying", _method(request), reason, extra={"platform": "slack"}
+            )
+        return transient
+
+
+class LoggedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (sleeps Retry-After), with a log line."""
+
+    async def _can_retry_async(self, *, state, request, response=None, error=None) -> bool:
+        limited = await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+        if limited and response is not None:
+            retry_after = next(
+                (v[0] for k, v in response.headers.items() if k.lower() == "retry-after"), "?"
+            )
+            log.warning(
+                "Slack API %s: rate limited; retrying after %s s",
+                _method(request),
+                retry_after,
+                extra={"platform": "slack"},
+            )
+        return limited
+
+
+class _Drop(logging.Filter):
+    def __init__(self, fragment: str):
+        super().__init__()
+        self.fragment = fragment
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.fragment not in record.getMessage()
+
+
+def _method(request: HttpRequest) -> str:
+    return request.url.rsplit("/", 1)[-1]
+
+
+def build_client(
+    token: str,
+    api_url: str,
+    timeout: float = 10,
+    retries: int = 2,
+    backoff: float = 0.5,
+) -> AsyncWebClient:
+    intervals = BackoffRetryIntervalCalculator(backoff_factor=backoff)
+    return AsyncWebClient(
+        token=token,
+        base_url=api_url,
+        timeout=timeout,  # type: ignore[arg-type]  # aiohttp takes a float
+        retry_handlers=[
+            LoggedRateLimitRetryHandler(max_retry_count=retries),
+            TransientErrorRetryHandler(max_retry_count=retries, interval_calculator=intervals),
+        ],
+    )
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        api_timeout: float = 10,
+        retries: int = 2,
+        retry_backoff: float = 0.5,
+        ping_interval: float = 10,
+        locale_wait: float = 1.0,
+    ):
+        settings = services.settings
+        if settings.slack_bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN is not set")
+        self.services = services
+        self.signing_secret = (
+            settings.slack_signing_secret.value if settings.slack_signing_secret else ""
+        )
+        self.app_token = settings.slack_app_token.value if settings.slack_app_token else None
+        self.client = build_client(
+            settings.slack_bot_token.value,
+            settings.slack_api_url,
+            api_timeout,
+            retries,
+            retry_backoff,
+        )
+        bolt_log = logging.getLogger("iombot.slack.bolt")
+        # Bolt also reads SLACK_BOT_TOKEN from the environment and warns that the client's token
+        # wins over it; it is the same token, so that one warning is dropped.
+        quiet = _Drop("`token` will be unused")
+        bolt_log.addFilter(quiet)
+        try:
+            self.app = AsyncApp(
+                client=self.client,
+                signing_secret=self.signing_secret,
+                # handle() checks the signature once, before Bolt parses the body; Socket Mode
+                # envelopes are not signed.
+                request_verification_enabled=False,
+                process_before_response=False,
+                logger=bolt_log,
+            )
+        finally:
+            bolt_log.removeFilter(quiet)
+        self.verifier = SignatureVerifier(self.signing_secret) if self.signing_secret else None
+        self.bot = SlackBot(services, self.client, UserLocales(self.client, wait=locale_wait))
+        self.bot.register(self.app)
+        self.ping_interval = ping_interval
+        self.api_timeout = api_timeout  # the client applies it only to sessions it makes itself
+        self.socket: AsyncSocketModeHandler | None = None
+        self._connecting: asyncio.Task | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.state = "starting"
+        self.last_update: float | None = None
+        self._connected_once = False
+
+    # --- HTTP ---------------------------------------------------------------------------------
+
+    def routes(self) -> list[web.RouteDef]:
+        # Mounted only with a signing secret: an unsigned route would accept anything.
+        return [web.post(EVENTS_PATH, self.handle)] if self.verifier else []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """POST /slack/events: check the signature, then let Bolt dispatch the request."""
+        body = await request.read()  # the signature covers the raw bytes
+        if not self._signed(body, request.headers):
+            return web.json_response({"error": "invalid request"}, status=401)
+        self.last_update = time.time()
+        try:
+            bolt_request = await to_bolt_request(request)  # the body is read once, then cached
+        except ValueError:  # invalid JSON in the body or in payload=
+            log.warning("malformed Slack request body", extra={"platform": "slack"})
+            return web.json_response({"error": "malformed request"}, status=400)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, body: bytes, headers: Any) -> bool:
+        """Slack's v0 signature, made with our signing secret less than 5 minutes ago."""
+        if self.verifier is None:
+            return False
+        try:
+            return self.verifier.is_valid(
+                body,
+                headers.get("X-Slack-Request-Timestamp", ""),
+                headers.get("X-Slack-Signature", ""),
+            )
+        except (ValueError, TypeError):  # a timestamp that is not a number, a body not UTF-8
+            return False
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # One pooled HTTP session for every Web API call, instead of one per call.
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.api_timeout))
+        self.client.session = self._session
+        try:
+            await self._check_token()
+        except Exception:
+            await self._session.close()  # serve() does not stop an adapter that failed to start
+            raise
+        if self.app_token:
+            self.socket = AsyncSocketModeHandler(
+                self.app, self.app_token, ping_interval=self.ping_interval
+            )
+            self.socket.client.on_message_listeners.append(self._on_socket_message)
+            # Connecting retries by itself: do it in the background; health says when it is up.
+            self._connecting = asyncio.create_task(self.socket.connect_async())
+            self.state = "socket"
+        else:
+            self.state = "http"
+        log.info("Slack adapter started in %s mode", self.state, extra={"platform": "slack"})
+
+    async def _check_token(self) -> None:
+        try:
+            identity = await self.client.auth_test()
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in FATAL_AUTH_ERRORS:
+                raise RuntimeError(f"SLACK_BOT_TOKEN was refused by Slack ({code})") from None
+            log.warning("auth.test failed (%s); going on", code, extra={"platform": "slack"})
+            return
+        except Exception as error:  # Slack unreachable: Bolt will ask again on first use
+            log.warning(
+                "auth.test failed (%s); going on", type(error).__name__, extra={"platform": "slack"}
+            )
+            return
+        log.info(
+            "Slack bot user %s in team %s",
+            identity.get("user_id"),
+            identity.get("team_id"),
+            extra={"platform": "slack"},
+        )
+
+    async def _on_socket_message(self, message: Any) -> None:
+        self.last_update = time.time()
+        self._connected_once = True
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            if self._connecting is not None and not self._connecting.done():
+                self._connecting.cancel()
+            await self.socket.close_async()
+        # Let answers already acked finish (Bolt runs them after the ack).
+        for _ in range(100):
+            if self.bot.in_flight == 0:
+                break
+            await asyncio.sleep(0.05)
+        self.state = "down"
+        if self._session is not None:
+            await self._session.close()
+        log.info("Slack adapter stopped", extra={"platform": "slack"})
+
+    def health(self) -> dict:
+        up, state = self.state == "http", self.state
+        if state == "socket":
+            up = self._socket_connected()
+            if not up:
+                state = "down" if self._connected_once else "starting"
+        return {
+            "up": up,
+            "state": state,
+            "mode": "socket" if self.app_token else "http",
+            "last_update": self.last_update,
+            "in_flight": self.bot.in_flight,
+        }
+
+    def _socket_connected(self) -> bool:
+        """The Socket Mode client's own test, without awaiting: an open, non-stale session
+        whose pings are still answered."""
+        client = self.socket.client if self.socket else None
+        if client is None or client.closed or client.stale:
+            return False
+        session = client.current_session
+        if session is None or session.closed:
+            return False
+        pong = client.last_ping_pong_time
+        return pong is None or time.time() - pong < client.ping_interval * 4
+
+    async def content_changed(self) -> None:
+        # Nothing is cached from the content: the next answer or Home tab uses the new version.
+        return None

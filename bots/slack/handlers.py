@@ -1,0 +1,382 @@
+"""Slack in, core out: `to_query` for each kind of Slack input, and the Bolt listeners.
+
+Where each answer goes:
+- /iom: acked at once with the answer, visible only to the caller, with a "Share in channel"
+  button that posts the same answer for everyone (through the command's response_url).
+- @mention in a channel: a reply in the thread; a direct message: a reply in the DM.
+- App Home: the Home tab is published on app_home_opened; a topic button pressed there publishes
+  the tab again with that topic shown under the introduction.
+- A topic button in a message: a new message to whoever pressed it (it replaces an ephemeral one).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ...core.answerer import Answerer
+from ...core.reply import Query, Reply, ReplyKind, plain_text
+from ..service import Services
+from .dedup import RecentIds
+from .locales import UserLocales
+from .render import SHARE_ACTION, escape, home_view, render_messages, share_value
+
+log = logging.getLogger("iombot.slack")
+
+PLATFORM = "slack"
+COMMAND = "/iom"
+_MENTION = re.compile(r"<[@!][^<>]*>")  # <@U123>, <@U123|name>, <!here>
+_LABELLED = re.compile(r"<[^<>|]*\|([^<>]*)>")  # <https://x|label>, <#C1|general>
+_BARE = re.compile(r"<([^<>]*)>")  # <https://x>
+_BUILT_IN = frozenset({"help", "menu", "lang", "start"})
+
+
+def slack_text(text: Any) -> str:
+    """What a person typed, from Slack's escaped message text: mentions dropped, links as their
+    label, entities decoded."""
+    if not isinstance(text, str):
+        return ""
+    text = _MENTION.sub(" ", text)
+    text = _LABELLED.sub(r"\1", text)
+    text = _BARE.sub(r"\1", text)
+    return html.unescape(text).strip()
+
+
+def command_query(command: dict, names: frozenset[str], locale: str | None = None) -> Query:
+    """/iom <text> as a Query. Empty is the menu; `/iom lang ja`, `/iom help` and a single word
+    naming a topic (`/iom contact`, `/iom 連絡先`) are that command; anything else is a question
+    (so "/iom about the director general" is searched, not taken as /about)."""
+    text = slack_text(command.get("text"))
+    words = text.split()
+    first = words[0].lower().lstrip("/") if words else ""
+    if not words:
+        text = "/help"
+    elif first in _BUILT_IN or (len(words) == 1 and first in names):
+        text = "/" + text.lstrip("/")
+    channel = str(command.get("channel_id") or "")
+    return Query(
+        text=text,
+        user_id=_string(command.get("user_id")),
+        locale=locale,
+        platform=PLATFORM,
+        chat_kind="private" if channel.startswith("D") else "group",
+    )
+
+
+def event_query(event: dict, locale: str | None = None) -> Query:
+    """An app_mention or a direct message as a Query."""
+    private = event.get("channel_type") == "im"
+    return Query(
+        text=slack_text(event.get("text")),
+        user_id=_string(event.get("user")),
+        locale=locale,
+        platform=PLATFORM,
+        chat_kind="private" if private else "group",
+    )
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _share(reply: Reply, text: str, action: str | None) -> str | None:
+    """The Share button's value; none for a language choice, which is personal."""
+    if reply.kind is ReplyKind.LANGUAGE:
+        return None
+    return share_value(reply.language, text=text, action=action)
+
+
+def _reason(error: BaseException) -> str:
+    """The exception's type and Slack's error code: never a message text or a token."""
+    code = error.response.get("error") if isinstance(error, SlackApiError) else None
+    return f"{type(error).__name__} ({code})" if code else type(error).__name__
+
+
+class SlackBot:
+    """The Bolt listeners, sharing the core, the Web API client and two small caches."""
+
+    def __init__(self, services: Services, client: AsyncWebClient, locales: UserLocales):
+        self.services = services
+        self.client = client
+        self.locales = locales
+        self.seen = RecentIds()
+        self.in_flight = 0
+        self._names_of: tuple[object, frozenset[str]] = (None, frozenset())
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.services.answerer  # read each time: a content reload swaps it
+
+    def register(self, app: AsyncApp) -> None:
+        app.command(COMMAND)(self.on_command)
+        app.action(SHARE_ACTION)(self.on_share)
+        app.action(re.compile(r"^iom_(topic|lang):"))(self.on_button)
+        app.event("app_mention")(self.on_mention)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.error(self.on_error)
+
+    # --- bookkeeping --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def busy(self) -> AsyncIterator[None]:
+        """Counts work in flight, so that stop() can let it finish."""
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+    def _names(self) -> frozenset[str]:
+        """Every topic command and alias, worked out again only when the content changes."""
+        content = self.answerer.content
+        if self._names_of[0] is not content:
+            names = (n.lower() for t in content.topics for n in (t.command, *t.aliases))
+            self._names_of = (content, frozenset(names))
+        return self._names_of[1]
+
+    def _answered(self, reply: Reply, started: float, event_id: str | None, kind: str) -> None:
+        seconds = time.perf_counter() - started
+        self.services.metrics.observe(PLATFORM, reply, seconds)
+        context = {
+            "platform": PLATFORM,
+            "event_id": event_id,
+            "kind": reply.kind.value,
+            "topic": reply.topic,
+            "language": reply.language,
+            "latency_ms": round(seconds * 1000, 1),
+        }
+        log.info("answered %s", kind, extra={k: v for k, v in context.items() if v is not None})
+
+    def _failed(self, what: str, error: BaseException | str, event_id: str | None = None) -> None:
+        self.services.metrics.errors.labels(PLATFORM).inc()
+        log.error(
+            "%s failed: %s",
+            what,
+            error if isinstance(error, str) else _reason(error),
+            extra={k: v for k, v in (("platform", PLATFORM), ("event_id", event_id)) if v},
+        )
+
+    def _language(self, query: Query | None) -> str | None:
+        """The language to apologise in, if the query got that far."""
+        try:
+            return None if query is None else self.answerer.language_for(query)
+        except Exception:
+            return None
+
+    def _apology(self, language: str | None) -> dict:
+        # Text only: if our blocks were what Slack refused, the apology must not repeat them.
+        reply = self.answerer.notice("error", language or "en")
+        return {"text": escape(plain_text(reply.blocks[0].spans))}
+
+    # --- /iom ---------------------------------------------------------------------------------
+
+    async def on_command(self, ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
+        started = time.perf_counter()
+        async with self.busy():
+            query = None
+            try:
+                locale = await self.locales.get(_string(command.get("user_id")))
+                query = command_query(command, self._names(), locale)
+                reply = self.answerer.answer(query)
+                action = f"topic:{reply.topic}" if reply.topic else None
+                messages = render_messages(reply, share=_share(reply, query.text, action))
+            except Exception as error:
+                self._failed("/iom", error)
+                await ack(response_type="ephemeral", **self._apology(self._language(query)))
+                return
+            await ack(response_type="ephemeral", **messages[0])
+            self._answered(reply, started, None, "command")
+            for message in messages[1:]:
+                await self._respond(respond, response_type="ephemeral", **message)
+
+    async def _respond(self, respond: AsyncRespond, **message: Any) -> bool:
+        try:
+            response = await respond(
+                replace_original=message.pop("replace_original", False), **message
+            )
+        except Exception as error:
+            self._failed("response_url", error)
+            return False
+        if response.status_code >= 400:
+            self._failed("response_url", f"HTTP {response.status_code}")
+            return False
+        return True
+
+    # --- buttons ------------------------------------------------------------------------------
+
+    async def on_share(
+        self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        started = time.perf_counter()
+        async with self.busy():
+            user = _string((body.get("user") or {}).get("id"))
+            try:
+                data = json.loads(action.get("value") or "{}")
+                if not isinstance(data, dict):
+                    raise ValueError("share value is not an object")
+                language = data.get("l") if data.get("l") in ("en", "ja") else None
+                query = Query(
+                    text=str(data.get("q") or ""),
+                    user_id=user,
+                    platform=PLATFORM,
+                    language=language,
+                )
+                act = data.get("a")
+                reply = (
+                    self.answerer.act(query, act)
+                    if isinstance(act, str)
+                    else self.answerer.answer(query)
+                )
+            except Exception as error:
+                self._failed("share", error)
+                return
+            messages = render_messages(reply, shared_by=user)
+            for message in messages:
+                if not await self._respond(respond, response_type="in_channel", **message):
+                    return
+            self._answered(reply, started, None, "share")
+
+    async def on_button(
+        self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        started = time.perf_counter()
+        async with self.busy():
+            user = _string((body.get("user") or {}).get("id"))
+            value = str(action.get("value") or "")
+            locale = await self.locales.get(user)
+            query = Query(text="", user_id=user, locale=locale, platform=PLATFORM)
+            reply = self.answerer.act(query, value)
+            container = body.get("container") or {}
+            if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+                if user:
+                    await self.publish_home(user, query, selected=reply)
+            elif container.get("is_ephemeral") and body.get("response_url"):
+                messages = render_messages(reply, share=_share(reply, "", value))
+                if messages:
+                    messages[0]["replace_original"] = True
+                for message in messages:
+                    await self._respond(respond, response_type="ephemeral", **message)
+            elif body.get("response_url"):
+                channel = str((body.get("channel") or {}).get("id") or "")
+                direct = channel.startswith("D")
+                thread = (body.get("message") or {}).get("thread_ts")
+                for message in render_messages(reply):
+                    await self._respond(
+                        respond,
+                        response_type="in_channel" if direct else "ephemeral",
+                        thread_ts=thread if direct else None,
+                        **message,
+                    )
+            elif user:  # no response_url: the user's DM with the app
+                await self.post(user, reply, None, None)
+            self._answered(reply, started, None, "button")
+
+    # --- mentions and direct messages ---------------------------------------------------------
+
+    async def on_mention(self, event: dict, body: dict) -> None:
+        await self._answer_event(event, body, in_thread=True)
+
+    async def on_message(self, event: dict, body: dict) -> None:
+        if event.get("channel_type") != "im":
+            return
+        await self._answer_event(event, body, in_thread=False)
+
+    async def _answer_event(self, event: dict, body: dict, in_thread: bool) -> None:
+        # Other bots, edits, joins and the like are not questions; our own messages never are.
+        if event.get("bot_id") or event.get("subtype") or not event.get("user"):
+            return
+        channel = _string(event.get("channel"))
+        event_id = _string(body.get("event_id"))
+        if channel is None or not self.seen.first_time(event_id):
+            return
+        started = time.perf_counter()
+        async with self.busy():
+            thread = event.get("thread_ts") or (event.get("ts") if in_thread else None)
+            query = None
+            try:
+                locale = await self.locales.get(_string(event.get("user")))
+                query = event_query(event, locale)
+                reply = self.answerer.answer(query)
+            except Exception as error:
+                self._failed("answer", error, event_id)
+                await self._post_apology(channel, thread, self._language(query), event_id)
+                return
+            if await self.post(channel, reply, thread, event_id):
+                self._answered(reply, started, event_id, "mention" if in_thread else "dm")
+
+    async def post(
+        self, channel: str, reply: Reply, thread: str | None, event_id: str | None
+    ) -> bool:
+        """chat.postMessage each part of a reply; on failure (after the client's retries) try
+        a short apology instead."""
+        try:
+            for message in render_messages(reply):
+                await self.client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    **message,
+                )
+            return True
+        except Exception as error:
+            self._failed("chat.postMessage", error, event_id)
+            await self._post_apology(channel, thread, reply.language, event_id)
+            return False
+
+    async def _post_apology(
+        self, channel: str, thread: str | None, language: str | None, event_id: str | None
+    ) -> None:
+        try:
+            await self.client.chat_postMessage(
+                channel=channel, thread_ts=thread, **self._apology(language)
+            )
+        except Exception as error:
+            self._failed("apology", error, event_id)
+
+    # --- App Home -----------------------------------------------------------------------------
+
+    async def on_home_opened(self, event: dict, body: dict) -> None:
+        user = _string(event.get("user"))
+        if event.get("tab", "home") != "home" or user is None:
+            return
+        if not self.seen.first_time(_string(body.get("event_id"))):
+            return
+        async with self.busy():
+            locale = await self.locales.get(user)
+            await self.publish_home(
+                user, Query(text="", user_id=user, locale=locale, platform=PLATFORM)
+            )
+
+    async def publish_home(self, user: str, query: Query, selected: Reply | None = None) -> None:
+        language = selected.language if selected else self.answerer.language_for(query)
+        welcome = self.answerer.answer(replace(query, text="/start", language=language))
+        contact = self.answerer.topic_reply("contact", language)
+        try:
+            await self.client.views_publish(
+                user_id=user, view=home_view(welcome, contact, selected)
+            )
+        except Exception as error:
+            self._failed("views.publish", error)
+
+    # --- the last resort ----------------------------------------------------------------------
+
+    async def on_error(self, error: Exception, body: dict) -> None:
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        self._failed("listener", error, event_id)

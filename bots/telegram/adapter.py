@@ -1,0 +1,294 @@
+"""The Telegram adapter: a python-telegram-bot Application wired to the core, run by the service.
+
+Long polling by default; with TELEGRAM_WEBHOOK_URL, our own aiohttp server receives the updates
+at that URL's path (secret-token checked) and PTB only processes them. Updates from different
+chats are handled concurrently, those of one chat in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable
+from typing import Any
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+
+from ...core import strings
+from ...core.reply import LANGUAGES
+from ..service import Services
+from .handlers import ALLOWED_UPDATES, PLATFORM, Handlers
+from .sending import with_retries
+
+log = logging.getLogger("iombot.telegram")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Chats served at once. Two double what one Bot API round trip at a time allows (at 250 ms from
+# Tokyo: 8 replies/s); more cost CPU per update (bench/telegram_throughput.py) for a bot this size.
+MAX_CONCURRENT_UPDATES = 2
+MAX_WAITING_UPDATES = 100_000  # PTB's own limit, only an ordering queue here (see below)
+# Built-in commands shown after the topics, with a UI string as their description.
+BUILT_IN_COMMANDS = (("start", "welcome_title"), ("help", "help_title"), ("lang", "lang_title"))
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Up to `concurrency` updates at once, from different chats; one chat's updates in order.
+
+    PTB takes a slot of its own semaphore before calling do_process_update; that one is left
+    wide, and ours is taken only once the chat's turn has come, so that a chat with a backlog
+    (a flood) waits for its own turn without holding slots the other chats need.
+    """
+
+    def __init__(self, concurrency: int):
+        super().__init__(max_concurrent_updates=MAX_WAITING_UPDATES)
+        self._running = asyncio.Semaphore(concurrency)
+        # chat id -> (its lock, updates of that chat waiting or running); bounded by the
+        # updates in flight, since a chat is forgotten when its last update is done.
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
+        self.last_update: float | None = None  # for health: when an update last arrived
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self.last_update = time.time()
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            async with self._running:
+                await coroutine
+            return
+        lock, users = self._chats.get(chat.id, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._chats[chat.id] = (lock, users + 1)
+        try:
+            async with lock, self._running:
+                await coroutine
+        finally:
+            lock, users = self._chats[chat.id]
+            if users == 1:
+                del self._chats[chat.id]
+            else:
+                self._chats[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class TelegramAdapter:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        services: Services,
+        poll_timeout: float = 10.0,
+        concurrency: int = MAX_CONCURRENT_UPDATES,
+    ):
+        self.services = services
+        settings = services.settings
+        if settings.telegram_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        self.webhook_url = settings.telegram_webhook_url
+        self.webhook_secret = (
+            settings.telegram_webhook_secret.value if settings.telegram_webhook_secret else None
+        )
+        self.poll_timeout = poll_timeout
+        self.handlers = Handlers(services)
+        self.processor = ChatOrderedProcessor(concurrency)
+        self.application = build_application(
+            settings.telegram_token.value,
+            settings.telegram_api_url,
+            settings.telegram_rate_limit,
+            self.processor,
+        )
+        self.handlers.register(self.application)
+        self.state = "starting"
+        self.last_error: dict | None = None  # the polling loop's latest failure, for health
+
+    # --- the Adapter protocol ----------------------------------------------------------------
+
+    def routes(self) -> list[web.RouteDef]:
+        if not self.webhook_url:
+            return []
+        return [web.post(urlparse(self.webhook_url).path or "/", self.receive_webhook)]
+
+    async def start(self) -> None:
+        app = self.application
+        api_url = self.services.settings.telegram_api_url
+        try:
+            await app.initialize()  # getMe: checks the token
+        except InvalidToken:
+            log.error("TELEGRAM_BOT_TOKEN was rejected by Telegram", extra={"platform": PLATFORM})
+            self.state = "down"
+            raise RuntimeError("TELEGRAM_BOT_TOKEN was rejected by Telegram") from None
+        except NetworkError as error:
+            self.state = "down"
+            raise RuntimeError(
+                f"could not reach the Telegram Bot API at {api_url} ({type(error).__name__})"
+            ) from None
+        try:
+            await self._set_commands_or_log()
+            if self.webhook_url:
+                await with_retries(
+                    lambda: app.bot.set_webhook(
+                        self.webhook_url,
+                        secret_token=self.webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                    )
+                )
+                await app.start()
+                self.state = "webhook"
+            else:
+                await app.updater.start_polling(
+                    timeout=self.poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    error_callback=self._polling_error,
+                )
+                await app.start()
+                self.state = "polling"
+        except Exception:
+            self.state = "down"
+            await self._close()
+            raise
+        log.info(
+            "telegram: @%s %s",
+            app.bot.username,
+            "receiving webhooks" if self.webhook_url else "polling",
+            extra={"platform": PLATFORM},
+        )
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish those already taken (their offset is confirmed), exit."""
+        self.state = "stopping"
+        await self._close()
+        self.state = "down"
+
+    def health(self) -> dict:
+        app = self.application
+        up = self.state in ("polling", "webhook") and app.running
+        if self.state == "polling":
+            up = up and bool(app.updater and app.updater.running)
+        return {
+            "up": up,
+            "state": self.state,
+            "last_update": self.processor.last_update,
+            "last_error": self.last_error,
+        }
+
+    async def content_changed(self) -> None:
+        await self.set_commands()
+
+    # --- the rest ----------------------------------------------------------------------------
+
+    async def set_commands(self) -> None:
+        """The command menu: every topic, then start/help/lang; English by default, and a
+        Japanese list for users whose Telegram is in Japanese."""
+        bot = self.application.bot
+        for language in LANGUAGES:
+            commands = command_menu(self.services, language)
+            code = None if language == "en" else language
+            await with_retries(
+                lambda commands=commands, code=code: bot.set_my_commands(
+                    commands, scope=BotCommandScopeDefault(), language_code=code
+                )
+            )
+
+    async def _set_commands_or_log(self) -> None:
+        # The menu is a convenience: without it every command still works, so go on serving.
+        try:
+            await self.set_commands()
+        except TelegramError as error:
+            log.error(
+                "could not set the command menu: %s",
+                type(error).__name__,
+                extra={"platform": PLATFORM},
+            )
+
+    async def receive_webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.webhook_secret or not hmac.compare_digest(
+            given.encode(), self.webhook_secret.encode()
+        ):
+            return web.Response(status=403, text="forbidden")
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            return web.Response(status=400, text="not JSON")
+        # Checked after the last await: once stop() has begun, an update put on the queue might
+        # never be handled, so it is refused and Telegram delivers it again later.
+        if self.state != "webhook":
+            return web.Response(status=503, text="not ready")
+        try:
+            update = Update.de_json(body, self.application.bot)
+        except Exception as error:  # answered 200: Telegram would only retry the same body
+            log.warning(
+                "ignored an update that could not be read: %s",
+                type(error).__name__,
+                extra={"platform": PLATFORM},
+            )
+            return web.Response(text="ignored")
+        self.application.update_queue.put_nowait(update)  # unbounded: never waits
+        return web.Response(text="ok")
+
+    async def _close(self) -> None:
+        app = self.application
+        if app.updater and app.updater.running:
+            await app.updater.stop()  # one last getUpdates confirms what was taken
+        if app.running:
+            await app.stop()  # handles what is queued, waits for replies in flight
+        await app.shutdown()
+
+    def _polling_error(self, error: TelegramError) -> None:
+        """Errors of PTB's polling loop, which retries them with backoff."""
+        self.last_error = {"error": type(error).__name__, "time": time.time()}
+        polling_error(error)
+
+
+def build_application(
+    token: str, api_url: str, rate_limit: float, processor: BaseUpdateProcessor
+) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_url}/bot")
+        .base_file_url(f"{api_url}/file/bot")
+        .concurrent_updates(processor)
+    )
+    if rate_limit > 0:
+        # max_retries: on a 429 the limiter pauses every request for Telegram's wait, then retries.
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=rate_limit, overall_time_period=1, max_retries=2)
+        )
+    return builder.build()
+
+
+def command_menu(services: Services, language: str) -> list[BotCommand]:
+    topics = [
+        BotCommand(topic.command, topic.text(language).summary[:256])
+        for topic in services.answerer.content.topics
+    ]
+    built_in = [BotCommand(name, strings.text(key, language)) for name, key in BUILT_IN_COMMANDS]
+    return (topics + built_in)[:100]
+
+
+def polling_error(error: TelegramError) -> None:
+    """Say what a polling failure means; a 409 loudly, as it will not go away by itself."""
+    if isinstance(error, Conflict):
+        log.error(
+            "409 Conflict from getUpdates: another process is polling with this bot token, or a "
+            "webhook is set. Only one instance may poll; stop the other one (or use "
+            "TELEGRAM_WEBHOOK_URL). Retrying.",
+            extra={"platform": PLATFORM},
+        )
+    else:
+        log.warning(
+            "getUpdates failed (%s); retrying with backoff",
+            type(error).__name__,
+            extra={"platform": PLATFORM},
+        )

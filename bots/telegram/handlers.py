@@ -1,0 +1,280 @@
+"""Telegram updates to core Queries, and the PTB handlers that answer them.
+
+One text handler passes the whole text (commands, aliases, `/cmd@bot`, `/start` payloads
+included) to the core; buttons, inline queries and non-text messages have a handler each; one
+error handler logs and apologises. Every handler is a plain coroutine on one small class that
+holds the shared services and the inbound flood gate.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from telegram import (
+    Bot,
+    Chat,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from ...core.reply import Query, Reply, ReplyKind
+from ..service import Services
+from .flood import FloodGate, Verdict
+from .render import keyboard_for, render
+from .sending import NO_PREVIEW, send, with_retries
+
+log = logging.getLogger("iombot.telegram")
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
+MAX_INLINE_RESULTS = 50
+
+
+def chat_kind(chat: Chat) -> str:
+    if chat.type == Chat.PRIVATE:
+        return "private"
+    if chat.type == Chat.CHANNEL:
+        return "channel"
+    return "group"
+
+
+def to_query(message: Message, bot_username: str | None, bot_id: int | None) -> Query | None:
+    """The Query for a text message, or None when it is not for us (channels; group chatter
+    that neither mentions us nor replies to us; our own inline results, sent via us)."""
+    text = message.text
+    kind = chat_kind(message.chat)
+    if text is None or kind == "channel":
+        return None
+    if message.via_bot is not None and message.via_bot.id == bot_id:
+        return None
+    if kind == "group" and not text.lstrip().startswith("/"):
+        mentioned = _mentions(message, bot_username)
+        replied = message.reply_to_message
+        to_us = bool(replied and replied.from_user and replied.from_user.id == bot_id)
+        if not (mentioned or to_us):
+            return None
+        if mentioned and bot_username:
+            text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
+    return _query(message.from_user, text, kind, bot_username)
+
+
+def _query(user: User | None, text: str, kind: str, bot_username: str | None) -> Query:
+    return Query(
+        text=text,
+        user_id=str(user.id) if user else None,
+        locale=user.language_code if user else None,
+        platform=PLATFORM,
+        chat_kind=kind,
+        bot_username=bot_username,
+    )
+
+
+def _mentions(message: Message, bot_username: str | None) -> bool:
+    if not bot_username:
+        return False
+    wanted = f"@{bot_username}".lower()
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    return any(mention.lower() == wanted for mention in mentions)
+
+
+class Handlers:
+    """The PTB handlers, sharing the services and the inbound flood gate."""
+
+    def __init__(self, services: Services, flood: FloodGate | None = None):
+        self.services = services
+        self.answerer = services.answerer
+        self.metrics = services.metrics
+        self.flood = flood or FloodGate()
+
+    def register(self, application: Application) -> None:
+        application.add_handler(
+            MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.on_text)
+        )
+        application.add_handler(
+            MessageHandler(
+                filters.UpdateType.MESSAGE
+                & filters.ChatType.PRIVATE
+                & ~filters.TEXT
+                & ~filters.StatusUpdate.ALL,
+                self.on_unsupported,
+            )
+        )
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(InlineQueryHandler(self.on_inline_query))
+        application.add_error_handler(self.on_error)
+
+    # --- handlers ----------------------------------------------------------------------------
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        started = time.perf_counter()
+        message = update.message
+        assert message is not None  # the filter guarantees it
+        query = to_query(message, context.bot.username, context.bot.id)
+        if query is None:
+            return
+        reply = self.answerer.answer(query)
+        if reply.ignored or not await self._admit(context.bot, query, message.chat_id):
+            return
+        quote = message.message_id if query.chat_kind == "group" else None
+        await send(context.bot, message.chat_id, render(reply), quote)
+        self._observe(update, reply, started)
+
+    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice and the like in a private chat: say what we can read."""
+        message = update.message
+        assert message is not None
+        query = _query(message.from_user, "", "private", context.bot.username)
+        if not await self._admit(context.bot, query, message.chat_id):
+            return
+        language = self.answerer.language_for(query)
+        reply = self.answerer.notice("unsupported", language)
+        await send(context.bot, message.chat_id, render(reply))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        started = time.perf_counter()
+        callback = update.callback_query
+        assert callback is not None
+        try:  # stop the button's spinner first; an old query may no longer be answerable
+            await callback.answer()
+        except TelegramError as error:
+            log.warning(
+                "could not answer a button press: %s",
+                type(error).__name__,
+                extra={"platform": PLATFORM, "update_id": update.update_id},
+            )
+        chat = callback.message.chat if callback.message else None
+        kind = chat_kind(chat) if chat else "private"
+        query = _query(callback.from_user, "", kind, context.bot.username)
+        reply = self.answerer.act(query, callback.data or "")
+        if reply.ignored or not await self._admit(context.bot, query, chat.id if chat else None):
+            return
+        messages = render(reply)
+        if chat is not None:
+            await send(context.bot, chat.id, messages)
+        elif callback.inline_message_id and messages:
+            # A button under a message sent through inline mode: show the topic in its place.
+            first = messages[0]
+            await with_retries(
+                lambda: context.bot.edit_message_text(
+                    first.text,
+                    inline_message_id=callback.inline_message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard_for(reply.buttons),
+                    link_preview_options=NO_PREVIEW,
+                )
+            )
+        self._observe(update, reply, started)
+
+    async def on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot contact` in any chat: the matching topics as articles, in the user's language."""
+        inline = update.inline_query
+        assert inline is not None
+        # The answer goes only to this user (who then sends it anywhere): a private question.
+        query = _query(inline.from_user, inline.query, "private", context.bot.username)
+        language = self.answerer.language_for(query)
+        topics = self.answerer.content.by_command()
+        results = []
+        for command in self._inline_topics(inline.query, language)[:MAX_INLINE_RESULTS]:
+            reply = self.answerer.topic_reply(command, language)
+            if reply is None:
+                continue
+            messages = render(reply)  # a topic too long for one message is cut to its first part
+            topic_text = topics[command].text(language)
+            results.append(
+                InlineQueryResultArticle(
+                    id=command,
+                    title=topic_text.title,
+                    description=topic_text.summary,
+                    input_message_content=InputTextMessageContent(
+                        messages[0].text,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=NO_PREVIEW,
+                    ),
+                    reply_markup=keyboard_for(reply.buttons),
+                )
+            )
+        # is_personal: the language (and so the answer) depends on who asks.
+        await with_retries(lambda: inline.answer(results, cache_time=60, is_personal=True))
+
+    def _inline_topics(self, text: str, language: str) -> list[str]:
+        every = [topic.command for topic in self.answerer.content.topics]
+        if not text.strip():
+            return every
+        # No user id: a typed "/lang ja" must not change the user's preference.
+        reply = self.answerer.answer(Query(text=text, language=language, platform=PLATFORM))
+        if reply.kind is ReplyKind.TOPIC and reply.topic:
+            return [reply.topic]
+        return list(reply.suggestions) or every
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a failed update (its id, never its text) and apologise to the user."""
+        self.metrics.errors.labels(PLATFORM).inc()
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        log.error(
+            "handling an update failed: %s",
+            type(error).__name__,
+            exc_info=error,
+            extra={"platform": PLATFORM, "update_id": update_id},
+        )
+        if not isinstance(update, Update) or update.inline_query is not None:
+            return
+        chat = update.effective_chat
+        if chat is None or chat.type == Chat.CHANNEL:
+            return
+        text = (update.message.text or "") if update.message else ""
+        query = _query(update.effective_user, text, chat_kind(chat), context.bot.username)
+        apology = self.answerer.notice("error", self.answerer.language_for(query))
+        try:
+            await send(context.bot, chat.id, render(apology), attempts=2)
+        except TelegramError as failure:
+            log.warning(
+                "could not send the apology: %s",
+                type(failure).__name__,
+                extra={"platform": PLATFORM, "update_id": update_id},
+            )
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _admit(self, bot: Bot, query: Query, chat_id: int | None) -> bool:
+        """The inbound flood gate: True to answer; past the budget, one notice then silence."""
+        key = query.user_id or f"chat:{chat_id}"
+        verdict = self.flood.check(key)
+        if verdict is Verdict.ALLOW:
+            return True
+        self.metrics.rate_limited.labels(PLATFORM).inc()
+        if verdict is Verdict.NOTICE and chat_id is not None:
+            notice = self.answerer.notice("rate_limited", self.answerer.language_for(query))
+            await send(bot, chat_id, render(notice))
+        return False
+
+    def _observe(self, update: Update, reply: Reply, started: float) -> None:
+        seconds = time.perf_counter() - started
+        self.metrics.observe(PLATFORM, reply, seconds)
+        log.info(
+            "replied",
+            extra={
+                "platform": PLATFORM,
+                "update_id": update.update_id,
+                "kind": reply.kind.value,
+                "topic": reply.topic,
+                "language": reply.language,
+                "latency_ms": round(seconds * 1000, 1),
+            },
+        )

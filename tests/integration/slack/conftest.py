@@ -1,0 +1,117 @@
+"""The real Bolt AsyncApp inside our aiohttp app, on loopback, against a fake Slack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from slack_fakes import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SECRET,
+    FakeSlack,
+    action_body,
+    command_body,
+    event_payload,
+    signed_headers,
+)
+
+from iombot.bots.service import Services, build_web_app
+from iombot.bots.settings import Secret, Settings
+from iombot.bots.slack.adapter import SlackAdapter
+from iombot.core.answerer import Answerer
+from iombot.core.content import default_content_dir, load_content
+
+
+@dataclass
+class Harness:
+    """Our service (web app + Slack adapter) and the fake Slack it talks to."""
+
+    fake: FakeSlack
+    adapter: SlackAdapter
+    services: Services
+    http: ClientSession
+    base: str
+
+    async def post(self, body: str | bytes, headers: dict | None = None) -> tuple[int, Any]:
+        raw = body.encode() if isinstance(body, str) else body
+        async with self.http.post(
+            f"{self.base}/slack/events", data=raw, headers=headers or signed_headers(raw)
+        ) as response:
+            text = await response.text()
+            try:
+                return response.status, json.loads(text) if text else None
+            except ValueError:
+                return response.status, text
+
+    async def command(self, text: str, **fields: str) -> tuple[int, Any]:
+        return await self.post(command_body(text, self.fake.response_url(), **fields))
+
+    async def event(self, event: dict, event_id: str = "Ev1", **headers: str) -> int:
+        body = json.dumps(event_payload(event, event_id))
+        status, _ = await self.post(body, {**signed_headers(body), **headers})
+        return status
+
+    async def action(self, payload: dict) -> int:
+        status, _ = await self.post(action_body(payload))
+        return status
+
+    async def health(self) -> dict:
+        async with self.http.get(f"{self.base}/healthz") as response:
+            return await response.json()
+
+
+def slack_settings(fake: FakeSlack, content_dir: Path | None = None, **more: Any) -> Settings:
+    return Settings(
+        content_dir=content_dir or default_content_dir(),
+        host="127.0.0.1",
+        slack_bot_token=Secret(BOT_TOKEN),
+        slack_signing_secret=Secret(SECRET),
+        slack_api_url=fake.api_url,
+        **more,
+    )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def run_harness(fake: FakeSlack, settings: Settings) -> AsyncIterator[Harness]:
+    services = Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
+    # Short timeouts and back-offs so that failure tests stay fast.
+    adapter = SlackAdapter(services, api_timeout=0.5, retry_backoff=0.01, ping_interval=0.2)
+    server = TestServer(build_web_app(services, [adapter]), host="127.0.0.1")
+    await server.start_server()
+    await adapter.start()
+    try:
+        async with ClientSession() as http:
+            yield Harness(fake, adapter, services, http, str(server.make_url("")).rstrip("/"))
+    finally:
+        await adapter.stop()
+        await server.close()
+
+
+@pytest.fixture
+async def slack(fake: FakeSlack) -> AsyncIterator[Harness]:
+    """HTTP mode."""
+    async for harness in run_harness(fake, slack_settings(fake)):
+        yield harness
+
+
+@pytest.fixture
+async def socket_slack(fake: FakeSlack) -> AsyncIterator[Harness]:
+    """Socket Mode (no signing secret, so no HTTP route)."""
+    settings = slack_settings(fake, slack_app_token=Secret(APP_TOKEN))
+    settings = Settings(**{**settings.__dict__, "slack_signing_secret": None})
+    async for harness in run_harness(fake, settings):
+        yield harness
