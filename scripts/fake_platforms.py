@@ -90,7 +90,7 @@ def build_app() -> web.Application:
     fake = FakePlatforms()
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", fake.telegram)
-    app.router.add_post("/api/{method}", fake.slack)
+    app.router.add_route("*", "/api/{method}", fake.slack)
     app.router.add_post("/control/telegram/update", fake.queue_update)
     app.router.add_get("/control/calls", fake.list_calls)
     return app
