@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from testsupport import installed_iombot
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 pytestmark = pytest.mark.e2e
-
-
-def iombot_path() -> str:
-    beside = Path(sys.executable).parent / "iombot"
-    found = str(beside) if beside.exists() else shutil.which("iombot")
-    assert found, "the iombot command is not installed"
-    return found
 
 
 def run(args: list[str], stdin: str = "", env: dict | None = None, cwd=None):
@@ -29,7 +22,7 @@ def run(args: list[str], stdin: str = "", env: dict | None = None, cwd=None):
     }
     environment.update(env or {})
     return subprocess.run(
-        [iombot_path(), *args],
+        [installed_iombot(), *args],
         input=stdin,
         capture_output=True,
         text=True,

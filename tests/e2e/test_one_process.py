@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,22 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from testsupport import free_port, installed_iombot
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).parents[2]
 TOKEN = "123456:E2E_secret_token_abcdefghijklmnop"
 SLACK_TOKEN = "xoxb-e2e-secret-slack-token"
 SIGNING_SECRET = "e2e-signing-secret-value"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def iombot() -> str:
-    return str(Path(sys.executable).parent / "iombot")
 
 
 def clean_env(**values: str) -> dict[str, str]:
@@ -84,7 +75,7 @@ def test_both_adapters_in_one_process_and_sigterm_exits_zero(fake_platforms, tmp
         LOG_FORMAT="json",
     )
     process = subprocess.Popen(
-        [iombot(), "run"],
+        [installed_iombot(), "run"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -106,7 +97,7 @@ def test_both_adapters_in_one_process_and_sigterm_exits_zero(fake_platforms, tmp
         assert set(report["adapters"]) == {"telegram", "slack"}
         assert all(state["up"] for state in report["adapters"].values())
         healthcheck = subprocess.run(
-            [iombot(), "healthcheck"], env=env, capture_output=True, text=True, timeout=10
+            [installed_iombot(), "healthcheck"], env=env, capture_output=True, text=True, timeout=10
         )
         assert healthcheck.returncode == 0, healthcheck.stderr
         started = time.monotonic()
@@ -126,7 +117,7 @@ def test_both_adapters_in_one_process_and_sigterm_exits_zero(fake_platforms, tmp
 
 def test_healthcheck_fails_when_nothing_listens(tmp_path):
     result = subprocess.run(
-        [iombot(), "healthcheck"],
+        [installed_iombot(), "healthcheck"],
         cwd=tmp_path,
         env=clean_env(PORT=str(free_port())),
         capture_output=True,
@@ -139,7 +130,12 @@ def test_healthcheck_fails_when_nothing_listens(tmp_path):
 
 def test_nothing_configured_names_the_variables_and_exits_2(tmp_path):
     result = subprocess.run(
-        [iombot(), "run"], cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=20
+        [installed_iombot(), "run"],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=20,
     )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr
@@ -147,7 +143,7 @@ def test_nothing_configured_names_the_variables_and_exits_2(tmp_path):
 
 def test_every_settings_problem_in_one_message(tmp_path):
     result = subprocess.run(
-        [iombot(), "run"],
+        [installed_iombot(), "run"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

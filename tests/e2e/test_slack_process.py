@@ -7,13 +7,14 @@ import asyncio
 import importlib.util
 import os
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
 
 import aiohttp
 import pytest
+
+from testsupport import free_port, installed_iombot
 
 pytestmark = pytest.mark.e2e
 
@@ -23,18 +24,6 @@ assert _spec is not None and _spec.loader is not None
 fakes = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = fakes  # dataclasses look their module up there
 _spec.loader.exec_module(fakes)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def iombot_path() -> str:
-    beside = Path(sys.executable).parent / "iombot"
-    assert beside.exists(), "the iombot command is not installed next to this Python"
-    return str(beside)
 
 
 def environment(**values: str) -> dict[str, str]:
@@ -47,7 +36,7 @@ def environment(**values: str) -> dict[str, str]:
 
 async def test_missing_signing_secret_stops_start_up_with_a_clear_message(tmp_path):
     process = await asyncio.create_subprocess_exec(
-        iombot_path(),
+        installed_iombot(),
         "run",
         "slack",
         cwd=tmp_path,
@@ -74,7 +63,7 @@ async def test_iombot_run_slack_answers_a_signed_command_and_stops_on_sigterm(tm
         LOG_FORMAT="json",
     )
     process = await asyncio.create_subprocess_exec(
-        iombot_path(),
+        installed_iombot(),
         *command,
         cwd=tmp_path,
         env=env,

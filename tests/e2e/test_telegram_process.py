@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -19,21 +18,11 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "telegram"))
 import tg_updates as tg
 from fake_bot_api import FakeBotApi
 
+from testsupport import free_port, installed_iombot
+
 pytestmark = pytest.mark.e2e
 
 TOKEN = "123456:TEST_TOKEN_abcdefghijklmnopqrstuvwxyz"
-
-
-def iombot_path() -> str:
-    beside = Path(sys.executable).parent / "iombot"
-    assert beside.exists(), "the iombot command is not installed next to this Python"
-    return str(beside)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Process:
@@ -73,7 +62,7 @@ async def iombot(fake: FakeBotApi, token: str = TOKEN) -> AsyncIterator[Process]
         TELEGRAM_RATE_LIMIT="0",
     )
     process = await asyncio.create_subprocess_exec(
-        iombot_path(),
+        installed_iombot(),
         "run",
         "telegram",
         env=env,

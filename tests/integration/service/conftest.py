@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import time
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from aiohttp import web
 from iombot.bots.service import Services, serve
 from iombot.bots.settings import Settings
 from iombot.core.reply import Query
+
+from testsupport import free_port
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 
@@ -59,12 +60,6 @@ class FakeAdapter:
 
     async def content_changed(self) -> None:
         self.events.append("content_changed")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

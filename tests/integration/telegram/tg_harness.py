@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,15 +15,11 @@ from iombot.bots.settings import Secret, Settings
 from iombot.bots.telegram.adapter import TelegramAdapter
 from iombot.core.content import default_content_dir
 
+from testsupport import free_port
+
 TOKEN = "123456:TEST_TOKEN_abcdefghijklmnopqrstuvwxyz"
 SECRET = "webhook_SECRET_value_42"
 HERE = Path(__file__).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

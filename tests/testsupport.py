@@ -1,0 +1,21 @@
+"""Helpers shared by the tests that run servers and the installed command."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A loopback port that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def installed_iombot() -> str:
+    """The `iombot` command installed beside this Python (what users run)."""
+    beside = Path(sys.executable).parent / "iombot"
+    assert beside.exists(), "the iombot command is not installed next to this Python"
+    return str(beside)
