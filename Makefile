@@ -9,21 +9,24 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# The checkout is installed editable (a plain path to src/ in site-packages, whose iombot/core,
+# bots and content link to the top-level folders): the bot, the tests and type checkers see the
+# working tree, and no copy can go stale. tests/unit/test_packaging.py checks the real wheel.
+
 # Install the bot and start it: the console, or the adapters whose tokens .env holds.
 run: $(BIN)/python
-	$(BIN)/python -m pip install -q .
+	$(BIN)/python -m pip install -q -e .
 	$(BIN)/iombot
 
-# Install the bot as users get it (a real wheel, not an editable link) with the test tools,
-# then lint and run every test.
+# Install the bot with the test tools, then lint and run every test.
 test: $(BIN)/python
-	$(BIN)/python -m pip install -q ".[test]"
+	$(BIN)/python -m pip install -q -e ".[test]"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/python
-	$(BIN)/python -m pip install -q .
+	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python bench/core_speed.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info
