@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
+
+from iombot.testing.slack import FakeSlack, command_body, signed_headers
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -42,22 +41,17 @@ async def serve(kind: str, port: int, api_url: str) -> None:
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from iombot.bots.service import Services, build_web_app
-    from iombot.bots.settings import Secret, Settings
-    from iombot.bots.slack.adapter import SlackAdapter
-    from iombot.core.answerer import Answerer
-    from iombot.core.content import default_content_dir, load_content
+    from iombot.bots.service import build_services, build_web_app
+    from iombot.bots.settings import Settings
+    from iombot.bots.slack import PLATFORM as SLACK
 
     adapter = None
     if kind == "ours":
-        settings = Settings(
-            content_dir=default_content_dir(),
-            slack_bot_token=Secret(TOKEN),
-            slack_signing_secret=Secret(SECRET),
-            slack_api_url=api_url,
+        settings = Settings.from_env(
+            {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url}
         )
-        services = Services(settings, Answerer(load_content(settings.content_dir)))
-        adapter = SlackAdapter(services)
+        services = build_services(settings)
+        adapter = SLACK.make_adapter(services, settings.platforms["slack"])
         app = build_web_app(services, [adapter])
     else:
         bolt = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET)
@@ -90,45 +84,12 @@ async def serve(kind: str, port: int, api_url: str) -> None:
     await runner.cleanup()
 
 
-# --- the fake Web API (auth.test, users.info) and the load ---------------------------------------
-
-
-async def fake_api() -> tuple[web.AppRunner, str]:
-    async def api(request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        if method == "users.info":
-            return web.json_response({"ok": True, "user": {"id": "U1", "locale": "en-US"}})
-        return web.json_response({"ok": True, "team_id": "T1", "user_id": "UB", "bot_id": "BB"})
-
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", api)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner, f"http://127.0.0.1:{port}/api/"
+# --- the load, against the fake Slack Web API (auth.test, users.info) ----------------------------
 
 
 def signed(user: str) -> tuple[bytes, dict]:
-    body = urlencode(
-        {
-            "command": "/iom",
-            "text": "contact",
-            "user_id": user,
-            "channel_id": "C1",
-            "team_id": "T1",
-            "response_url": "http://127.0.0.1:9/unused",
-            "trigger_id": "1.2.3",
-        }
-    )
-    timestamp = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
-    headers = {
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": "v0=" + digest.hexdigest(),
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    return body.encode(), headers
+    body = command_body("contact", "http://127.0.0.1:9/unused", user=user)  # all in the ack
+    return body.encode(), signed_headers(body, SECRET)
 
 
 async def load(base: str, requests: int, concurrency: int) -> tuple[float, list[float], float]:
@@ -194,11 +155,14 @@ async def measure(kind: str, api_url: str, requests: int, concurrency: int) -> d
 
 
 async def main(requests: int, concurrency: int) -> None:
-    runner, api_url = await fake_api()
+    fake = FakeSlack()
+    await fake.start()
     try:
-        results = [await measure(kind, api_url, requests, concurrency) for kind in ("ours", "bare")]
+        results = [
+            await measure(kind, fake.api_url, requests, concurrency) for kind in ("ours", "bare")
+        ]
     finally:
-        await runner.cleanup()
+        await fake.stop()
     print(f"{requests} signed `/iom contact` requests, concurrency {concurrency}")
     print(f"{'app':<6} {'req/s':>8} {'CPU/req':>10} {'p50 ms':>8} {'p99 ms':>8}")
     for r in results:

@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "integration" / "telegram"))
-from fake_bot_api import FakeBotApi
+from iombot.testing import telegram as tg
+from iombot.testing.telegram import FakeBotApi
 
 TOKENS = {
     "iombot": "111111:BENCH_OURS_abcdefghijklmnopqrstuvwxyz",
@@ -105,7 +105,7 @@ async def one_run(fake: FakeBotApi, bot: str, updates: int, first_user: int) -> 
         for n in range(updates):
             user = first_user + n
             text = QUESTIONS[n % len(QUESTIONS)]
-            fake.push(_message(text, user), token)
+            fake.push(tg.message(text, user_id=user), token)
         done = await fake.wait_for(
             lambda: fake.counts[token, "sendMessage"] - before >= updates, 300
         )
@@ -117,22 +117,6 @@ async def one_run(fake: FakeBotApi, bot: str, updates: int, first_user: int) -> 
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 15)
     return Run(bot, seconds, cpu, rss, peak, updates)
-
-
-def _message(text: str, user: int) -> dict:
-    entities = []
-    if text.startswith("/"):
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {
-        "message": {
-            "message_id": user,
-            "date": int(time.time()),
-            "chat": {"id": user, "type": "private", "first_name": "U"},
-            "from": {"id": user, "is_bot": False, "first_name": "U", "language_code": "en"},
-            "text": text,
-            "entities": entities,
-        }
-    }
 
 
 def _free_port() -> int:

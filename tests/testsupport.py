@@ -6,6 +6,10 @@ import socket
 import sys
 from pathlib import Path
 
+# The made-up topics the Telegram and Slack adapter tests run on, so that rewording the shipped
+# content/ never breaks them (tests about the shipped content itself use default_content_dir()).
+ADAPTER_CONTENT = Path(__file__).parent / "fixtures" / "adapter_content"
+
 
 def free_port() -> int:
     """A loopback port that nothing listens on right now."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -76,3 +77,23 @@ def test_content_dir_from_environment_and_broken_content_is_refused(tmp_path):
     assert broken.returncode == 2
     assert "beta.yaml:5: en: required field 'title' is missing" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def test_from_a_checkout_the_bot_and_check_use_the_checkout_s_content(tmp_path):
+    # An editor edits ./content and runs `iombot check` from anywhere: it checks that folder,
+    # says so, and the bot answers from it at once, with no reinstall.
+    checkout_content = Path(__file__).resolve().parents[2] / "content"
+    good = run(["check"], cwd=tmp_path)
+    assert good.returncode == 0
+    assert f"{checkout_content}: content is valid" in good.stdout
+    edited = tmp_path / "content"
+    shutil.copytree(checkout_content, edited)
+    contact = edited / "contact.yaml"
+    contact.write_text(
+        contact.read_text(encoding="utf-8").replace("body: |", "body: |\n    EDITED-NOW\n", 1),
+        encoding="utf-8",
+    )
+    answer = run(["ask", "/contact"], env={"IOMBOT_CONTENT_DIR": str(edited)})
+    assert "EDITED-NOW" in answer.stdout
+    bad = run(["check"], env={"IOMBOT_CONTENT_DIR": str(FIXTURES / "wrong_type")}, cwd=tmp_path)
+    assert bad.returncode == 1 and str((FIXTURES / "wrong_type").resolve()) in bad.stderr

@@ -7,18 +7,19 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from testsupport import free_port, installed_iombot
+from iombot.testing.background import BackgroundLoop
+from iombot.testing.slack import FakeSlack
+from iombot.testing.telegram import FakeBotApi
+
+from testsupport import ADAPTER_CONTENT, free_port, installed_iombot
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).parents[2]
 TOKEN = "123456:E2E_secret_token_abcdefghijklmnop"
 SLACK_TOKEN = "xoxb-e2e-secret-slack-token"
 SIGNING_SECRET = "e2e-signing-secret-value"
@@ -43,32 +44,30 @@ def get_json(url: str) -> tuple[int, dict]:
 
 
 @pytest.fixture
-def fake_platforms():
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "fake_platforms.py"), str(port)]
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+def fakes():
+    """The fake Bot API and the fake Slack, served from a thread while the test blocks."""
+    with BackgroundLoop() as loop:
+        telegram, slack = loop.call(FakeBotApi, TOKEN), loop.call(FakeSlack)
+        loop.run(telegram.start())
+        loop.run(slack.start())
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/control/calls", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(5)
+            yield telegram, slack
+        finally:
+            loop.run(telegram.stop())
+            loop.run(slack.stop())
 
 
-def test_both_adapters_in_one_process_and_sigterm_exits_zero(fake_platforms, tmp_path):
+def test_both_adapters_in_one_process_and_sigterm_exits_zero(fakes, tmp_path):
+    telegram, slack = fakes
     port = free_port()
     env = clean_env(
         TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=f"http://127.0.0.1:{fake_platforms}",
+        TELEGRAM_API_URL=telegram.url,
         TELEGRAM_RATE_LIMIT="0",
         SLACK_BOT_TOKEN=SLACK_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=f"http://127.0.0.1:{fake_platforms}/api/",
+        SLACK_API_URL=slack.api_url,
+        IOMBOT_CONTENT_DIR=str(ADAPTER_CONTENT),
         PORT=str(port),
         HOST="127.0.0.1",
         LOG_LEVEL="DEBUG",
@@ -96,6 +95,7 @@ def test_both_adapters_in_one_process_and_sigterm_exits_zero(fake_platforms, tmp
         assert report.get("status") == "ok", report
         assert set(report["adapters"]) == {"telegram", "slack"}
         assert all(state["up"] for state in report["adapters"].values())
+        assert telegram.sent("getMe") and slack.calls_to("auth.test")  # each token was checked
         healthcheck = subprocess.run(
             [installed_iombot(), "healthcheck"], env=env, capture_output=True, text=True, timeout=10
         )

@@ -4,33 +4,30 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import signal
-import sys
 import time
-from pathlib import Path
 
 import aiohttp
 import pytest
 
-from testsupport import free_port, installed_iombot
+from iombot.core.content import load_content
+from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, command_body, signed_headers
+
+from testsupport import ADAPTER_CONTENT, free_port, installed_iombot
 
 pytestmark = pytest.mark.e2e
 
-_FAKES = Path(__file__).parents[1] / "integration" / "slack" / "slack_fakes.py"
-_spec = importlib.util.spec_from_file_location("slack_fakes_e2e", _FAKES)
-assert _spec is not None and _spec.loader is not None
-fakes = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = fakes  # dataclasses look their module up there
-_spec.loader.exec_module(fakes)
+CONTACT_EN = load_content(ADAPTER_CONTENT).by_command()["contact"].text("en").title
+PHONE_LINK = "<tel:+81355550123|03-5555-0123>"  # the fixture's made-up number
 
 
 def environment(**values: str) -> dict[str, str]:
+    """This environment without platform or iombot settings, serving the fixture content."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "IOMBOT_"))
     }
-    env.update(values)
+    env.update(IOMBOT_CONTENT_DIR=str(ADAPTER_CONTENT), **values)
     return env
 
 
@@ -40,23 +37,23 @@ async def test_missing_signing_secret_stops_start_up_with_a_clear_message(tmp_pa
         "run",
         "slack",
         cwd=tmp_path,
-        env=environment(SLACK_BOT_TOKEN=fakes.BOT_TOKEN, PORT=str(free_port())),
+        env=environment(SLACK_BOT_TOKEN=BOT_TOKEN, PORT=str(free_port())),
         stderr=asyncio.subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 2
     assert "SLACK_SIGNING_SECRET: required in HTTP mode" in stderr.decode()
-    assert fakes.BOT_TOKEN not in stderr.decode()
+    assert BOT_TOKEN not in stderr.decode()
 
 
 @pytest.mark.parametrize("command", [["run", "slack"], ["run"]], ids=["run-slack", "run"])
 async def test_iombot_run_slack_answers_a_signed_command_and_stops_on_sigterm(tmp_path, command):
-    fake = fakes.FakeSlack()
+    fake = FakeSlack()
     await fake.start()
     port = free_port()
     env = environment(
-        SLACK_BOT_TOKEN=fakes.BOT_TOKEN,
-        SLACK_SIGNING_SECRET=fakes.SECRET,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=fake.api_url,
         PORT=str(port),
         HOST="127.0.0.1",
@@ -88,18 +85,18 @@ async def test_iombot_run_slack_answers_a_signed_command_and_stops_on_sigterm(tm
             assert report["adapters"]["slack"] == {**report["adapters"]["slack"], "up": True}
             assert fake.calls_to("auth.test")  # the token was checked at start
 
-            body = fakes.command_body("contact", fake.response_url())
+            body = command_body("contact", fake.response_url())
             async with http.post(
-                f"{base}/slack/events", data=body, headers=fakes.signed_headers(body)
+                f"{base}/slack/events", data=body, headers=signed_headers(body)
             ) as response:
                 assert response.status == 200
                 answer = await response.json()
             assert answer["response_type"] == "ephemeral"
-            assert answer["blocks"][0]["text"]["text"] == "Contact IOM Tokyo"
-            assert "<tel:+81335952487|03-3595-2487>" in answer["text"]
+            assert answer["blocks"][0]["text"]["text"] == CONTACT_EN
+            assert PHONE_LINK in answer["text"]
 
             async with http.post(
-                f"{base}/slack/events", data=body, headers=fakes.signed_headers(body, "wrong")
+                f"{base}/slack/events", data=body, headers=signed_headers(body, "wrong")
             ) as response:
                 assert response.status == 401
 
@@ -107,7 +104,7 @@ async def test_iombot_run_slack_answers_a_signed_command_and_stops_on_sigterm(tm
         _, stderr = await asyncio.wait_for(process.communicate(), 15)
         assert process.returncode == 0, stderr.decode()
         log = stderr.decode()
-        assert fakes.BOT_TOKEN not in log and fakes.SECRET not in log
+        assert BOT_TOKEN not in log and SECRET not in log
         assert '"platform": "slack"' in log
     finally:
         if process.returncode is None:

@@ -5,24 +5,23 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiohttp
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "telegram"))
-import tg_updates as tg
-from fake_bot_api import FakeBotApi
+from iombot.core.content import load_content
+from iombot.testing import telegram as tg
+from iombot.testing.telegram import FakeBotApi
 
-from testsupport import free_port, installed_iombot
+from testsupport import ADAPTER_CONTENT, free_port, installed_iombot
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "123456:TEST_TOKEN_abcdefghijklmnopqrstuvwxyz"
+CONTACT = load_content(ADAPTER_CONTENT).by_command()["contact"]  # the fixture topic asked for
 
 
 class Process:
@@ -60,6 +59,7 @@ async def iombot(fake: FakeBotApi, token: str = TOKEN) -> AsyncIterator[Process]
         PORT=str(port),
         HOST="127.0.0.1",
         TELEGRAM_RATE_LIMIT="0",
+        IOMBOT_CONTENT_DIR=str(ADAPTER_CONTENT),
     )
     process = await asyncio.create_subprocess_exec(
         installed_iombot(),
@@ -96,12 +96,12 @@ async def test_runs_answers_and_stops_on_sigterm(fake):
         assert await fake.wait_for(lambda: all(fake.sent_to(u) for u in (4001, 4002, 4003)))
         bot.process.send_signal(signal.SIGTERM)
         assert await bot.wait() == 0
-    assert fake.sent_to(4001)[0].text.startswith("<b>Contact IOM Tokyo</b>")
-    assert fake.sent_to(4002)[0].text.startswith("<b>IOM駐日事務所の連絡先</b>")
+    assert fake.sent_to(4001)[0].text.startswith(f"<b>{CONTACT.text('en').title}</b>")
+    assert fake.sent_to(4002)[0].text.startswith(f"<b>{CONTACT.text('ja').title}</b>")
     assert fake.problems == []
     assert TOKEN not in bot.stderr and TOKEN.split(":")[1] not in bot.stderr
     assert "purple elephant" not in bot.stderr  # no message text at INFO
-    assert "replied" in bot.stderr and "stopped" in bot.stderr
+    assert "answered" in bot.stderr and "stopped" in bot.stderr
 
 
 async def test_sigterm_mid_burst_exits_0_and_answers_every_confirmed_update(fake):

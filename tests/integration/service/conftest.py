@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from iombot.bots.service import Services, serve
+from iombot.bots.platform import Platform
+from iombot.bots.service import serve
 from iombot.bots.settings import Settings
+from iombot.bots.shared import Services
 from iombot.core.reply import Query
 
 from testsupport import free_port
@@ -73,16 +75,21 @@ def content_dir(tmp_path):
 async def service(content_dir):
     """Start serve() with the fake adapter; yields (base_url, adapter, stop_event, task)."""
     settings = Settings(
-        content_dir=content_dir, host="127.0.0.1", port=free_port(), reload_seconds=0.1
+        content_dir=content_dir,
+        host="127.0.0.1",
+        port=free_port(),
+        reload_seconds=0.1,
+        platforms={"fake": None},
     )
     adapters: list[FakeAdapter] = []
 
-    def factory(platform: str, services: Services) -> FakeAdapter:
+    def make_adapter(services: Services, options: None) -> FakeAdapter:
         adapters.append(FakeAdapter(services))
         return adapters[-1]
 
+    fake = Platform("fake", lambda read: None, make_adapter, how_to_enable="nothing")
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, ["fake"], factory, stop))
+    task = asyncio.create_task(serve(settings, [fake], stop))
     base = f"http://127.0.0.1:{settings.port}"
     for _ in range(100):
         if adapters and adapters[0].up:

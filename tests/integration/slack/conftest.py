@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
-from slack_fakes import (
+
+from iombot.bots.service import build_web_app
+from iombot.bots.settings import Secret, Settings
+from iombot.bots.shared import Services
+from iombot.bots.slack.adapter import SlackAdapter
+from iombot.bots.slack.settings import SlackSettings
+from iombot.core.answerer import Answerer
+from iombot.core.content import load_content
+from iombot.testing.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     SECRET,
@@ -22,11 +30,7 @@ from slack_fakes import (
     signed_headers,
 )
 
-from iombot.bots.service import Services, build_web_app
-from iombot.bots.settings import Secret, Settings
-from iombot.bots.slack.adapter import SlackAdapter
-from iombot.core.answerer import Answerer
-from iombot.core.content import default_content_dir, load_content
+from testsupport import ADAPTER_CONTENT
 
 
 @dataclass
@@ -62,19 +66,24 @@ class Harness:
         status, _ = await self.post(action_body(payload))
         return status
 
+    async def get(self, path: str) -> tuple[int, str]:
+        async with self.http.get(f"{self.base}{path}") as response:
+            return response.status, await response.text()
+
     async def health(self) -> dict:
         async with self.http.get(f"{self.base}/healthz") as response:
             return await response.json()
 
 
-def slack_settings(fake: FakeSlack, content_dir: Path | None = None, **more: Any) -> Settings:
+def slack_settings(fake: FakeSlack, content_dir: Path | None = None, **slack: Any) -> Settings:
+    """Settings for the service with Slack; `slack` overrides SlackSettings fields."""
+    options = SlackSettings(
+        bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SECRET), api_url=fake.api_url
+    )
     return Settings(
-        content_dir=content_dir or default_content_dir(),
+        content_dir=content_dir or ADAPTER_CONTENT,
         host="127.0.0.1",
-        slack_bot_token=Secret(BOT_TOKEN),
-        slack_signing_secret=Secret(SECRET),
-        slack_api_url=fake.api_url,
-        **more,
+        platforms={"slack": replace(options, **slack)},
     )
 
 
@@ -89,7 +98,10 @@ async def fake() -> AsyncIterator[FakeSlack]:
 async def run_harness(fake: FakeSlack, settings: Settings) -> AsyncIterator[Harness]:
     services = Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
     # Short timeouts and back-offs so that failure tests stay fast.
-    adapter = SlackAdapter(services, api_timeout=0.5, retry_backoff=0.01, ping_interval=0.2)
+    options = settings.platforms["slack"]
+    adapter = SlackAdapter(
+        services, options, api_timeout=0.5, retry_backoff=0.01, ping_interval=0.2
+    )
     server = TestServer(build_web_app(services, [adapter]), host="127.0.0.1")
     await server.start_server()
     await adapter.start()
@@ -111,7 +123,6 @@ async def slack(fake: FakeSlack) -> AsyncIterator[Harness]:
 @pytest.fixture
 async def socket_slack(fake: FakeSlack) -> AsyncIterator[Harness]:
     """Socket Mode (no signing secret, so no HTTP route)."""
-    settings = slack_settings(fake, slack_app_token=Secret(APP_TOKEN))
-    settings = Settings(**{**settings.__dict__, "slack_signing_secret": None})
+    settings = slack_settings(fake, app_token=Secret(APP_TOKEN), signing_secret=None)
     async for harness in run_harness(fake, settings):
         yield harness

@@ -3,6 +3,7 @@ our aiohttp app; the fake Slack records every Web API and response_url call."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import time
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from conftest import run_harness, slack_settings
-from slack_fakes import (
+
+from iombot.core.content import load_content
+from iombot.testing.slack import (
     SECRET,
     FakeSlack,
     action_payload,
@@ -21,11 +24,19 @@ from slack_fakes import (
     signed_headers,
 )
 
-from iombot.core.content import default_content_dir
+from testsupport import ADAPTER_CONTENT
 
-CONTACT_EN = "Contact IOM Tokyo"
-CONTACT_JA = "IOM駐日事務所の連絡先"
-PHONE_LINK = "<tel:+81335952487|03-3595-2487>"
+# The fixture topics the app answers from (tests/fixtures/adapter_content).
+TOPICS = load_content(ADAPTER_CONTENT).by_command()
+
+
+def title(command: str, language: str = "en") -> str:
+    return TOPICS[command].text(language).title
+
+
+CONTACT_EN = title("contact")
+CONTACT_JA = title("contact", "ja")
+PHONE_LINK = "<tel:+81355550123|03-5555-0123>"  # the fixture's made-up number
 
 
 def header(message: dict) -> str | None:
@@ -73,7 +84,7 @@ async def test_iom_contact_is_acked_at_once_for_the_caller_only(slack):
     assert body["response_type"] == "ephemeral"
     assert header(body) == CONTACT_EN
     assert PHONE_LINK in "\n".join(sections(body))
-    assert "<https://www.japan.iom.int/|www.japan.iom.int>" in body["text"]  # the fallback
+    assert "<https://www.example.org/|www.example.org>" in body["text"]  # the fallback
     assert action_ids(body) == ["iom_topic:work", "iom_topic:about", "iom_share"]
     assert slack.fake.responses == []  # everything was in the ack
 
@@ -85,7 +96,8 @@ async def test_iom_alone_or_help_is_the_topic_menu_as_buttons(slack, text):
     assert header(body) == "What I can tell you"
     topics = [t.command for t in slack.services.answerer.content.topics]
     assert action_ids(body)[:-1] == [f"iom_topic:{name}" for name in topics]
-    assert "`/iom contact` — Phone number, websites and Facebook page" in "\n".join(sections(body))
+    summary = TOPICS["contact"].text("en").summary
+    assert f"`/iom contact` — {summary}" in "\n".join(sections(body))
 
 
 @pytest.mark.parametrize(
@@ -97,7 +109,7 @@ async def test_iom_alone_or_help_is_the_topic_menu_as_buttons(slack, text):
         ("電話番号", CONTACT_JA),
         ("what's the phone number?", CONTACT_EN),
         ("電話番号を教えてください", CONTACT_JA),
-        ("about the director general", "Who leads IOM"),
+        ("about the director general", title("leaders")),
     ],
 )
 async def test_iom_commands_aliases_and_questions(slack, text, title):
@@ -145,7 +157,7 @@ async def test_topic_button_in_an_ephemeral_answer_replaces_it(slack):
     (response,) = await slack.fake.wait_responses(1)
     assert response.args["replace_original"] is True
     assert response.args["response_type"] == "ephemeral"
-    assert header(response.args) == "What IOM Tokyo does"
+    assert header(response.args) == title("work")
     assert "iom_share" in action_ids(response.args)
 
 
@@ -158,7 +170,7 @@ async def test_topic_button_in_a_public_message_answers_only_the_presser(slack):
     (response,) = await slack.fake.wait_responses(1)
     assert response.args["response_type"] == "ephemeral"
     assert response.args["replace_original"] is False
-    assert header(response.args) == "What is IOM?"
+    assert header(response.args) == title("about")
 
 
 # --- mentions and direct messages -----------------------------------------------------------------
@@ -194,7 +206,7 @@ async def test_slack_locale_is_a_cached_hint(slack):
     await slack.event(direct_message("what is IOM?"), event_id="Ev2")
     first, second = await slack.fake.wait_for("chat.postMessage", 2)
     assert header(first.args) == CONTACT_JA
-    assert header(second.args) == "IOMとは"
+    assert header(second.args) == title("about", "ja")
     (lookup,) = slack.fake.calls_to("users.info")
     assert lookup.args == {"user": "U1", "include_locale": "1"}
 
@@ -214,7 +226,7 @@ async def test_bots_edits_joins_channels_and_ourselves_are_ignored(slack):
     await slack.fake.wait_for("chat.postMessage")
     await slack.adapter.stop()  # lets anything in flight finish
     (call,) = slack.fake.calls_to("chat.postMessage")
-    assert header(call.args) == "IOM in Japan since 1981"
+    assert header(call.args) == title("history")
 
 
 async def test_slack_retries_never_answer_twice(slack):
@@ -231,7 +243,7 @@ async def test_slack_retries_never_answer_twice(slack):
     await slack.fake.wait_for("chat.postMessage", 2)
     await slack.adapter.stop()
     calls = slack.fake.calls_to("chat.postMessage")
-    assert [header(c.args) for c in calls] == [CONTACT_EN, "IOM in Japan since 1981"]
+    assert [header(c.args) for c in calls] == [CONTACT_EN, title("history")]
 
 
 # --- App Home -------------------------------------------------------------------------------------
@@ -269,7 +281,8 @@ async def test_topic_button_on_the_home_tab_shows_the_topic_there(slack):
     assert await slack.action(payload) == 200
     (call,) = await slack.fake.wait_for("views.publish")
     view = call.args["view"]
-    assert "Who leads IOM" in [h["text"]["text"] for h in view["blocks"] if h["type"] == "header"]
+    headers = [h["text"]["text"] for h in view["blocks"] if h["type"] == "header"]
+    assert title("leaders") in headers
     assert len(set(action_ids(view))) == len(action_ids(view))  # action ids stay unique
 
 
@@ -355,8 +368,8 @@ async def test_hostile_mrkdwn_in_questions_is_escaped(slack):
         assert "<!channel>" not in text and "<@U2>" not in text and "<https://evil" not in text
         assert all(b["text"]["verbatim"] for b in body["blocks"] if b["type"] == "section")
     _, body = await slack.command(typed)
-    # (the core reads "@U2>" as a bot name, so the echo stops before it)
-    assert "I don't know the command /zz&lt;!channel&gt;&amp;&lt;." in sections(body)[0]
+    # The whole typed command is echoed back, escaped: no mention, no broadcast.
+    assert "I don't know the command /zz&lt;!channel&gt;&amp;&lt;@U2&gt;." in sections(body)[0]
     await slack.event(mention("<!here> " + typed + real))
     (call,) = await slack.fake.wait_for("chat.postMessage")
     posted = visible(call.args)
@@ -368,12 +381,12 @@ async def test_hostile_mrkdwn_in_questions_is_escaped(slack):
 async def hostile_slack(fake, tmp_path):
     """Content whose text tries to ping everyone and smuggle in a link."""
     folder = tmp_path / "content"
-    shutil.copytree(default_content_dir(), folder, ignore=shutil.ignore_patterns("__*"))
+    shutil.copytree(ADAPTER_CONTENT, folder)
     contact = folder / "contact.yaml"
     text = contact.read_text(encoding="utf-8")
-    text = text.replace(
-        "These are the contact details",
-        "<!channel> @here Q&A <https://evil.example|click> *not bold* `x` These are the contact details",
+    text = text.replace(  # at the start of the English body (the first one in the file)
+        "  body: |\n    ",
+        "  body: |\n    <!channel> @here Q&A <https://evil.example|click> *not bold* `x` ",
         1,
     )
     contact.write_text(text, encoding="utf-8")
@@ -420,7 +433,7 @@ async def test_persistent_failure_gets_an_apology_and_the_app_keeps_serving(slac
     assert slack.services.metrics.errors.labels("slack")._value.get() == 1
     await slack.event(direct_message("history"), event_id="EvAfter")
     calls = await slack.fake.wait_for("chat.postMessage", 5)
-    assert header(calls[4].args) == "IOM in Japan since 1981"
+    assert header(calls[4].args) == title("history")
 
 
 async def test_slack_api_error_answer_gets_an_apology(slack):
@@ -461,16 +474,52 @@ async def test_health_and_metrics(slack):
 
 
 async def test_a_refused_token_stops_start_up(fake: FakeSlack):
-    from iombot.bots.service import Services
+    from iombot.bots.shared import Services
     from iombot.bots.slack.adapter import SlackAdapter
     from iombot.core.answerer import Answerer
     from iombot.core.content import load_content
 
     fake.failures["auth.test"].append((200, {}, {"ok": False, "error": "invalid_auth"}))
     settings = slack_settings(fake)
-    adapter = SlackAdapter(Services(settings, Answerer(load_content(settings.content_dir))))
+    services = Services(settings, Answerer(load_content(settings.content_dir)))
+    adapter = SlackAdapter(services, settings.platforms["slack"])
     with pytest.raises(
         RuntimeError, match=r"SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)"
     ):
         await adapter.start()
     await adapter.stop()
+
+
+async def test_iom_has_the_same_flood_limit_as_telegram(slack):
+    # 20 messages a minute per user (bots/flood.py), then one notice, then an empty ack.
+    for n in range(20):
+        _, body = await slack.command("contact", user="UFLOOD")
+        assert header(body) == CONTACT_EN, n
+    status, notice = await slack.command("contact", user="UFLOOD")
+    assert status == 200 and notice["response_type"] == "ephemeral"
+    assert "sending messages very quickly" in notice["text"] and "blocks" not in notice
+    status, silent = await slack.command("contact", user="UFLOOD")
+    assert status == 200 and not silent
+    _, other = await slack.command("contact", user="UCALM")  # counted per user
+    assert header(other) == CONTACT_EN
+
+
+async def test_mentions_and_dms_share_the_flood_limit(slack):
+    for n in range(20):
+        event = mention("contact", ts=f"1700000000.{n:06d}") if n % 2 else direct_message("contact")
+        await slack.event(event, event_id=f"EvFlood{n}")
+    await slack.fake.wait_for("chat.postMessage", 20)
+    await slack.event(mention("contact", ts="1700000001.000001"), event_id="EvFlood20")
+    await slack.event(direct_message("contact"), event_id="EvFlood21")
+    await slack.event(direct_message("contact"), event_id="EvFlood22")
+    calls = await slack.fake.wait_for("chat.postMessage", 21)
+    notice = calls[20].args
+    assert "sending messages very quickly" in notice["text"]
+    assert notice["thread_ts"] == "1700000001.000001"  # in the thread it was asked in
+    for _ in range(100):  # the last two are counted once Bolt has run their listeners
+        _, metrics = await slack.get("/metrics")
+        if 'iombot_rate_limited_total{platform="slack"} 3.0' in metrics:
+            break
+        await asyncio.sleep(0.02)
+    assert 'iombot_rate_limited_total{platform="slack"} 3.0' in metrics
+    assert len(slack.fake.calls_to("chat.postMessage")) == 21  # then silence

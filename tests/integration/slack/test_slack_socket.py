@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from slack_fakes import (
+from iombot.core.content import load_content
+from iombot.testing.slack import (
     APP_TOKEN,
     action_payload,
     command_fields,
@@ -15,7 +16,12 @@ from slack_fakes import (
     mention,
 )
 
-CONTACT_EN = "Contact IOM Tokyo"
+from testsupport import ADAPTER_CONTENT
+
+# The fixture topics the app answers from (tests/fixtures/adapter_content).
+TOPICS = load_content(ADAPTER_CONTENT).by_command()
+CONTACT_EN = TOPICS["contact"].text("en").title
+HISTORY_EN = TOPICS["history"].text("en").title
 
 
 def header(message: dict) -> str | None:
@@ -67,7 +73,7 @@ async def test_events_are_answered_once_even_when_redelivered(socket_slack):
     await socket_slack.adapter.stop()
     assert [header(c.args) for c in fake.calls_to("chat.postMessage")] == [
         CONTACT_EN,
-        "IOM in Japan since 1981",
+        HISTORY_EN,
     ]
     assert calls[1].args["channel"] == "D1"
 

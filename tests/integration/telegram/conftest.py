@@ -6,8 +6,9 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-from fake_bot_api import FakeBotApi
 from tg_harness import TOKEN
+
+from iombot.testing.telegram import FakeBotApi
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-import tg_updates as tg
-from fake_bot_api import check_telegram_html
 from tg_harness import HERE, bot_settings, running_bot
+
+from iombot.testing import telegram as tg
+from iombot.testing.telegram import check_telegram_html
 
 HOSTILE_USER_TEXT = "/zz<b>&<i>\u202e\u200b<a"
 NEW_TOPIC = """\

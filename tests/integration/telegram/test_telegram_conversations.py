@@ -8,20 +8,14 @@ import itertools
 
 import aiohttp
 import pytest
-import tg_updates as tg
-from fake_bot_api import BOT_ID, FakeBotApi
-from tg_harness import bot_settings, running_bot
+from tg_harness import CONTENT, TOPICS, bot_settings, running_bot, title
 
 from iombot.bots.service import serve
-from iombot.core.content import default_content_dir, load_content
+from iombot.bots.telegram import PLATFORM as TELEGRAM
+from iombot.testing import telegram as tg
+from iombot.testing.telegram import BOT_ID, FakeBotApi
 
-CONTENT = load_content(default_content_dir())
-TOPICS = CONTENT.by_command()
 users = itertools.count(5000)  # a fresh user per question keeps the flood limit out of the way
-
-
-def title(command: str, language: str = "en") -> str:
-    return f"<b>{TOPICS[command].text(language).title}</b>"
 
 
 async def ask(fake: FakeBotApi, text: str | None, **fields) -> list:
@@ -65,7 +59,7 @@ async def test_healthz_is_503_until_the_bot_is_ready(fake):
     fake.get_me_delay = 0.5
     settings = bot_settings(fake)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, ["telegram"], stop_event=stop))
+    task = asyncio.create_task(serve(settings, [TELEGRAM], stop_event=stop))
     statuses = []
     async with aiohttp.ClientSession() as session:
         while not fake.sent("getUpdates") and not task.done():
@@ -140,7 +134,7 @@ async def test_lang_buttons_are_remembered_per_user(fake, bot):
 async def test_free_text_in_both_languages(fake, bot):
     [english] = await ask(fake, "What is your phone number?")
     assert english.text.startswith(title("contact"))
-    assert "+81-3-3595-2487" in english.text  # the number Telegram's clients make tappable
+    assert "+81-3-5555-0123" in english.text  # the number Telegram's clients make tappable
     [japanese] = await ask(fake, "電話番号を教えてください", language_code="en")
     assert japanese.text.startswith(title("contact", "ja"))
     [by_locale] = await ask(fake, "/history", language_code="ja-JP")
@@ -198,7 +192,7 @@ async def test_inline_queries_offer_topics_in_the_users_language(fake, bot):
     by_id = {params["inline_query_id"]: params for params in answered()}
     by_query = {name: by_id[u["inline_query"]["id"]] for name, u in queries.items()}
     first = by_query["en"]["results"][0]
-    assert first["id"] == "contact" and first["title"] == "Contact IOM Tokyo"
+    assert first["id"] == "contact" and first["title"] == TOPICS["contact"].text("en").title
     assert first["input_message_content"]["message_text"].startswith(title("contact"))
     assert first["input_message_content"]["parse_mode"] == "HTML"
     assert by_query["ja"]["results"][0]["title"] == TOPICS["contact"].text("ja").title

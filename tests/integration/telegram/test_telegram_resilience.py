@@ -9,12 +9,14 @@ import time
 
 import aiohttp
 import pytest
-import tg_updates as tg
-from fake_bot_api import BOT_ID
-from tg_harness import TOKEN, bot_settings, running_bot
+from tg_harness import TOKEN, bot_settings, running_bot, title
 
 from iombot.bots.service import serve
 from iombot.bots.settings import Secret
+from iombot.bots.telegram import PLATFORM as TELEGRAM
+from iombot.bots.telegram.adapter import RATE_LIMIT_RETRIES
+from iombot.testing import telegram as tg
+from iombot.testing.telegram import BOT_ID
 
 PRIVATE_QUESTION = "does the purple elephant know my phone number"
 # PTB 22.8 reads its own deprecated RetryAfter.retry_after while building the error.
@@ -42,14 +44,35 @@ def assert_no_secrets(caplog, *secrets: str) -> None:
 
 @pytest.mark.parametrize("rate_limit", [0, 30], ids=["own-retry", "rate-limiter"])
 async def test_429_retry_after_is_honoured_and_the_answer_arrives(fake, rate_limit):
-    async with running_bot(bot_settings(fake, telegram_rate_limit=rate_limit)):
+    async with running_bot(bot_settings(fake, rate_limit=rate_limit)):
         fake.fail("sendMessage", 429, retry_after=1)
         fake.push(tg.message("/contact", user_id=8001))
         assert await fake.wait_for(lambda: fake.sent_to(8001), timeout=6)
     first, second = fake.attempts("sendMessage")[:2]
     assert (first.status, second.status) == (429, 200)
     assert second.at - first.at >= 0.9  # waited as told
-    assert second.text.startswith("<b>Contact IOM Tokyo</b>")
+    assert second.text.startswith(title("contact"))
+
+
+@pytest.mark.parametrize("rate_limit", [0, 30], ids=["no-throttle", "throttled"])
+async def test_one_message_is_tried_three_times_under_repeated_429s(
+    fake, rate_limit, quiet_like_production
+):
+    # One retry layer for 429s (PTB's AIORateLimiter, 2 retries); sending.py retries only
+    # network failures and 5xx, so attempts never multiply between two layers.
+    async with running_bot(bot_settings(fake, rate_limit=rate_limit)):
+        fake.fail("sendMessage", 429, times=100, retry_after=1)
+        fake.push(tg.message("/contact", user_id=8301))
+        assert await fake.wait_for(
+            lambda: "handling an update failed: RetryAfter" in quiet_like_production.text,
+            timeout=6,
+        )
+    answers = [a for a in fake.attempts("sendMessage") if a.text.startswith(title("contact"))]
+    assert [a.status for a in answers] == [429, 429, 429]
+    assert 1 + RATE_LIMIT_RETRIES == 3
+    # The apology is tried too (two sends of three attempts at most), then the bot gives up.
+    apologies = [a for a in fake.attempts("sendMessage") if a not in answers]
+    assert 1 <= len(apologies) <= 6 and not fake.sent_to(8301)
 
 
 async def test_5xx_from_get_updates_and_send_message_then_recovery(fake, quiet_like_production):
@@ -88,7 +111,7 @@ async def test_a_failing_handler_is_logged_and_the_user_gets_an_apology(
         apology.text
         == "申し訳ありません。問題が発生しました。しばらくしてからもう一度お試しください。"
     )
-    assert fake.sent_to(8302)[0].text.startswith("<b>Contact IOM Tokyo</b>")
+    assert fake.sent_to(8302)[0].text.startswith(title("contact"))
     [failure] = [r for r in quiet_like_production.records if r.levelno == logging.ERROR]
     assert failure.update_id == update_id and failure.exc_info
     assert "BadRequest" in failure.getMessage()
@@ -109,118 +132,181 @@ async def test_per_user_flood_limit_notice_once_then_silence(fake):
         assert await metric(bot, "iombot_rate_limited_total") == 5
     flooded = fake.sent_to(8401)
     assert len(flooded) == 21
-    assert all(m.text.startswith("<b>Contact IOM Tokyo</b>") for m in flooded[:20])
+    assert all(m.text.startswith(title("contact")) for m in flooded[:20])
     assert flooded[20].text.startswith("You are sending messages very quickly.")
-    assert fake.sent_to(8402)[0].text.startswith("<b>What is IOM?</b>")
+    assert fake.sent_to(8402)[0].text.startswith(title("about"))
     # The flooded chat waited for its own turns without holding up the other user.
     order = [int(call.params["chat_id"]) for call in fake.sent()]
     assert order.index(8402) < 10
 
 
-async def test_unusual_updates_are_ignored_or_answered_politely(fake, quiet_like_production):
-    group = -100555
+# --- unusual updates: one test per kind, each against a bot of its own ---------------------------
+
+BYSTANDER = 8600  # asks a normal question after each unusual update
+GROUP = -100555
+TEXT_ONLY = "I can only read text messages. Please type your question."
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "s",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
+
+
+async def run_with(fake, log, update: dict) -> None:
+    """Start a bot; push the update, then a normal question from a bystander; wait until the bot
+    has taken both and answered the bystander; stop it. Stopping finishes every update taken, so
+    the fake then holds all the bot will ever send about the update. Nothing was logged as an
+    error and the bystander got the right answer: the update did the bot no harm."""
     async with running_bot(bot_settings(fake)):
-        original = tg.message("/contact", user_id=8501)
+        fake.push(update)
+        last = fake.push(tg.message("/about", user_id=BYSTANDER))
+        assert await fake.wait_for(lambda: fake.confirmed() > last and fake.sent_to(BYSTANDER))
+    [answer] = fake.sent_to(BYSTANDER)
+    assert answer.text.startswith(title("about"))
+    assert fake.problems == []
+    assert errors(log) == []
+
+
+def errors(log) -> list[str]:
+    return [r.getMessage() for r in log.records if r.levelno >= logging.ERROR]
+
+
+def chats_answered(fake) -> list[int]:
+    return sorted(int(call.params["chat_id"]) for call in fake.sent())
+
+
+async def test_an_edited_message_gets_no_second_answer(fake, quiet_like_production):
+    original = tg.message("/contact", user_id=8501)
+    async with running_bot(bot_settings(fake)):
         fake.push(original)
         assert await fake.wait_for(lambda: fake.sent_to(8501))
-        odd = [
-            tg.edited(original),
-            {
-                "channel_post": tg.message("/contact", chat_id=-100999, chat_type="channel")[
-                    "message"
-                ]
-            },
-            tg.message(None, user_id=8502, sticker=_sticker()),
-            tg.message(
-                None, user_id=8503, voice={"file_id": "v", "file_unique_id": "v", "duration": 1}
-            ),
-            tg.message(
-                None,
-                user_id=8504,
-                chat_id=group,
-                chat_type="group",
-                photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
-            ),
-            tg.message(
-                None,
-                user_id=8505,
-                chat_id=group,
-                chat_type="group",
-                new_chat_members=[tg.user(8506)],
-            ),
-            tg.message(
-                "/contact",
-                chat_id=group,
-                chat_type="supergroup",
-                sender=False,
-                sender_chat={"id": group, "type": "supergroup", "title": "G"},
-            ),
-            tg.message("", user_id=8507),
-            tg.message(
-                "<b>Contact</b> an inline result sent via us",
-                user_id=8512,
-                via_bot={"id": BOT_ID, "is_bot": True, "first_name": "Test"},
-            ),
-            {"some_future_update": {"id": 1, "what": "unknown to PTB"}},
-            {"callback_query": {"id": "c1", "from": tg.user(8508), "chat_instance": "x"}},
-            {
-                "callback_query": {
-                    "id": "c2",
-                    "from": tg.user(8509),
-                    "chat_instance": "x",
-                    "data": "topic:contact",
-                    "inline_message_id": "im1",
-                }
-            },
-            tg.callback("nonsense:action", user_id=8510),
-            tg.callback("topic:no_such_topic", user_id=8511),
-        ]
-        for update in odd:
-            fake.push(update)
-        fake.push(tg.message("/about", user_id=8501))
-        assert await fake.wait_for(
-            lambda: (
-                len(fake.sent_to(8501)) == 2
-                and all(fake.sent_to(u) for u in (8502, 8503, 8507, 8510, 8511))
-                and fake.sent_to(group)
-                and fake.sent("editMessageText")
-            )
-        )
-        await asyncio.sleep(0.2)
-    assert [m.text.split("\n")[0] for m in fake.sent_to(8501)] == [
-        "<b>Contact IOM Tokyo</b>",  # the edit got no second answer
-        "<b>What is IOM?</b>",
-    ]
-    for sticker_voice_or_empty in (8502, 8503, 8507):
-        [notice] = fake.sent_to(sticker_voice_or_empty)
-        assert notice.text == "I can only read text messages. Please type your question."
-    [anonymous] = fake.sent_to(group)  # photos and joins in groups are ignored
-    assert anonymous.text.startswith("<b>Contact IOM Tokyo</b>")
-    assert fake.sent_to(-100999) == []  # channel posts
-    assert fake.sent_to(8512) == []  # our own inline result, sent via us
-    assert fake.sent("editMessageText")[0].params["inline_message_id"] == "im1"
-    assert len(fake.sent("answerCallbackQuery")) == 4
-    assert not [r for r in quiet_like_production.records if r.levelno >= logging.ERROR]
+        fake.push(tg.edited(original))
+        last = fake.push(tg.message("/about", user_id=8501))  # the same chat: after the edit
+        assert await fake.wait_for(lambda: fake.confirmed() > last and len(fake.sent_to(8501)) > 1)
+    assert [m.text.split("\n")[0] for m in fake.sent_to(8501)] == [title("contact"), title("about")]
+    assert errors(quiet_like_production) == []
 
 
-def _sticker() -> dict:
-    return {
-        "file_id": "s",
-        "file_unique_id": "s",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
+# Messages with nothing to read, in a private chat: each gets one notice.
+WITHOUT_TEXT = {
+    "sticker": lambda: tg.message(None, user_id=8502, sticker=STICKER),
+    "voice": lambda: tg.message(
+        None, user_id=8503, voice={"file_id": "v", "file_unique_id": "v", "duration": 1}
+    ),
+    "empty-text": lambda: tg.message("", user_id=8507),
+}
+
+
+@pytest.mark.parametrize("make", WITHOUT_TEXT.values(), ids=WITHOUT_TEXT.keys())
+async def test_a_message_without_text_gets_one_notice(fake, quiet_like_production, make):
+    update = make()
+    user = update["message"]["chat"]["id"]
+    await run_with(fake, quiet_like_production, update)
+    [notice] = fake.sent_to(user)
+    assert notice.text == TEXT_ONLY
+    assert chats_answered(fake) == sorted([user, BYSTANDER])
+
+
+# Updates that are not for the bot: no message, no edit, no button answer.
+NOT_FOR_US = {
+    "channel-post": lambda: {
+        "channel_post": tg.message("/contact", chat_id=-100999, chat_type="channel")["message"]
+    },
+    "photo-in-a-group": lambda: tg.message(
+        None,
+        user_id=8504,
+        chat_id=GROUP,
+        chat_type="group",
+        photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+    ),
+    "member-joins-a-group": lambda: tg.message(
+        None, user_id=8505, chat_id=GROUP, chat_type="group", new_chat_members=[tg.user(8506)]
+    ),
+    "our-own-inline-result": lambda: tg.message(
+        "<b>Contact</b> an inline result sent via us",
+        user_id=8512,
+        via_bot={"id": BOT_ID, "is_bot": True, "first_name": "Test"},
+    ),
+    "unknown-update-kind": lambda: {"some_future_update": {"id": 1, "what": "unknown to PTB"}},
+}
+
+
+@pytest.mark.parametrize("make", NOT_FOR_US.values(), ids=NOT_FOR_US.keys())
+async def test_an_update_not_for_us_is_ignored(fake, quiet_like_production, make):
+    await run_with(fake, quiet_like_production, make())
+    assert chats_answered(fake) == [BYSTANDER]
+    assert fake.attempts("editMessageText") == [] and fake.attempts("answerCallbackQuery") == []
+
+
+async def test_a_command_from_an_anonymous_group_admin_is_answered(fake, quiet_like_production):
+    update = tg.message(
+        "/contact",
+        chat_id=GROUP,
+        chat_type="supergroup",
+        sender=False,  # no "from": the group itself speaks
+        sender_chat={"id": GROUP, "type": "supergroup", "title": "G"},
+    )
+    await run_with(fake, quiet_like_production, update)
+    [answer] = fake.sent_to(GROUP)
+    assert answer.text.startswith(title("contact"))
+
+
+async def test_a_button_press_without_data_is_only_acknowledged(fake, quiet_like_production):
+    update = {"callback_query": {"id": "c1", "from": tg.user(8508), "chat_instance": "x"}}
+    await run_with(fake, quiet_like_production, update)
+    assert [c.params["callback_query_id"] for c in fake.sent("answerCallbackQuery")] == ["c1"]
+    assert chats_answered(fake) == [BYSTANDER]
+    assert fake.attempts("editMessageText") == []
+
+
+async def test_a_button_under_an_inline_result_shows_the_topic_in_its_place(
+    fake, quiet_like_production
+):
+    update = {
+        "callback_query": {
+            "id": "c2",
+            "from": tg.user(8509),
+            "chat_instance": "x",
+            "data": "topic:contact",
+            "inline_message_id": "im1",
+        }
     }
+    await run_with(fake, quiet_like_production, update)
+    [edit] = fake.sent("editMessageText")
+    assert edit.params["inline_message_id"] == "im1"
+    assert edit.text.startswith(title("contact"))
+    assert [c.params["callback_query_id"] for c in fake.sent("answerCallbackQuery")] == ["c2"]
+    assert chats_answered(fake) == [BYSTANDER]
+
+
+@pytest.mark.parametrize(
+    ("data", "user"),
+    [("nonsense:action", 8510), ("topic:no_such_topic", 8511)],
+    ids=["unknown-action", "unknown-topic"],
+)
+async def test_a_button_we_cannot_act_on_is_answered_politely(
+    fake, quiet_like_production, data, user
+):
+    update = tg.callback(data, user_id=user)
+    await run_with(fake, quiet_like_production, update)
+    [answer] = fake.sent_to(user)
+    buttons = [row[0]["callback_data"] for row in answer.params["reply_markup"]["inline_keyboard"]]
+    assert answer.text and buttons and all(b.startswith("topic:") for b in buttons)  # the topics
+    acknowledged = [c.params["callback_query_id"] for c in fake.sent("answerCallbackQuery")]
+    assert acknowledged == [update["callback_query"]["id"]]
+    assert chats_answered(fake) == sorted([user, BYSTANDER])
 
 
 async def test_a_wrong_token_stops_start_up_naming_the_variable_not_the_token(
     fake, quiet_like_production
 ):
     wrong = "999999:WRONG_TOKEN_abcdefghijklmnopqrstuv"
-    settings = bot_settings(fake, telegram_token=Secret(wrong))
-    status = await asyncio.wait_for(serve(settings, ["telegram"]), 10)
+    settings = bot_settings(fake, token=Secret(wrong))
+    status = await asyncio.wait_for(serve(settings, [TELEGRAM]), 10)
     assert status == 1
     messages = [r.getMessage() for r in quiet_like_production.records if r.levelno >= logging.ERROR]
     assert "TELEGRAM_BOT_TOKEN was rejected by Telegram" in messages

@@ -6,20 +6,20 @@ import logging
 
 import aiohttp
 import pytest
-import tg_updates as tg
-from tg_harness import SECRET, TOKEN, bot_settings, running_bot
+from tg_harness import SECRET, TOKEN, bot_settings, running_bot, title
 
 from iombot.bots.settings import Secret
+from iombot.testing import telegram as tg
 
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @pytest.fixture
 async def webhook_bot(fake, quiet_like_production):
-    settings = bot_settings(fake, telegram_webhook_secret=Secret(SECRET))
+    settings = bot_settings(fake, webhook_secret=Secret(SECRET))
     url = f"http://127.0.0.1:{settings.port}/telegram/hook"
     settings = bot_settings(
-        fake, port=settings.port, telegram_webhook_url=url, telegram_webhook_secret=Secret(SECRET)
+        fake, port=settings.port, webhook_url=url, webhook_secret=Secret(SECRET)
     )
     async with running_bot(settings) as bot, aiohttp.ClientSession() as session:
         yield bot, session, url
@@ -53,8 +53,8 @@ async def test_updates_with_the_secret_are_answered(fake, webhook_bot):
     assert await fake.wait_for(
         lambda: fake.sent_to(6001) and fake.sent_to(6002) and fake.sent("answerInlineQuery")
     )
-    assert fake.sent_to(6001)[0].text.startswith("<b>Contact IOM Tokyo</b>")
-    assert fake.sent_to(6002)[0].text.startswith("<b>IOM and the United Nations")
+    assert fake.sent_to(6001)[0].text.startswith(title("contact"))
+    assert fake.sent_to(6002)[0].text.startswith(title("un"))
 
 
 async def test_a_wrong_or_missing_secret_gets_403_and_is_not_processed(
@@ -97,7 +97,7 @@ async def test_stop_leaves_the_webhook_in_place(fake):
     settings = bot_settings(fake)
     url = f"http://127.0.0.1:{settings.port}/hook"
     settings = bot_settings(
-        fake, port=settings.port, telegram_webhook_url=url, telegram_webhook_secret=Secret(SECRET)
+        fake, port=settings.port, webhook_url=url, webhook_secret=Secret(SECRET)
     )
     async with running_bot(settings) as bot:
         async with aiohttp.ClientSession() as session:

@@ -8,18 +8,28 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fake_bot_api import FakeBotApi
-
-from iombot.bots.service import Services, serve
+from iombot.bots.service import serve
 from iombot.bots.settings import Secret, Settings
+from iombot.bots.shared import Services
+from iombot.bots.telegram import PLATFORM as TELEGRAM
 from iombot.bots.telegram.adapter import TelegramAdapter
-from iombot.core.content import default_content_dir
+from iombot.bots.telegram.settings import TelegramSettings
+from iombot.core.content import load_content
+from iombot.testing.telegram import FakeBotApi
 
-from testsupport import free_port
+from testsupport import ADAPTER_CONTENT, free_port
 
 TOKEN = "123456:TEST_TOKEN_abcdefghijklmnopqrstuvwxyz"
 SECRET = "webhook_SECRET_value_42"
 HERE = Path(__file__).parent
+# The fixture topics the bots answer from (tests/fixtures/adapter_content), for expectations.
+CONTENT = load_content(ADAPTER_CONTENT)
+TOPICS = CONTENT.by_command()
+
+
+def title(command: str, language: str = "en") -> str:
+    """How a reply about this fixture topic begins: its title, in bold."""
+    return f"<b>{TOPICS[command].text(language).title}</b>"
 
 
 @dataclass
@@ -35,17 +45,18 @@ class RunningBot:
         return await asyncio.wait_for(self.task, 10)
 
 
-def bot_settings(fake: FakeBotApi, **changes) -> Settings:
-    settings = Settings(
-        content_dir=default_content_dir(),
+def bot_settings(
+    fake: FakeBotApi, content_dir: Path = ADAPTER_CONTENT, port: int | None = None, **telegram
+) -> Settings:
+    """Settings for the service with Telegram; `telegram` overrides TelegramSettings fields."""
+    options = TelegramSettings(token=Secret(TOKEN), api_url=fake.url, rate_limit=0)
+    return Settings(
+        content_dir=content_dir,
         host="127.0.0.1",
-        port=free_port(),
-        telegram_token=Secret(TOKEN),
-        telegram_api_url=fake.url,
-        telegram_rate_limit=0,
+        port=port or free_port(),
         reload_seconds=0.1,
+        platforms={"telegram": replace(options, **telegram)},
     )
-    return replace(settings, **changes)
 
 
 @contextlib.asynccontextmanager
@@ -53,12 +64,13 @@ async def running_bot(settings: Settings, expect_status: int = 0) -> AsyncIterat
     """serve() with the Telegram adapter, as `iombot run telegram` runs it, until ready."""
     adapters: list[TelegramAdapter] = []
 
-    def factory(platform: str, services: Services) -> TelegramAdapter:
-        adapters.append(TelegramAdapter(services, poll_timeout=1))
+    def make_adapter(services: Services, options: TelegramSettings) -> TelegramAdapter:
+        adapters.append(TelegramAdapter(services, options, poll_timeout=1))
         return adapters[-1]
 
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, ["telegram"], factory, stop))
+    platform = replace(TELEGRAM, make_adapter=make_adapter)
+    task = asyncio.create_task(serve(settings, [platform], stop))
     for _ in range(250):
         if task.done() or (adapters and adapters[0].health()["up"]):
             break

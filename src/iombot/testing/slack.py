@@ -1,8 +1,15 @@
 """A fake Slack on 127.0.0.1, recording everything it receives, and signed requests to send.
 
-One aiohttp server plays three parts: the Web API (`/api/<method>`), the response_url receiver
-(`/respond/<n>`), and a Socket Mode websocket server (`/socket/<n>`) that speaks the envelope
-protocol: hello on connect, envelopes out, acks (with their payload) back, disconnect, drops.
+One aiohttp server plays three parts: the Web API (`/api/<method>`, GET or POST), the
+response_url receiver (`/respond/<n>`), and a Socket Mode websocket server (`/socket/<n>`) that
+speaks the envelope protocol: hello on connect, envelopes out, acks (with their payload) back,
+disconnect, drops.
+
+The builders below make what Slack sends: signed slash commands (`command_body`,
+`signed_headers`), Events API payloads (`event_payload`, `mention`, `direct_message`,
+`home_opened`) and button presses (`action_payload`, `action_body`).
+
+Standard library and aiohttp only (see iombot.testing).
 """
 
 from __future__ import annotations
@@ -124,7 +131,13 @@ class FakeSlack:
 
     def answer(self, method: str, args: dict[str, Any]) -> dict:
         if method == "auth.test":
-            return {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
+            return {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team_id": "T1",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
         if method == "chat.postMessage":
             ts = f"{1700000000 + len(self.calls)}.000100"
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {}}
