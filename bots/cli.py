@@ -1,4 +1,4 @@
-"""The `iombot` command: console, ask, check (and the adapters, as they are added)."""
+"""The `iombot` command: console, ask, check, run (the platforms in bots/platforms.py), healthcheck."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from ..core.answerer import Answerer
 from ..core.content import ContentError, check_content, load_content
 from ..core.reply import LANGUAGES
 from . import console
+from .platform import Platform
+from .platforms import PLATFORMS
 from .settings import Settings, SettingsError, read_environment
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(platforms: Sequence[Platform] = PLATFORMS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="iombot", description="The information bot of IOM Tokyo.")
     commands = parser.add_subparsers(dest="command")
 
@@ -27,11 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
     ask.add_argument("text", nargs="+", help="the question or command, e.g. /contact")
 
-    run = commands.add_parser("run", help="run the configured adapters (Telegram, Slack)")
+    names = tuple(platform.name for platform in platforms)
+    run = commands.add_parser("run", help=f"run the configured adapters ({', '.join(names)})")
     run.add_argument(
         "platform",
         nargs="?",
-        choices=("telegram", "slack"),
+        choices=names,
         help="run only this adapter (default: every configured one)",
     )
 
@@ -39,15 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate a content folder")
     check.add_argument(
-        "directory", nargs="?", type=Path, help="the folder to check (default: the content in use)"
+        "directory",
+        nargs="?",
+        type=Path,
+        help="the folder to check (default: the content the bot serves)",
     )
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLATFORMS) -> int:
+    """The command line; `platforms` is the registry (tests pass one with an extra platform)."""
+    args = build_parser(platforms).parse_args(argv)
     try:
-        settings = Settings.from_env(read_environment())
+        settings = Settings.from_env(read_environment(), platforms)
     except SettingsError as error:
         print(f"iombot: settings:\n{error}", file=sys.stderr)
         return 2
@@ -56,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "healthcheck":
         return run_healthcheck(settings)
     if args.command == "run" or (args.command is None and settings.configured_platforms()):
-        return run_adapters(settings, getattr(args, "platform", None))
+        return run_adapters(settings, platforms, getattr(args, "platform", None))
     if args.command in (None, "console", "ask"):
         answerer = load_answerer(settings.content_dir)
         if answerer is None:
@@ -72,29 +79,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-def run_adapters(settings: Settings, platform: str | None) -> int:
+def run_adapters(settings: Settings, platforms: Sequence[Platform], only: str | None) -> int:
     import asyncio
 
     from .logs import configure_logging
     from .service import serve
 
-    configured = settings.configured_platforms()
-    if platform is not None and platform not in configured:
-        variable = {"telegram": "TELEGRAM_BOT_TOKEN", "slack": "SLACK_BOT_TOKEN"}[platform]
-        print(f"iombot: {platform} is not configured: set {variable}", file=sys.stderr)
+    chosen = [p for p in platforms if p.name in settings.platforms and only in (None, p.name)]
+    if only is not None and not chosen:
+        hint = next(p.how_to_enable for p in platforms if p.name == only)
+        print(f"iombot: {only} is not configured: {hint}", file=sys.stderr)
         return 2
-    if not configured:
+    if not chosen:
+        hints = "; ".join(f"{p.name}: {p.how_to_enable}" for p in platforms)
         print(
-            "iombot: no platform is configured. Set TELEGRAM_BOT_TOKEN (Telegram) and/or "
-            "SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN (Slack), in the "
-            "environment or in .env; or try `iombot console`.",
+            f"iombot: no platform is configured ({hints}), in the environment or in .env; "
+            "or try `iombot console`.",
             file=sys.stderr,
         )
         return 2
     if load_answerer(settings.content_dir) is None:
         return 2
-    configure_logging(settings.log_level, settings.log_format, settings.secrets)
-    return asyncio.run(serve(settings, [platform] if platform else configured))
+    quiet = [name for p in chosen for name in p.quiet_loggers]
+    configure_logging(settings.log_level, settings.log_format, settings.secrets, quiet)
+    return asyncio.run(serve(settings, chosen))
 
 
 def run_healthcheck(settings: Settings) -> int:
@@ -126,6 +134,7 @@ def load_answerer(content_dir: Path) -> Answerer | None:
 
 
 def run_check(directory: Path) -> int:
+    directory = directory.resolve()
     problems = check_content(directory)
     for problem in problems:
         print(problem)

@@ -61,8 +61,6 @@ def render_block(block: Block) -> str:
 
 def render(reply: Reply) -> str:
     """A reply as plain text; buttons are numbered so they can be chosen by typing the number."""
-    if reply.ignored:
-        return ""
     sections = []
     if reply.title:
         sections.append(f"== {reply.title} ==")
@@ -88,12 +86,10 @@ def run_console(
 ) -> int:
     """Chat until EOF or an exit word; returns the exit status.
 
-    --lang sets the user's language preference, so that /lang can change it later."""
-    if language is not None:
-        answerer.act(to_query(""), f"lang:{language}")
+    --lang sets the starting language; /lang changes it for the rest of the session."""
     buttons: tuple[Button, ...] = ()
     if interactive:
-        greeting = answerer.answer(to_query("/start"))
+        greeting = answerer.answer(to_query("/start", language))
         stdout.write(render(greeting) + "\n\nType a question, a number to pick a topic, or exit.\n")
         buttons = greeting.buttons
     while True:
@@ -107,7 +103,8 @@ def run_console(
             return 0
         if not line.strip() and not interactive:
             continue
-        reply = answer_line(answerer, line, None, buttons)
+        reply = answer_line(answerer, line, language, buttons)
+        language = reply.chosen_language or language
         buttons = reply.buttons or buttons
         stdout.write(render(reply) + "\n")
         if not interactive:

@@ -9,7 +9,17 @@ import time
 from collections.abc import Iterable
 
 # Context fields that handlers pass with `extra=` and that the formatters print.
-FIELDS = ("platform", "update_id", "event_id", "topic", "language", "kind", "latency_ms", "user")
+FIELDS = (
+    "platform",
+    "via",
+    "update_id",
+    "event_id",
+    "topic",
+    "language",
+    "kind",
+    "latency_ms",
+    "user",
+)
 
 
 class SecretMask(logging.Filter):
@@ -57,14 +67,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str, fmt: str, secrets: Iterable[str] = ()) -> None:
-    """Set up the root logger once, at start."""
+def configure_logging(
+    level: str, fmt: str, secrets: Iterable[str] = (), quiet: Iterable[str] = ()
+) -> None:
+    """Set up the root logger once, at start. `quiet`: library loggers that log request URLs
+    (which may hold a token), kept at WARNING or above."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(SecretMask(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Libraries log request URLs, which for Telegram contain the token: keep them quiet.
-    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "aiohttp.access"):
+    for noisy in ("aiohttp.access", *quiet):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

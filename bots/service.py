@@ -11,49 +11,20 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Sequence
 
 from aiohttp import web
 
 from ..core.answerer import Answerer
 from ..core.content import load_content
-from .metrics import Metrics
+from .platform import Adapter, Platform
+from .reload import ContentWatcher
 from .settings import Settings
+from .shared import Services
 
 log = logging.getLogger("iombot.service")
 
 SHUTDOWN_SECONDS = 8.0  # adapters get this long to finish; the container grace period is 10 s
-
-
-class Adapter(Protocol):
-    """What the service needs from a platform adapter."""
-
-    name: str
-
-    def routes(self) -> list[web.RouteDef]: ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    def health(self) -> dict:
-        """{"up": bool, "state": "polling" | "webhook" | "socket" | …, "last_update": time}"""
-        ...
-
-    async def content_changed(self) -> None: ...
-
-
-@dataclass
-class Services:
-    """What adapters share: built once, passed to each adapter, kept on the web app."""
-
-    settings: Settings
-    answerer: Answerer
-    metrics: Metrics = field(default_factory=Metrics)
-    started: float = field(default_factory=time.time)
-
 
 SERVICES = web.AppKey("services", Services)
 ADAPTERS = web.AppKey("adapters", list)
@@ -61,19 +32,6 @@ ADAPTERS = web.AppKey("adapters", list)
 
 def build_services(settings: Settings) -> Services:
     return Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
-
-
-def make_adapter(platform: str, services: Services) -> Adapter:
-    # Imported here so that the console never loads the platform libraries.
-    if platform == "telegram":
-        from .telegram.adapter import TelegramAdapter
-
-        return TelegramAdapter(services)
-    if platform == "slack":
-        from .slack.adapter import SlackAdapter
-
-        return SlackAdapter(services)
-    raise ValueError(f"unknown platform {platform!r}")
 
 
 def build_web_app(services: Services, adapters: list[Adapter]) -> web.Application:
@@ -112,13 +70,13 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def serve(
     settings: Settings,
-    platforms: list[str],
-    adapter_factory: Callable[[str, Services], Adapter] = make_adapter,
+    platforms: Sequence[Platform],
     stop_event: asyncio.Event | None = None,
 ) -> int:
-    """Run the web server and the adapters until a stop signal; returns the exit status."""
+    """Run the web server and the given platforms' adapters until a stop signal; returns the
+    exit status. Each platform must be configured (its settings in `settings.platforms`)."""
     services = build_services(settings)
-    adapters = [adapter_factory(platform, services) for platform in platforms]
+    adapters = [p.make_adapter(services, settings.platforms[p.name]) for p in platforms]
     app = build_web_app(services, adapters)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -128,7 +86,7 @@ async def serve(
         "listening on %s:%s; adapters: %s; content %s (%d topics)",
         settings.host,
         settings.port,
-        ", ".join(platforms),
+        ", ".join(adapter.name for adapter in adapters),
         services.answerer.content.version,
         len(services.answerer.content.topics),
     )
@@ -137,8 +95,6 @@ async def serve(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    from .reload import ContentWatcher
-
     watcher = ContentWatcher(settings.content_dir, services, adapters, settings.reload_seconds)
     started: list[Adapter] = []
     status = 0
@@ -160,6 +116,7 @@ async def serve(
             except Exception:
                 log.exception("adapter %s did not stop cleanly", adapter.name)
         await runner.cleanup()
+        await services.state.close()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
     log.info("stopped")

@@ -1,8 +1,9 @@
-"""The core: a Query in, a platform-neutral Reply out.
+"""The core: a Query in, a platform-neutral Reply out, with no state of its own.
 
-Commands (with aliases, `/cmd@bot` addressing and `/start` deep links), `/help`, `/lang`, and
-free-text questions answered by retrieval: a confident best answer, or a short "did you mean"
-with the closest topics and the menu; never a weak match stated as the answer.
+Commands (with aliases and `/start` deep links), `/help`, `/lang`, and free-text questions
+answered by retrieval: a confident best answer, or a short "did you mean" with the closest topics
+and the menu; never a weak match stated as the answer. A user's language choice comes in with
+the Query and a new choice goes out with the Reply: remembering it is the caller's job.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from rapidfuzz import fuzz, process
 
 from . import strings
 from .languages import LANGUAGES, clean_input, resolve_language
-from .preferences import LanguagePreferences
 from .reply import (
     Block,
     BulletList,
@@ -36,7 +36,7 @@ CONFIDENT_LEAD = 1.1
 # Topics scoring at least this are offered as "did you mean".
 SUGGEST_SCORE = 0.10
 
-_COMMAND = re.compile(r"/(?P<name>[^\s@/]+)(?:@(?P<bot>\S+))?(?:\s+(?P<args>.*))?", re.DOTALL)
+_COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
 _HELP_WORDS = frozenset({"help", "menu", "?", "ヘルプ", "メニュー", "使い方", "トピック"})
 _LANGUAGE_WORDS = {
     "en": "en",
@@ -71,9 +71,8 @@ class Library:
 
 
 class Answerer:
-    def __init__(self, content: Content, preferences: LanguagePreferences | None = None):
+    def __init__(self, content: Content):
         self._library = Library.build(content)
-        self.preferences = preferences or LanguagePreferences()
 
     @property
     def content(self) -> Content:
@@ -125,11 +124,9 @@ class Answerer:
 
     def _command(self, library: Library, query: Query, text: str, language: str) -> Reply:
         match = _COMMAND.fullmatch(text)
-        if match is None:  # "/" alone, or "/@bot"
+        if match is None:  # "/" alone
             return self._help(library, language)
-        name, bot, args = match["name"].lower(), match["bot"], (match["args"] or "").strip()
-        if bot and query.bot_username and bot.lower() != query.bot_username.lower():
-            return Reply(kind=ReplyKind.IGNORED, language=language)
+        name, args = match["name"].lower(), (match["args"] or "").strip()
         if name == "start":
             topic = library.by_name.get(normalize(args)) if args else None
             if topic is not None:
@@ -156,12 +153,12 @@ class Answerer:
                 blocks=(Paragraph(strings.spans(key, language)),),
                 buttons=_language_buttons(),
             )
-        self.preferences.set(_user_key(query), chosen)
         return Reply(
             kind=ReplyKind.LANGUAGE,
             language=chosen,
             title=strings.text("lang_title", chosen),
             blocks=(Paragraph(strings.spans("lang_set", chosen)),),
+            chosen_language=chosen,
         )
 
     def _unknown_command(self, library: Library, name: str, language: str) -> Reply:
@@ -270,8 +267,7 @@ class Answerer:
         )
 
     def _language(self, query: Query, text: str) -> str:
-        explicit = query.language if query.language in LANGUAGES else None
-        chosen = explicit or self.preferences.get(_user_key(query))
+        chosen = query.language if query.language in LANGUAGES else None
         return resolve_language(chosen, query.locale, text)
 
 
@@ -305,10 +301,6 @@ def _language_buttons() -> tuple[Button, ...]:
     return tuple(
         Button(label=strings.LANGUAGE_NAMES[code], action=f"lang:{code}") for code in LANGUAGES
     )
-
-
-def _user_key(query: Query) -> str | None:
-    return None if query.user_id is None else f"{query.platform}:{query.user_id}"
 
 
 def _with_text(query: Query, text: str) -> Query:

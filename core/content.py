@@ -40,8 +40,8 @@ class ContentError(Exception):
 
 
 def default_content_dir() -> Path:
-    """The content shipped inside the package."""
-    return Path(str(resources.files("iombot.content")))
+    """The content shipped inside the package: in a checkout's editable install, ./content."""
+    return Path(str(resources.files("iombot.content"))).resolve()
 
 
 def load_content(directory: Path | str) -> Content:

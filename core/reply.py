@@ -83,7 +83,6 @@ class ReplyKind(StrEnum):
     LANGUAGE = "language"  # the language menu, or a language just chosen
     UNKNOWN_COMMAND = "unknown_command"
     EMPTY = "empty"
-    IGNORED = "ignored"  # a command addressed to another bot: send nothing
 
 
 @dataclass(frozen=True)
@@ -95,8 +94,9 @@ class Query:
     locale: str | None = None  # the platform's language hint, e.g. "ja", "en-US"
     platform: str = "console"
     chat_kind: str = "private"  # private | group | channel
-    bot_username: str | None = None  # ours, to tell "/cmd@us" from "/cmd@other"
-    language: str | None = None  # an explicit choice for this query (e.g. console --lang)
+    # The user's language choice, if any: a stored /lang choice or `console --lang`. The core
+    # keeps no state: the caller looks the choice up and passes it in.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,8 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     topic: str | None = None  # the topic's command when kind is TOPIC
     suggestions: tuple[str, ...] = field(default=())  # topic commands offered, best first
-
-    @property
-    def ignored(self) -> bool:
-        return self.kind is ReplyKind.IGNORED
+    # Set when the user has just chosen a language (/lang ja): the caller remembers it.
+    chosen_language: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -120,7 +118,6 @@ class Reply:
             ReplyKind.SUGGESTIONS,
             ReplyKind.UNKNOWN_COMMAND,
             ReplyKind.EMPTY,
-            ReplyKind.IGNORED,
         )
 
 

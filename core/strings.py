@@ -70,6 +70,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "I can only read text messages. Please type your question.",
         "ja": "テキストのメッセージのみ読み取れます。質問を入力してください。",
     },
+    # Platforms with a slash command (Slack's /iom) show these under an answer.
+    "command_hint": {
+        "en": "IOM Tokyo · `/help` for the topics, or ask `/{question}`",
+        "ja": "IOM駐日事務所 · トピック一覧は `/help`、質問は `/{question}`",
+    },
+    "question_placeholder": {"en": "<question>", "ja": "<質問>"},
+    "share": {"en": "Share in channel", "ja": "チャンネルに共有"},
+    "shared_by": {"en": "Shared by {user}", "ja": "{user} さんが共有"},
+    "home_topic": {"en": "You asked about", "ja": "選択したトピック"},
 }
 
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}

@@ -1,0 +1,25 @@
+"""Slack, for IOM Tokyo staff: a Bolt AsyncApp, HTTP events on our server or Socket Mode."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..platform import Adapter, Platform
+from .settings import SlackSettings, read_settings
+
+if TYPE_CHECKING:
+    from ..shared import Services
+
+
+def _make_adapter(services: Services, settings: SlackSettings) -> Adapter:
+    from .adapter import SlackAdapter  # slack-bolt is loaded only when it runs
+
+    return SlackAdapter(services, settings)
+
+
+PLATFORM = Platform(
+    name="slack",
+    read_settings=read_settings,
+    make_adapter=_make_adapter,
+    how_to_enable="set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
+)

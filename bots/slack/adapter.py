@@ -27,9 +27,10 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ..service import Services
+from ..shared import Services
 from .handlers import SlackBot
 from .locales import UserLocales
+from .settings import SlackSettings
 
 log = logging.getLogger("iombot.slack")
 
@@ -122,6 +123,7 @@ class SlackAdapter:
     def __init__(
         self,
         services: Services,
+        settings: SlackSettings,
         *,
         api_timeout: float = 10,
         retries: int = 2,
@@ -129,17 +131,12 @@ class SlackAdapter:
         ping_interval: float = 10,
         locale_wait: float = 1.0,
     ):
-        settings = services.settings
-        if settings.slack_bot_token is None:
-            raise ValueError("SLACK_BOT_TOKEN is not set")
         self.services = services
-        self.signing_secret = (
-            settings.slack_signing_secret.value if settings.slack_signing_secret else ""
-        )
-        self.app_token = settings.slack_app_token.value if settings.slack_app_token else None
+        self.signing_secret = settings.signing_secret.value if settings.signing_secret else ""
+        self.app_token = settings.app_token.value if settings.app_token else None
         self.client = build_client(
-            settings.slack_bot_token.value,
-            settings.slack_api_url,
+            settings.bot_token.value,
+            settings.api_url,
             api_timeout,
             retries,
             retry_backoff,

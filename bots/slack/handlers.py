@@ -29,8 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ...core.answerer import Answerer
 from ...core.reply import Query, Reply, ReplyKind, plain_text
-from ..service import Services
-from .dedup import RecentIds
+from ..flood import Verdict
+from ..shared import Services
 from .locales import UserLocales
 from .render import SHARE_ACTION, escape, home_view, render_messages, share_value
 
@@ -42,6 +42,7 @@ _MENTION = re.compile(r"<[@!][^<>]*>")  # <@U123>, <@U123|name>, <!here>
 _LABELLED = re.compile(r"<[^<>|]*\|([^<>]*)>")  # <https://x|label>, <#C1|general>
 _BARE = re.compile(r"<([^<>]*)>")  # <https://x>
 _BUILT_IN = frozenset({"help", "menu", "lang", "start"})
+EVENT_MEMORY_SECONDS = 3600  # Slack retries an event for about five minutes
 
 
 def slack_text(text: Any) -> str:
@@ -99,6 +100,11 @@ def _share(reply: Reply, text: str, action: str | None) -> str | None:
     return share_value(reply.language, text=text, action=action)
 
 
+def _text_only(notice: Reply) -> dict:
+    # A notice as plain text: if our blocks were what Slack refused, it must not repeat them.
+    return {"text": escape(plain_text(notice.blocks[0].spans))}
+
+
 def _reason(error: BaseException) -> str:
     """The exception's type and Slack's error code: never a message text or a token."""
     code = error.response.get("error") if isinstance(error, SlackApiError) else None
@@ -106,14 +112,14 @@ def _reason(error: BaseException) -> str:
 
 
 class SlackBot:
-    """The Bolt listeners, sharing the core, the Web API client and two small caches."""
+    """The Bolt listeners, sharing the services, the Web API client and the locale cache."""
 
     def __init__(self, services: Services, client: AsyncWebClient, locales: UserLocales):
         self.services = services
         self.client = client
         self.locales = locales
-        self.seen = RecentIds()
         self.in_flight = 0
+        self._names_of: tuple[object, frozenset[str]] = (None, frozenset())
         self._names_of: tuple[object, frozenset[str]] = (None, frozenset())
 
     @property
@@ -148,39 +154,33 @@ class SlackBot:
             self._names_of = (content, frozenset(names))
         return self._names_of[1]
 
-    def _answered(self, reply: Reply, started: float, event_id: str | None, kind: str) -> None:
-        seconds = time.perf_counter() - started
-        self.services.metrics.observe(PLATFORM, reply, seconds)
-        context = {
-            "platform": PLATFORM,
-            "event_id": event_id,
-            "kind": reply.kind.value,
-            "topic": reply.topic,
-            "language": reply.language,
-            "latency_ms": round(seconds * 1000, 1),
-        }
-        log.info("answered %s", kind, extra={k: v for k, v in context.items() if v is not None})
+    async def _first_time(self, event_id: str | None) -> bool:
+        """False for an event already taken (Slack retries one that was slow to be acked)."""
+        if not event_id:
+            return True
+        return await self.services.state.first_time(f"slack:event:{event_id}", EVENT_MEMORY_SECONDS)
+
+    async def _admit(self, query: Query, channel: str | None, thread: str | None) -> bool:
+        """The inbound flood limit; past the budget one notice (in the channel), then silence."""
+        verdict = await self.services.admit(PLATFORM, query.user_id or f"channel:{channel}")
+        if verdict is Verdict.NOTICE and channel is not None:
+            notice = self.services.notice("rate_limited", await self.services.language_for(query))
+            await self._post_text(channel, thread, notice, None)
+        return verdict is Verdict.ALLOW
 
     def _failed(self, what: str, error: BaseException | str, event_id: str | None = None) -> None:
-        self.services.metrics.errors.labels(PLATFORM).inc()
-        log.error(
-            "%s failed: %s",
-            what,
-            error if isinstance(error, str) else _reason(error),
-            extra={k: v for k, v in (("platform", PLATFORM), ("event_id", event_id)) if v},
-        )
+        reason = error if isinstance(error, str) else _reason(error)
+        self.services.failed(PLATFORM, what, reason, event_id=event_id)
 
-    def _language(self, query: Query | None) -> str | None:
+    async def _language(self, query: Query | None) -> str | None:
         """The language to apologise in, if the query got that far."""
         try:
-            return None if query is None else self.answerer.language_for(query)
+            return None if query is None else await self.services.language_for(query)
         except Exception:
             return None
 
     def _apology(self, language: str | None) -> dict:
-        # Text only: if our blocks were what Slack refused, the apology must not repeat them.
-        reply = self.answerer.notice("error", language or "en")
-        return {"text": escape(plain_text(reply.blocks[0].spans))}
+        return _text_only(self.services.notice("error", language))
 
     # --- /iom ---------------------------------------------------------------------------------
 
@@ -191,15 +191,28 @@ class SlackBot:
             try:
                 locale = await self.locales.get(_string(command.get("user_id")))
                 query = command_query(command, self._names(), locale)
-                reply = self.answerer.answer(query)
+                verdict = await self.services.admit(PLATFORM, query.user_id or "command")
+                if verdict is not Verdict.ALLOW:  # one notice, then an empty ack: silence
+                    language = await self.services.language_for(query)
+                    notice = self.services.notice("rate_limited", language)
+                    await ack(
+                        **(
+                            {"response_type": "ephemeral", **_text_only(notice)}
+                            if verdict is Verdict.NOTICE
+                            else {}
+                        )
+                    )
+                    return
+                reply = await self.services.answer(query)
                 action = f"topic:{reply.topic}" if reply.topic else None
                 messages = render_messages(reply, share=_share(reply, query.text, action))
             except Exception as error:
                 self._failed("/iom", error)
-                await ack(response_type="ephemeral", **self._apology(self._language(query)))
+                language = await self._language(query)
+                await ack(response_type="ephemeral", **self._apology(language))
                 return
             await ack(response_type="ephemeral", **messages[0])
-            self._answered(reply, started, None, "command")
+            self.services.answered(PLATFORM, reply, started, via="command")
             for message in messages[1:]:
                 await self._respond(respond, response_type="ephemeral", **message)
 
@@ -237,10 +250,10 @@ class SlackBot:
                     language=language,
                 )
                 act = data.get("a")
-                reply = (
-                    self.answerer.act(query, act)
+                reply = await (
+                    self.services.act(query, act)
                     if isinstance(act, str)
-                    else self.answerer.answer(query)
+                    else self.services.answer(query)
                 )
             except Exception as error:
                 self._failed("share", error)
@@ -249,7 +262,7 @@ class SlackBot:
             for message in messages:
                 if not await self._respond(respond, response_type="in_channel", **message):
                     return
-            self._answered(reply, started, None, "share")
+            self.services.answered(PLATFORM, reply, started, via="share")
 
     async def on_button(
         self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond
@@ -261,7 +274,7 @@ class SlackBot:
             value = str(action.get("value") or "")
             locale = await self.locales.get(user)
             query = Query(text="", user_id=user, locale=locale, platform=PLATFORM)
-            reply = self.answerer.act(query, value)
+            reply = await self.services.act(query, value)
             container = body.get("container") or {}
             if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
                 if user:
@@ -285,7 +298,7 @@ class SlackBot:
                     )
             elif user:  # no response_url: the user's DM with the app
                 await self.post(user, reply, None, None)
-            self._answered(reply, started, None, "button")
+            self.services.answered(PLATFORM, reply, started, via="button")
 
     # --- mentions and direct messages ---------------------------------------------------------
 
@@ -303,7 +316,7 @@ class SlackBot:
             return
         channel = _string(event.get("channel"))
         event_id = _string(body.get("event_id"))
-        if channel is None or not self.seen.first_time(event_id):
+        if channel is None or not await self._first_time(event_id):
             return
         started = time.perf_counter()
         async with self.busy():
@@ -312,13 +325,17 @@ class SlackBot:
             try:
                 locale = await self.locales.get(_string(event.get("user")))
                 query = event_query(event, locale)
-                reply = self.answerer.answer(query)
+                if not await self._admit(query, channel, thread):
+                    return
+                reply = await self.services.answer(query)
             except Exception as error:
                 self._failed("answer", error, event_id)
-                await self._post_apology(channel, thread, self._language(query), event_id)
+                apology = self.services.notice("error", await self._language(query))
+                await self._post_text(channel, thread, apology, event_id)
                 return
             if await self.post(channel, reply, thread, event_id):
-                self._answered(reply, started, event_id, "mention" if in_thread else "dm")
+                via = "mention" if in_thread else "dm"
+                self.services.answered(PLATFORM, reply, started, event_id=event_id, via=via)
 
     async def post(
         self, channel: str, reply: Reply, thread: str | None, event_id: str | None
@@ -337,18 +354,20 @@ class SlackBot:
             return True
         except Exception as error:
             self._failed("chat.postMessage", error, event_id)
-            await self._post_apology(channel, thread, reply.language, event_id)
+            apology = self.services.notice("error", reply.language)
+            await self._post_text(channel, thread, apology, event_id)
             return False
 
-    async def _post_apology(
-        self, channel: str, thread: str | None, language: str | None, event_id: str | None
+    async def _post_text(
+        self, channel: str, thread: str | None, notice: Reply, event_id: str | None
     ) -> None:
+        """A short notice (an apology, the flood notice) as plain text; a failure is logged."""
         try:
             await self.client.chat_postMessage(
-                channel=channel, thread_ts=thread, **self._apology(language)
+                channel=channel, thread_ts=thread, **_text_only(notice)
             )
         except Exception as error:
-            self._failed("apology", error, event_id)
+            self._failed("notice", error, event_id)
 
     # --- App Home -----------------------------------------------------------------------------
 
@@ -356,7 +375,7 @@ class SlackBot:
         user = _string(event.get("user"))
         if event.get("tab", "home") != "home" or user is None:
             return
-        if not self.seen.first_time(_string(body.get("event_id"))):
+        if not await self._first_time(_string(body.get("event_id"))):
             return
         async with self.busy():
             locale = await self.locales.get(user)
@@ -365,7 +384,7 @@ class SlackBot:
             )
 
     async def publish_home(self, user: str, query: Query, selected: Reply | None = None) -> None:
-        language = selected.language if selected else self.answerer.language_for(query)
+        language = selected.language if selected else await self.services.language_for(query)
         welcome = self.answerer.answer(replace(query, text="/start", language=language))
         contact = self.answerer.topic_reply("contact", language)
         try:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import OrderedDict
 
 from slack_sdk.web.async_client import AsyncWebClient
+
+from ..bounded import BoundedMap
 
 log = logging.getLogger("iombot.slack")
 
@@ -26,20 +26,19 @@ class UserLocales:
         wait: float = 1.0,
     ):
         self._client = client
-        self._capacity = capacity
         self._ttl = ttl
         self._failure_ttl = failure_ttl
         self._wait = wait
-        self._cache: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+        # user id -> (locale or None,): a failed lookup is remembered too, for less long
+        self._cache: BoundedMap[str, tuple[str | None]] = BoundedMap(capacity)
         self._pending: dict[str, asyncio.Future[str | None]] = {}
 
     async def get(self, user_id: str | None) -> str | None:
         if not user_id:
             return None
         cached = self._cache.get(user_id)
-        if cached is not None and cached[0] > time.monotonic():
-            self._cache.move_to_end(user_id)
-            return cached[1]
+        if cached is not None:
+            return cached[0]
         # One lookup per user at a time; a slow one goes on in the background and is cached.
         lookup = self._pending.get(user_id)
         if lookup is None:
@@ -68,10 +67,7 @@ class UserLocales:
             return None
 
     def _remember(self, user_id: str, locale: str | None, ttl: float) -> None:
-        self._cache[user_id] = (time.monotonic() + ttl, locale)
-        self._cache.move_to_end(user_id)
-        while len(self._cache) > self._capacity:
-            self._cache.popitem(last=False)
+        self._cache.set(user_id, (locale,), ttl)
 
     def __len__(self) -> int:
         return len(self._cache)

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
+from ...core import strings
 from ...core.reply import (
     Block,
     Bold,
@@ -37,25 +38,20 @@ FALLBACK_CHARS = 3000
 ACTIONS_PER_BLOCK = 25
 SLASH_COMMAND = "/iom"
 
-# The adapter's own few words (the core's strings are for every platform).
-WORDS: dict[str, dict[str, str]] = {
-    "hint": {
-        "en": "IOM Tokyo · `/iom help` for the topics, or ask `/iom &lt;question&gt;`",
-        "ja": "IOM駐日事務所 · トピック一覧は `/iom help`、質問は `/iom &lt;質問&gt;`",
-    },
-    "share": {"en": "Share in channel", "ja": "チャンネルに共有"},
-    "shared_by": {"en": "Shared by <@{user}>", "ja": "<@{user}> さんが共有"},
-    "home_topic": {"en": "You asked about", "ja": "選択したトピック"},
-}
-
 SHARE_ACTION = "iom_share"
 _WORDS_FROM = 300  # a text span longer than this is split into words for packing
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
 
 
-def word(key: str, language: str) -> str:
-    texts = WORDS[key]
-    return texts.get(language) or texts["en"]
+def hint(language: str) -> str:
+    """The line under every answer: how to see the topics and how to ask."""
+    placeholder = strings.text("question_placeholder", language)
+    return mrkdwn(strings.spans("command_hint", language, question=placeholder))
+
+
+def shared_by_line(user: str, language: str) -> str:
+    # The mention is written after escaping, so that it stays a mention.
+    return escape(strings.text("shared_by", language)).replace("{user}", f"<@{user}>")
 
 
 # --- text -----------------------------------------------------------------------------------------
@@ -216,18 +212,16 @@ def render_messages(
     """A reply as one or more messages, each {"text": fallback, "blocks": [...]}.
 
     `share` adds a "Share in channel" button carrying that value; `shared_by` (a user id) adds
-    a "Shared by" line. Empty for a reply the core says to ignore.
+    a "Shared by" line.
     """
-    if reply.ignored:
-        return []
     blocks = content_blocks(reply)
-    context = [word("hint", reply.language)]
+    context = [hint(reply.language)]
     if shared_by and _USER_ID.fullmatch(shared_by):
-        context.insert(0, word("shared_by", reply.language).format(user=shared_by))
+        context.insert(0, shared_by_line(shared_by, reply.language))
     blocks.append(_context(" · ".join(context)))
     blocks.extend(button_blocks(reply.buttons))
     if share is not None:
-        label = word("share", reply.language)
+        label = strings.text("share", reply.language)
         blocks.append(
             {"type": "actions", "elements": [button(label, share, SHARE_ACTION, primary=True)]}
         )
@@ -267,15 +261,15 @@ def home_view(welcome: Reply, contact: Reply | None = None, selected: Reply | No
     taken: set[str] = set()
     blocks = content_blocks(welcome)
     blocks += button_blocks(welcome.buttons, taken)
-    if selected is not None and not selected.ignored:
+    if selected is not None:
         blocks.append({"type": "divider"})
-        blocks.append(_context(escape(word("home_topic", selected.language))))
+        blocks.append(_context(escape(strings.text("home_topic", selected.language))))
         blocks += content_blocks(selected)
         blocks += button_blocks(selected.buttons, taken)
     if contact is not None and (selected is None or selected.topic != contact.topic):
         blocks.append({"type": "divider"})
         blocks += content_blocks(contact)
-    blocks.append(_context(word("hint", welcome.language)))
+    blocks.append(_context(hint(welcome.language)))
     if len(blocks) > HOME_BLOCKS:
         blocks = [*blocks[: HOME_BLOCKS - 1], blocks[-1]]
     return {"type": "home", "blocks": blocks}

@@ -18,14 +18,16 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.constants import FloodLimit
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 
 from ...core import strings
 from ...core.reply import LANGUAGES
-from ..service import Services
+from ..shared import Services
 from .handlers import ALLOWED_UPDATES, PLATFORM, Handlers
 from .sending import with_retries
+from .settings import TelegramSettings
 
 log = logging.getLogger("iombot.telegram")
 
@@ -34,6 +36,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Tokyo: 8 replies/s); more cost CPU per update (bench/telegram_throughput.py) for a bot this size.
 MAX_CONCURRENT_UPDATES = 2
 MAX_WAITING_UPDATES = 100_000  # PTB's own limit, only an ordering queue here (see below)
+# A 429 is retried by PTB's AIORateLimiter (which also holds back every other request for
+# Telegram's wait) this many times; sending.py retries only network failures and 5xx.
+RATE_LIMIT_RETRIES = 2
 # Built-in commands shown after the topics, with a UI string as their description.
 BUILT_IN_COMMANDS = (("start", "welcome_title"), ("help", "help_title"), ("lang", "lang_title"))
 
@@ -87,25 +92,19 @@ class TelegramAdapter:
     def __init__(
         self,
         services: Services,
+        settings: TelegramSettings,
         poll_timeout: float = 10.0,
         concurrency: int = MAX_CONCURRENT_UPDATES,
     ):
         self.services = services
-        settings = services.settings
-        if settings.telegram_token is None:
-            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-        self.webhook_url = settings.telegram_webhook_url
-        self.webhook_secret = (
-            settings.telegram_webhook_secret.value if settings.telegram_webhook_secret else None
-        )
+        self.settings = settings
+        self.webhook_url = settings.webhook_url
+        self.webhook_secret = settings.webhook_secret.value if settings.webhook_secret else None
         self.poll_timeout = poll_timeout
         self.handlers = Handlers(services)
         self.processor = ChatOrderedProcessor(concurrency)
         self.application = build_application(
-            settings.telegram_token.value,
-            settings.telegram_api_url,
-            settings.telegram_rate_limit,
-            self.processor,
+            settings.token.value, settings.api_url, settings.rate_limit, self.processor
         )
         self.handlers.register(self.application)
         self.state = "starting"
@@ -120,7 +119,7 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         app = self.application
-        api_url = self.services.settings.telegram_api_url
+        api_url = self.settings.api_url
         try:
             await app.initialize()  # getMe: checks the token
         except InvalidToken:
@@ -253,19 +252,22 @@ class TelegramAdapter:
 def build_application(
     token: str, api_url: str, rate_limit: float, processor: BaseUpdateProcessor
 ) -> Application:
-    builder = (
+    # With rate_limit 0 the limiter only retries 429s; it throttles nothing.
+    limiter = AIORateLimiter(
+        overall_max_rate=rate_limit,
+        overall_time_period=1 if rate_limit > 0 else 0,
+        group_max_rate=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP if rate_limit > 0 else 0,
+        max_retries=RATE_LIMIT_RETRIES,
+    )
+    return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
         .concurrent_updates(processor)
+        .rate_limiter(limiter)
+        .build()
     )
-    if rate_limit > 0:
-        # max_retries: on a 429 the limiter pauses every request for Telegram's wait, then retries.
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=rate_limit, overall_time_period=1, max_retries=2)
-        )
-    return builder.build()
 
 
 def command_menu(services: Services, language: str) -> list[BotCommand]:

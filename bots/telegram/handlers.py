@@ -1,9 +1,9 @@
 """Telegram updates to core Queries, and the PTB handlers that answer them.
 
-One text handler passes the whole text (commands, aliases, `/cmd@bot`, `/start` payloads
-included) to the core; buttons, inline queries and non-text messages have a handler each; one
-error handler logs and apologises. Every handler is a plain coroutine on one small class that
-holds the shared services and the inbound flood gate.
+One text handler passes the whole text (commands, aliases, `/start` payloads included) to the
+core, after settling Telegram's `/cmd@bot` addressing here; buttons, inline queries and non-text
+messages have a handler each; one error handler logs and apologises. Every handler is a plain
+coroutine on one small class that holds the shared services (bots/shared.py).
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from telegram.ext import (
     filters,
 )
 
-from ...core.reply import Query, Reply, ReplyKind
-from ..service import Services
-from .flood import FloodGate, Verdict
+from ...core.reply import Query, ReplyKind
+from ..flood import Verdict
+from ..shared import Services
 from .render import keyboard_for, render
 from .sending import NO_PREVIEW, send, with_retries
 
@@ -44,6 +44,7 @@ log = logging.getLogger("iombot.telegram")
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
 MAX_INLINE_RESULTS = 50
+_ADDRESSED = re.compile(r"(\s*/[^\s@/]+)@(\S+)(.*)", re.DOTALL)  # /cmd@bot args
 
 
 def chat_kind(chat: Chat) -> str:
@@ -63,6 +64,9 @@ def to_query(message: Message, bot_username: str | None, bot_id: int | None) -> 
         return None
     if message.via_bot is not None and message.via_bot.id == bot_id:
         return None
+    text = addressed_to_us(text, bot_username)
+    if text is None:
+        return None
     if kind == "group" and not text.lstrip().startswith("/"):
         mentioned = _mentions(message, bot_username)
         replied = message.reply_to_message
@@ -71,17 +75,27 @@ def to_query(message: Message, bot_username: str | None, bot_id: int | None) -> 
             return None
         if mentioned and bot_username:
             text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
-    return _query(message.from_user, text, kind, bot_username)
+    return _query(message.from_user, text, kind)
 
 
-def _query(user: User | None, text: str, kind: str, bot_username: str | None) -> Query:
+def addressed_to_us(text: str, bot_username: str | None) -> str | None:
+    """`/cmd@us args` as `/cmd args`; None for `/cmd@another_bot` (not for us). Other text, and
+    any command while our username is unknown, is returned as it is."""
+    match = _ADDRESSED.fullmatch(text)
+    if match is None:
+        return text
+    if bot_username and match[2].lower() != bot_username.lower():
+        return None
+    return match[1] + match[3]
+
+
+def _query(user: User | None, text: str, kind: str) -> Query:
     return Query(
         text=text,
         user_id=str(user.id) if user else None,
         locale=user.language_code if user else None,
         platform=PLATFORM,
         chat_kind=kind,
-        bot_username=bot_username,
     )
 
 
@@ -94,13 +108,10 @@ def _mentions(message: Message, bot_username: str | None) -> bool:
 
 
 class Handlers:
-    """The PTB handlers, sharing the services and the inbound flood gate."""
+    """The PTB handlers, sharing the services."""
 
-    def __init__(self, services: Services, flood: FloodGate | None = None):
+    def __init__(self, services: Services):
         self.services = services
-        self.answerer = services.answerer
-        self.metrics = services.metrics
-        self.flood = flood or FloodGate()
 
     def register(self, application: Application) -> None:
         application.add_handler(
@@ -126,24 +137,21 @@ class Handlers:
         message = update.message
         assert message is not None  # the filter guarantees it
         query = to_query(message, context.bot.username, context.bot.id)
-        if query is None:
+        if query is None or not await self._admit(context.bot, query, message.chat_id):
             return
-        reply = self.answerer.answer(query)
-        if reply.ignored or not await self._admit(context.bot, query, message.chat_id):
-            return
+        reply = await self.services.answer(query)
         quote = message.message_id if query.chat_kind == "group" else None
         await send(context.bot, message.chat_id, render(reply), quote)
-        self._observe(update, reply, started)
+        self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and the like in a private chat: say what we can read."""
         message = update.message
         assert message is not None
-        query = _query(message.from_user, "", "private", context.bot.username)
+        query = _query(message.from_user, "", "private")
         if not await self._admit(context.bot, query, message.chat_id):
             return
-        language = self.answerer.language_for(query)
-        reply = self.answerer.notice("unsupported", language)
+        reply = self.services.notice("unsupported", await self.services.language_for(query))
         await send(context.bot, message.chat_id, render(reply))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -160,10 +168,10 @@ class Handlers:
             )
         chat = callback.message.chat if callback.message else None
         kind = chat_kind(chat) if chat else "private"
-        query = _query(callback.from_user, "", kind, context.bot.username)
-        reply = self.answerer.act(query, callback.data or "")
-        if reply.ignored or not await self._admit(context.bot, query, chat.id if chat else None):
+        query = _query(callback.from_user, "", kind)
+        if not await self._admit(context.bot, query, chat.id if chat else None):
             return
+        reply = await self.services.act(query, callback.data or "")
         messages = render(reply)
         if chat is not None:
             await send(context.bot, chat.id, messages)
@@ -179,19 +187,20 @@ class Handlers:
                     link_preview_options=NO_PREVIEW,
                 )
             )
-        self._observe(update, reply, started)
+        self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
 
     async def on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`@bot contact` in any chat: the matching topics as articles, in the user's language."""
         inline = update.inline_query
         assert inline is not None
         # The answer goes only to this user (who then sends it anywhere): a private question.
-        query = _query(inline.from_user, inline.query, "private", context.bot.username)
-        language = self.answerer.language_for(query)
-        topics = self.answerer.content.by_command()
+        query = _query(inline.from_user, inline.query, "private")
+        language = await self.services.language_for(query)
+        answerer = self.services.answerer
+        topics = answerer.content.by_command()
         results = []
         for command in self._inline_topics(inline.query, language)[:MAX_INLINE_RESULTS]:
-            reply = self.answerer.topic_reply(command, language)
+            reply = answerer.topic_reply(command, language)
             if reply is None:
                 continue
             messages = render(reply)  # a topic too long for one message is cut to its first part
@@ -213,25 +222,22 @@ class Handlers:
         await with_retries(lambda: inline.answer(results, cache_time=60, is_personal=True))
 
     def _inline_topics(self, text: str, language: str) -> list[str]:
-        every = [topic.command for topic in self.answerer.content.topics]
+        answerer = self.services.answerer
+        every = [topic.command for topic in answerer.content.topics]
         if not text.strip():
             return every
-        # No user id: a typed "/lang ja" must not change the user's preference.
-        reply = self.answerer.answer(Query(text=text, language=language, platform=PLATFORM))
+        # The core itself: a typed "/lang ja" here only searches, it changes no preference.
+        reply = answerer.answer(Query(text=text, language=language, platform=PLATFORM))
         if reply.kind is ReplyKind.TOPIC and reply.topic:
             return [reply.topic]
         return list(reply.suggestions) or every
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a failed update (its id, never its text) and apologise to the user."""
-        self.metrics.errors.labels(PLATFORM).inc()
         update_id = update.update_id if isinstance(update, Update) else None
-        error = context.error
-        log.error(
-            "handling an update failed: %s",
-            type(error).__name__,
-            exc_info=error,
-            extra={"platform": PLATFORM, "update_id": update_id},
+        error = context.error or "unknown error"
+        self.services.failed(
+            PLATFORM, "handling an update", error, traceback=True, update_id=update_id
         )
         if not isinstance(update, Update) or update.inline_query is not None:
             return
@@ -239,8 +245,12 @@ class Handlers:
         if chat is None or chat.type == Chat.CHANNEL:
             return
         text = (update.message.text or "") if update.message else ""
-        query = _query(update.effective_user, text, chat_kind(chat), context.bot.username)
-        apology = self.answerer.notice("error", self.answerer.language_for(query))
+        query = _query(update.effective_user, text, chat_kind(chat))
+        try:
+            language = await self.services.language_for(query)
+        except Exception:  # the apology must not fail with what failed
+            language = None
+        apology = self.services.notice("error", language)
         try:
             await send(context.bot, chat.id, render(apology), attempts=2)
         except TelegramError as failure:
@@ -253,28 +263,9 @@ class Handlers:
     # --- helpers -----------------------------------------------------------------------------
 
     async def _admit(self, bot: Bot, query: Query, chat_id: int | None) -> bool:
-        """The inbound flood gate: True to answer; past the budget, one notice then silence."""
-        key = query.user_id or f"chat:{chat_id}"
-        verdict = self.flood.check(key)
-        if verdict is Verdict.ALLOW:
-            return True
-        self.metrics.rate_limited.labels(PLATFORM).inc()
+        """The inbound flood limit: True to answer; past the budget, one notice then silence."""
+        verdict = await self.services.admit(PLATFORM, query.user_id or f"chat:{chat_id}")
         if verdict is Verdict.NOTICE and chat_id is not None:
-            notice = self.answerer.notice("rate_limited", self.answerer.language_for(query))
-            await send(bot, chat_id, render(notice))
-        return False
-
-    def _observe(self, update: Update, reply: Reply, started: float) -> None:
-        seconds = time.perf_counter() - started
-        self.metrics.observe(PLATFORM, reply, seconds)
-        log.info(
-            "replied",
-            extra={
-                "platform": PLATFORM,
-                "update_id": update.update_id,
-                "kind": reply.kind.value,
-                "topic": reply.topic,
-                "language": reply.language,
-                "latency_ms": round(seconds * 1000, 1),
-            },
-        )
+            language = await self.services.language_for(query)
+            await send(bot, chat_id, render(self.services.notice("rate_limited", language)))
+        return verdict is Verdict.ALLOW

@@ -42,15 +42,13 @@ class OutgoingMessage:
 
 
 def render(reply: Reply, limit: int = MAX_MESSAGE) -> list[OutgoingMessage]:
-    """The messages to send for a reply, in order; none for an ignored reply."""
+    """The messages to send for a reply, in order."""
     return list(_render(reply, limit))
 
 
 @lru_cache(maxsize=256)
 def _render(reply: Reply, limit: int) -> tuple[OutgoingMessage, ...]:
     # Cached by value: replies are frozen, and the same topics are asked again and again.
-    if reply.ignored:
-        return ()
     pieces: list[str] = []
     if reply.title:
         pieces.extend(_fit(f"<b>{_escape(reply.title)}</b>", [Bold(reply.title)], "", limit))

@@ -1,11 +1,13 @@
-"""Sending to the Bot API: rendered messages in order, retried on network failures and 429s."""
+"""Sending to the Bot API: rendered messages in order, retried on network failures and 5xx.
+
+429s are not retried here: PTB's AIORateLimiter (adapter.py) retries them, so that one message
+is tried at most (1 + its retries) times per network attempt, never a product of two layers.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import warnings
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import TypeVar
 
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
@@ -16,30 +18,17 @@ from .render import OutgoingMessage
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 SEND_ATTEMPTS = 4
-MAX_RETRY_AFTER = 30.0  # longer waits are not worth holding a reply for
 
 T = TypeVar("T")
 
 
-def _retry_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns while moving this to a timedelta
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-    return min(seconds, MAX_RETRY_AFTER)
-
-
 async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
-    """Retry a Bot API call on network failures (backoff) and on 429 (Telegram's wait).
-    A BadRequest or Forbidden will not get better by retrying: it is raised at once."""
+    """Retry a Bot API call on network failures and 5xx, with backoff. A 429 that the rate
+    limiter gave up on, a BadRequest or a Forbidden will not get better here: raised at once."""
     for attempt in range(1, attempts + 1):
         try:
             return await call()
-        except RetryAfter as error:
-            if attempt == attempts:
-                raise
-            await asyncio.sleep(_retry_seconds(error))
-        except BadRequest:
+        except (RetryAfter, BadRequest):
             raise
         except NetworkError:  # TimedOut included; 5xx answers arrive as NetworkError
             if attempt == attempts:

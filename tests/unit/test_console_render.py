@@ -25,4 +25,3 @@ def test_reply_with_title_blocks_and_numbered_buttons():
         buttons=(Button("A", "topic:a"), Button("B", "topic:b")),
     )
     assert render(reply) == "== T ==\n\np\n\n[1] A  [2] B"
-    assert render(Reply(kind=ReplyKind.IGNORED, language="en")) == ""

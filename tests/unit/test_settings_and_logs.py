@@ -17,10 +17,18 @@ TOKEN = "123456:SECRET_token_abcdefghijklmnopqrstu"
 def test_defaults_with_nothing_set():
     settings = Settings.from_env({})
     assert settings.port == 8080
-    assert settings.configured_platforms() == []
-    assert settings.telegram_api_url == "https://api.telegram.org"
-    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.configured_platforms() == [] and settings.secrets == []
     assert settings.content_dir.is_dir()
+
+
+def test_platform_defaults_once_a_platform_is_enabled():
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}
+    )
+    assert settings.configured_platforms() == ["telegram", "slack"]
+    assert settings.platforms["telegram"].api_url == "https://api.telegram.org"
+    assert settings.platforms["slack"].api_url == "https://slack.com/api/"
+    assert settings.platforms["slack"].signing_secret is None
 
 
 def test_every_problem_is_listed_in_one_error():
@@ -53,7 +61,7 @@ def test_every_problem_is_listed_in_one_error():
 def test_secrets_never_show_in_repr():
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
     assert TOKEN not in repr(settings) and TOKEN not in str(settings)
-    assert settings.telegram_token.value == TOKEN
+    assert settings.platforms["telegram"].token.value == TOKEN
     assert settings.secrets == [TOKEN]
     assert settings.configured_platforms() == ["telegram"]
 

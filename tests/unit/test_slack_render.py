@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from iombot.bots.slack.dedup import RecentIds
 from iombot.bots.slack.handlers import command_query, event_query, slack_text
 from iombot.bots.slack.render import (
     escape,
@@ -132,10 +131,6 @@ def test_fallback_text_is_always_set():
     ):
         for message in render_messages(reply):
             assert message["text"].strip()
-
-
-def test_ignored_reply_renders_nothing():
-    assert render_messages(Reply(kind=ReplyKind.IGNORED, language="en")) == []
 
 
 def test_long_labels_and_titles_are_cut_to_slack_limits():
@@ -273,18 +268,3 @@ def test_event_query():
         text="電話番号は？", user_id="U9", locale="en-US", platform="slack", chat_kind="private"
     )
     assert event_query({"text": "hi"}).chat_kind == "group"
-
-
-def test_recent_ids_are_bounded():
-    seen = RecentIds(capacity=3)
-    assert [seen.first_time(k) for k in ("a", "b", "a", "c", "d", "e", "a")] == [
-        True,
-        True,
-        False,
-        True,
-        True,
-        True,
-        True,  # "a" was forgotten: only the last three are kept
-    ]
-    assert len(seen) == 3
-    assert seen.first_time(None) and seen.first_time(None)

@@ -8,6 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iombot.bots.telegram.handlers import addressed_to_us
 from iombot.bots.telegram.render import MAX_MESSAGE, render, render_spans, size
 from iombot.core.reply import (
     Bold,
@@ -114,8 +115,18 @@ def test_size_counts_utf16_units_like_telegram():
     assert len(messages) == 2 and all(size(m.text) <= MAX_MESSAGE for m in messages)
 
 
-def test_ignored_reply_sends_nothing_and_long_callback_data_is_dropped():
-    assert render(Reply(kind=ReplyKind.IGNORED, language="en")) == []
+def test_commands_addressed_to_another_bot_are_not_for_us():
+    # Telegram's /cmd@bot addressing is settled in the adapter; the core never sees "@bot".
+    assert addressed_to_us("/contact@iom_tokyo_bot", "iom_tokyo_bot") == "/contact"
+    assert addressed_to_us("/contact@IOM_Tokyo_Bot", "iom_tokyo_bot") == "/contact"
+    assert addressed_to_us("/start@iom_tokyo_bot contact", "iom_tokyo_bot") == "/start contact"
+    assert addressed_to_us("/contact@other_bot", "iom_tokyo_bot") is None
+    assert addressed_to_us("/contact@other_bot", None) == "/contact"  # our name not known yet
+    assert addressed_to_us("mail me@example.org", "iom_tokyo_bot") == "mail me@example.org"
+    assert addressed_to_us("/contact", "iom_tokyo_bot") == "/contact"
+
+
+def test_long_callback_data_is_dropped():
     [message] = render(topic(Paragraph((Text("x"),)), buttons=(Button("B", "topic:" + "y" * 60),)))
     assert message.reply_markup is None
 

@@ -1,0 +1,55 @@
+"""One bounded map for every in-memory cache and table: at most `capacity` entries, the least
+recently used forgotten first, and each entry optionally expiring after a time to live."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_FOREVER = float("inf")
+
+
+class BoundedMap(Generic[K, V]):
+    def __init__(
+        self,
+        capacity: int,
+        ttl: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
+        self.ttl = ttl
+        self._clock = clock
+        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        """The value, or None when it is missing or expired; a hit counts as a use."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= self._clock():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def set(self, key: K, value: V, ttl: float | None = None) -> None:
+        """Store a value; `ttl` overrides the map's time to live for this entry."""
+        ttl = self.ttl if ttl is None else ttl
+        expires = _FOREVER if ttl is None else self._clock() + ttl
+        self._entries[key] = (expires, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,30 @@
+"""Inbound flood control, the same on every platform: a per-user message budget per window.
+
+Past the budget a user gets one polite notice, then silence until the window has passed. The
+counts live in the state store, so they are bounded there (and shared where the store is).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from .state import StateStore
+
+
+class Verdict(Enum):
+    ALLOW = "allow"
+    NOTICE = "notice"  # the first message over the budget: tell the user once
+    DROP = "drop"
+
+
+class FloodGate:
+    def __init__(self, state: StateStore, limit: int = 20, window: float = 60.0):
+        self.state = state
+        self.limit = limit
+        self.window = window
+
+    async def check(self, key: str) -> Verdict:
+        count = await self.state.count_in_window(f"flood:{key}", self.window)
+        if count <= self.limit:
+            return Verdict.ALLOW
+        return Verdict.NOTICE if count == self.limit + 1 else Verdict.DROP

@@ -1,0 +1,51 @@
+"""What a platform is to the rest of the bot: a name, its settings, and an adapter to run.
+
+Each platform folder under bots/ defines one `Platform` value in its `__init__.py` (cheap to
+import: the platform's library is loaded only when its adapter is made); bots/platforms.py lists
+them. The wiring, the CLI and the settings name no platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aiohttp import web
+
+from .env import EnvReader
+
+if TYPE_CHECKING:
+    from .shared import Services
+
+
+class Adapter(Protocol):
+    """What the service needs from a running platform adapter."""
+
+    name: str
+
+    def routes(self) -> list[web.RouteDef]: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def health(self) -> dict:
+        """{"up": bool, "state": "polling" | "webhook" | "socket" | …, "last_update": time}"""
+        ...
+
+    async def content_changed(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    # Reads the platform's variables: its settings object, or None when it is not configured.
+    # Problems go to the reader; Secret values in the returned object are masked in logs.
+    read_settings: Callable[[EnvReader], Any | None]
+    # Makes the adapter from the shared services and the settings read above.
+    make_adapter: Callable[[Services, Any], Adapter]
+    # What to set to enable it, for the "not configured" messages.
+    how_to_enable: str
+    # Loggers of the platform's library that log request URLs (which may hold a token).
+    quiet_loggers: tuple[str, ...] = ()

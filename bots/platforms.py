@@ -1,0 +1,12 @@
+"""The platforms this bot runs on, in the order they start. A new platform is one folder under
+bots/ (with a `PLATFORM` in its __init__.py, see platform.py) and one line here."""
+
+from __future__ import annotations
+
+from . import slack, telegram
+from .platform import Platform
+
+PLATFORMS: tuple[Platform, ...] = (
+    telegram.PLATFORM,
+    slack.PLATFORM,
+)

@@ -1,0 +1,119 @@
+"""What every adapter shares, built once by the wiring (service.py) and passed to each adapter.
+
+The shared behaviour lives here, once, rather than in each platform's handlers: answering with
+the user's remembered language, the inbound flood limit, observing an answered question (metrics
+and the log line), and the error path (count it, log its type, apologise in the user's language).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ..core.answerer import Answerer
+from ..core.reply import Query, Reply
+from .flood import FloodGate, Verdict
+from .metrics import Metrics
+from .state import MemoryState, StateStore
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    answerer: Answerer
+    state: StateStore = field(default_factory=MemoryState)
+    metrics: Metrics = field(default_factory=Metrics)
+    flood: FloodGate | None = None  # default: 20 messages a minute per user, on `state`
+    started: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        if self.flood is None:
+            self.flood = FloodGate(self.state)
+
+    # --- answering ----------------------------------------------------------------------------
+
+    async def answer(self, query: Query) -> Reply:
+        """The core's answer, in the language the user chose (which a /lang reply updates)."""
+        query = await self._with_language(query)
+        return await self._remember(query, self.answerer.answer(query))
+
+    async def act(self, query: Query, action: str) -> Reply:
+        """A pressed button ("topic:…", "lang:…"), answered like a message."""
+        query = await self._with_language(query)
+        return await self._remember(query, self.answerer.act(query, action))
+
+    async def language_for(self, query: Query) -> str:
+        return self.answerer.language_for(await self._with_language(query))
+
+    def notice(self, key: str, language: str | None) -> Reply:
+        """One of the bot's own short messages: "error", "rate_limited", "unsupported"."""
+        return self.answerer.notice(key, language or "en")
+
+    async def _with_language(self, query: Query) -> Query:
+        key = _user_key(query)
+        if query.language is not None or key is None:
+            return query
+        return replace(query, language=await self.state.get_language(key))
+
+    async def _remember(self, query: Query, reply: Reply) -> Reply:
+        key = _user_key(query)
+        if reply.chosen_language and key is not None:
+            await self.state.set_language(key, reply.chosen_language)
+        return reply
+
+    # --- the flood limit ----------------------------------------------------------------------
+
+    async def admit(self, platform: str, sender: str) -> Verdict:
+        """Count one message from a sender (a user, or a chat when there is no user)."""
+        assert self.flood is not None
+        verdict = await self.flood.check(f"{platform}:{sender}")
+        if verdict is not Verdict.ALLOW:
+            self.metrics.rate_limited.labels(platform).inc()
+        return verdict
+
+    # --- observing ----------------------------------------------------------------------------
+
+    def answered(self, platform: str, reply: Reply, started: float, **context: Any) -> None:
+        """Metrics and one log line for a reply sent; `started` is a time.perf_counter()."""
+        seconds = time.perf_counter() - started
+        self.metrics.observe(platform, reply, seconds)
+        fields = {
+            "platform": platform,
+            "kind": reply.kind.value,
+            "topic": reply.topic,
+            "language": reply.language,
+            "latency_ms": round(seconds * 1000, 1),
+            **context,
+        }
+        logging.getLogger(f"iombot.{platform}").info(
+            "answered", extra={k: v for k, v in fields.items() if v is not None}
+        )
+
+    def failed(
+        self,
+        platform: str,
+        what: str,
+        error: BaseException | str,
+        traceback: bool = False,
+        **context: Any,
+    ) -> None:
+        """Count a failure and log what failed and the error's type: never a message text."""
+        self.metrics.errors.labels(platform).inc()
+        reason = error if isinstance(error, str) else type(error).__name__
+        fields = {"platform": platform, **context}
+        logging.getLogger(f"iombot.{platform}").error(
+            "%s failed: %s",
+            what,
+            reason,
+            exc_info=error if traceback and isinstance(error, BaseException) else None,
+            extra={k: v for k, v in fields.items() if v is not None},
+        )
+
+
+def _user_key(query: Query) -> str | None:
+    return None if query.user_id is None else f"{query.platform}:{query.user_id}"

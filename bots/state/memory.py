@@ -1,0 +1,65 @@
+"""The state store in this process's memory, each table bounded: what a restart forgets.
+
+Used by tests and benches (IOMBOT_STATE_URL=memory://), and as the local fallback while a
+shared store is unreachable (resilient.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ..bounded import BoundedMap
+from .base import LANGUAGE_SECONDS
+
+
+class MemoryState:
+    backend = "memory"
+
+    def __init__(
+        self,
+        users: int = 100_000,
+        events: int = 10_000,
+        windows: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._languages: BoundedMap[str, str] = BoundedMap(users, LANGUAGE_SECONDS, clock)
+        self._seen: BoundedMap[str, bool] = BoundedMap(events, clock=clock)
+        self._windows: BoundedMap[str, list[int]] = BoundedMap(windows, clock=clock)
+        self._locks: BoundedMap[str, str] = BoundedMap(1000, clock=clock)
+
+    async def get_language(self, user_key: str) -> str | None:
+        return self._languages.get(user_key)
+
+    async def set_language(self, user_key: str, language: str) -> None:
+        self._languages.set(user_key, language)
+
+    async def first_time(self, key: str, ttl: float) -> bool:
+        if self._seen.get(key):
+            return False
+        self._seen.set(key, True, ttl)
+        return True
+
+    async def count_in_window(self, key: str, window: float) -> int:
+        counter = self._windows.get(key)
+        if counter is None:  # a new window; the entry expires with it
+            counter = [0]
+            self._windows.set(key, counter, window)
+        counter[0] += 1
+        return counter[0]
+
+    async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
+        holder = self._locks.get(name)
+        if holder is not None and holder != owner:
+            return False
+        self._locks.set(name, owner, ttl)
+        return True
+
+    async def sweep(self) -> int:
+        return 0  # bounded maps drop expired entries as they are read, and cap their size
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
