@@ -14,11 +14,15 @@ RUN /opt/venv/bin/pip install --no-cache-dir --no-deps . \
  && /opt/venv/bin/pip uninstall -y -q pip
 
 FROM python:3.11-slim
-RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin iombot
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin iombot \
+ && mkdir /data && chown iombot /data
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1
+    PYTHONDONTWRITEBYTECODE=1 \
+    IOMBOT_DATA_DIR=/data
+# The state (SQLite by default): a volume, so that a new container keeps what the old one knew.
+VOLUME /data
 USER iombot
 WORKDIR /tmp
 EXPOSE 8080

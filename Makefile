@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean redis-server
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +19,22 @@ run: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/iombot
 
-# Install the bot with the test tools, then lint and run every test.
-test: $(BIN)/python
+# Install the bot with the test tools (and Debian's redis-server, which the state tests start on
+# loopback), then lint and run every test.
+test: $(BIN)/python redis-server
 	$(BIN)/python -m pip install -q -e ".[test]"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+redis-server:
+	@command -v redis-server >/dev/null || { \
+	  echo "installing Debian's redis-server for the tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python bench/core_speed.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info src/*.egg-info
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info data

@@ -6,7 +6,12 @@ Each bot runs in its own subprocess (so resident memory is its own); runs are in
 queues N updates from N distinct users at once and times until N replies have arrived.
 Prints updates/s, CPU microseconds per update, resident memory, and the ratios. Asserts nothing.
 
-Run: `python bench/telegram_throughput.py [--updates 2000] [--rounds 3] [--latency-ms 0]`
+Our bot runs three times, with its state in SQLite (the default, `iombot`), in memory
+(`iombot-memory`) and in a real redis-server on loopback (`iombot-redis`), so that the cost of
+durable state per update is measured in the same run.
+
+Run: `python bench/telegram_throughput.py [--updates 2000] [--rounds 3] [--latency-ms 0]
+[--bots iombot iombot-memory iombot-redis echo echo-concurrent]`
 Target (issue #3): at least 0.8 of the echo bot's throughput, under 80 MB resident.
 """
 
@@ -18,15 +23,19 @@ import os
 import signal
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from iombot.testing import telegram as tg
+from iombot.testing.redis_server import RedisServer
 from iombot.testing.telegram import FakeBotApi
 
 TOKENS = {
-    "iombot": "111111:BENCH_OURS_abcdefghijklmnopqrstuvwxyz",
+    "iombot": "111111:BENCH_OURS_abcdefghijklmnopqrstuvwxyz",  # the default state: SQLite
+    "iombot-memory": "444444:BENCH_MEMORY_abcdefghijklmnopqrstuvw",
+    "iombot-redis": "555555:BENCH_REDIS_abcdefghijklmnopqrstuvwx",
     "echo": "222222:BENCH_ECHO_abcdefghijklmnopqrstuvwxyz",
     "echo-concurrent": "333333:BENCH_ECHO_CONCURRENT_abcdefghijklmn",
 }
@@ -75,9 +84,19 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
+# Where each of our bots keeps its state (IOMBOT_STATE_URL); set in bench() for Redis.
+STATE_URLS: dict[str, str] = {"iombot-memory": "memory://"}
+
+
 def command(bot: str, url: str) -> tuple[list[str], dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
-    if bot == "iombot":
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "IOMBOT_"))
+    }
+    if bot.startswith("iombot"):
+        if bot in STATE_URLS:
+            env["IOMBOT_STATE_URL"] = STATE_URLS[bot]
+        else:  # the default, a SQLite file in the data folder: a new one per run
+            env["IOMBOT_DATA_DIR"] = tempfile.mkdtemp(prefix="iombot-bench-")
         env.update(
             TELEGRAM_BOT_TOKEN=TOKENS[bot],
             TELEGRAM_API_URL=url,
@@ -128,6 +147,9 @@ def _free_port() -> int:
 
 
 async def bench(updates: int, rounds: int, bots: list[str], latency_ms: float) -> None:
+    redis = RedisServer().start() if "iombot-redis" in bots else None
+    if redis is not None:
+        STATE_URLS["iombot-redis"] = redis.url
     fake = FakeBotApi(*TOKENS.values(), check=False, long_poll=0.5)
     fake.send_delay = latency_ms / 1000
     await fake.start()
@@ -147,6 +169,8 @@ async def bench(updates: int, rounds: int, bots: list[str], latency_ms: float) -
                 )
     finally:
         await fake.stop()
+        if redis is not None:
+            redis.close()
     print(
         f"\nmedians over {rounds} rounds of {updates} updates from distinct users"
         f" (sendMessage latency {latency_ms:g} ms):"
@@ -160,10 +184,19 @@ async def bench(updates: int, rounds: int, bots: list[str], latency_ms: float) -
             f"{statistics.median(r.cpu_us for r in mine):7.0f} µs CPU/update  "
             f"RSS {max(r.rss_mb for r in mine):5.1f} MB (peak {max(r.peak_rss_mb for r in mine):5.1f})"
         )
-    for echo in ("echo", "echo-concurrent"):
-        if "iombot" not in medians or echo not in medians:
-            continue
-        print(f"  iombot / {echo:<16} throughput ratio {medians['iombot'] / medians[echo]:.2f}")
+    cpu = {bot: statistics.median(r.cpu_us for r in runs if r.bot == bot) for bot in bots}
+    for ours in (bot for bot in bots if bot.startswith("iombot")):
+        for echo in ("echo", "echo-concurrent"):
+            if echo in medians:
+                print(
+                    f"  {ours} / {echo:<16} throughput ratio {medians[ours] / medians[echo]:.2f}"
+                    f"  CPU/update ratio {cpu[ours] / cpu[echo]:.2f}"
+                )
+    if "iombot-memory" in cpu:
+        for ours in ("iombot", "iombot-redis"):
+            if ours in cpu:
+                extra = cpu[ours] - cpu["iombot-memory"]
+                print(f"  state cost, {ours} against iombot-memory: {extra:+.0f} µs CPU/update")
 
 
 def run_echo_bot(kind: str, url: str) -> None:
@@ -192,7 +225,12 @@ def main() -> None:
         default=0.0,
         help="make each sendMessage take this long, as a real Bot API round trip does",
     )
-    parser.add_argument("--bots", nargs="+", choices=list(TOKENS), default=list(TOKENS))
+    parser.add_argument(
+        "--bots",
+        nargs="+",
+        choices=list(TOKENS),
+        default=["iombot", "iombot-memory", "iombot-redis", "echo"],
+    )
     parser.add_argument("--echo-bot", nargs=2, metavar=("KIND", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.echo_bot:

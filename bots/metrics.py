@@ -42,6 +42,12 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.state_errors = Counter(
+            "iombot_state_errors",
+            "Calls to the state store that failed (answered from this process's memory)",
+            registry=self.registry,
+        )
+
     def observe(self, platform: str, reply: Reply, seconds: float) -> None:
         if reply.kind is ReplyKind.TOPIC:
             self.questions.labels(platform, reply.topic, reply.language).inc()

@@ -17,10 +17,14 @@ from aiohttp import web
 
 from ..core.answerer import Answerer
 from ..core.content import load_content
+from .metrics import Metrics
 from .platform import Adapter, Platform
 from .reload import ContentWatcher
 from .settings import Settings
 from .shared import Services
+from .state import StateError, open_state
+from .state.resilient import ResilientState
+from .state.sweeper import StateSweeper
 
 log = logging.getLogger("iombot.service")
 
@@ -31,7 +35,17 @@ ADAPTERS = web.AppKey("adapters", list)
 
 
 def build_services(settings: Settings) -> Services:
+    """Services with state in this process's memory (for tests and benches that build their own)."""
     return Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
+
+
+async def open_services(settings: Settings) -> Services:
+    """Services with the state store IOMBOT_STATE_URL names; StateError if it cannot be used."""
+    store = await open_state(settings.state_url.value)
+    metrics = Metrics()
+    state = ResilientState(store, settings.state_description, metrics.state_errors.inc)
+    answerer = Answerer(load_content(settings.content_dir))
+    return Services(settings=settings, answerer=answerer, state=state, metrics=metrics)
 
 
 def build_web_app(services: Services, adapters: list[Adapter]) -> web.Application:
@@ -46,16 +60,27 @@ def build_web_app(services: Services, adapters: list[Adapter]) -> web.Applicatio
 
 
 def health_report(services: Services, adapters: list[Adapter]) -> tuple[bool, dict]:
+    """Healthy (200) while every adapter is up. A state store that is down makes the status
+    "degraded" but not unhealthy: the bot still answers, from memory, and taking every replica
+    out of service because Redis is away would be worse."""
     states = {adapter.name: adapter.health() for adapter in adapters}
     healthy = all(state.get("up") for state in states.values())
+    state = state_health(services)
+    status = "down" if not healthy else "ok" if state["up"] else "degraded"
     content = services.answerer.content
     return healthy, {
-        "status": "ok" if healthy else "down",
+        "status": status,
         "content_version": content.version,
         "topics": len(content.topics),
         "uptime_seconds": round(time.time() - services.started, 1),
         "adapters": states,
+        "state": state,
     }
+
+
+def state_health(services: Services) -> dict:
+    health = getattr(services.state, "health", None)
+    return health() if health else {"up": True, "backend": services.state.backend}
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -75,7 +100,12 @@ async def serve(
 ) -> int:
     """Run the web server and the given platforms' adapters until a stop signal; returns the
     exit status. Each platform must be configured (its settings in `settings.platforms`)."""
-    services = build_services(settings)
+    try:
+        services = await open_services(settings)
+    except StateError as error:
+        log.error("%s", error)
+        return 2
+    log.info("state: %s", settings.state_description)
     adapters = [p.make_adapter(services, settings.platforms[p.name]) for p in platforms]
     app = build_web_app(services, adapters)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -96,6 +126,7 @@ async def serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     watcher = ContentWatcher(settings.content_dir, services, adapters, settings.reload_seconds)
+    sweeper = StateSweeper(services.state, settings.state_sweep_seconds)
     started: list[Adapter] = []
     status = 0
     try:
@@ -103,6 +134,7 @@ async def serve(
             await adapter.start()
             started.append(adapter)
         watcher.start()
+        sweeper.start()
         await stop.wait()
         log.info("stop requested: finishing replies in flight")
     except Exception as error:  # a start-up failure: say what, exit non-zero
@@ -110,6 +142,7 @@ async def serve(
         status = 1
     finally:
         await watcher.stop()
+        await sweeper.stop()
         for adapter in reversed(started):
             try:
                 await asyncio.wait_for(adapter.stop(), SHUTDOWN_SECONDS)

@@ -10,11 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..core.content import default_content_dir
 from .env import EnvReader, Secret, SettingsError, read_environment
 from .platform import Platform
 from .platforms import PLATFORMS
+from .state import describe_url, url_problem
 
 __all__ = ["Secret", "Settings", "SettingsError", "read_environment"]
 
@@ -30,19 +32,30 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     reload_seconds: float = 2.0
+    # Where state is kept (it may hold a password: a Secret); the default is memory for code
+    # that builds Settings by hand (tests); from_env's default is a SQLite file in the data dir.
+    state_url: Secret = field(default_factory=lambda: Secret("memory://"))
+    state_sweep_seconds: float = 300.0  # how often expired state is deleted (by one replica)
     # Each configured platform's settings, by platform name, in the registry's order.
     platforms: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def state_description(self) -> str:
+        """The state URL as logs and errors may show it: no password."""
+        return describe_url(self.state_url.value)
+
+    @property
     def secrets(self) -> list[str]:
         """Every secret value, for the log filter that masks them."""
-        return [
+        values = [
             value.value
             for options in self.platforms.values()
             if is_dataclass(options)
             for value in (getattr(options, f.name) for f in fields(options))
             if isinstance(value, Secret) and value
         ]
+        password = urlsplit(self.state_url.value).password
+        return [*values, password] if password else values
 
     def configured_platforms(self) -> list[str]:
         return list(self.platforms)
@@ -55,6 +68,10 @@ class Settings:
         content_dir = Path(read.get("IOMBOT_CONTENT_DIR") or default_content_dir())
         if not content_dir.is_dir():
             read.problem("IOMBOT_CONTENT_DIR", f"{content_dir} is not a folder")
+        data_dir = Path(read.get("IOMBOT_DATA_DIR") or "data")
+        state_url = read.secret("IOMBOT_STATE_URL") or Secret(f"sqlite:///{data_dir / 'state.db'}")
+        if problem := url_problem(state_url.value):
+            read.problem("IOMBOT_STATE_URL", problem)
         settings = cls(
             content_dir=content_dir,
             host=read.get("HOST") or "0.0.0.0",
@@ -62,6 +79,8 @@ class Settings:
             log_level=read.choice("LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
             log_format=read.choice("LOG_FORMAT", "text", LOG_FORMATS),
             reload_seconds=read.number("IOMBOT_RELOAD_SECONDS", 2.0, float, 0.1, 3600),
+            state_url=state_url,
+            state_sweep_seconds=read.number("IOMBOT_STATE_SWEEP_SECONDS", 300.0, float, 0.1, 86400),
             platforms={
                 platform.name: options
                 for platform in platforms

@@ -228,7 +228,7 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
         logs = compose("logs", check=False)
         output = logs.stdout + logs.stderr
         (work / "compose.log").write_text(output)
-        compose("down", "-t", "2", check=False)
+        compose("down", "-v", "-t", "2", check=False)
         log(f"container logs: {work / 'compose.log'}")
     if TOKEN in output or SIGNING_SECRET in output:
         log("FAILED: a secret appears in the container logs")
@@ -252,7 +252,7 @@ def only_telegram(env_file: Path) -> None:
             raise SystemExit("[compose-smoke] FAILED: COMPOSE_PROFILES=telegram started slack")
         log("ok: COMPOSE_PROFILES=telegram started the telegram service alone")
     finally:
-        compose("down", "-t", "2", check=False)
+        compose("down", "-v", "-t", "2", check=False)
 
 
 if __name__ == "__main__":

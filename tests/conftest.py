@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from iombot.core.answerer import Answerer
 from iombot.core.content import default_content_dir, load_content
 from iombot.core.reply import Query
 from iombot.core.topics import Content
+from iombot.testing.redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +31,10 @@ def ask(answerer: Answerer):
         return answerer.answer(Query(text=text, **fields))
 
     return ask
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, shared by a test module."""
+    with RedisServer() as server:
+        yield server

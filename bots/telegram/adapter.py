@@ -36,6 +36,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Tokyo: 8 replies/s); more cost CPU per update (bench/telegram_throughput.py) for a bot this size.
 MAX_CONCURRENT_UPDATES = 2
 MAX_WAITING_UPDATES = 100_000  # PTB's own limit, only an ordering queue here (see below)
+UPDATE_MEMORY_SECONDS = 3600  # how long a webhook update id is remembered, against redelivery
 # A 429 is retried by PTB's AIORateLimiter (which also holds back every other request for
 # Telegram's wait) this many times; sending.py retries only network failures and 5xx.
 RATE_LIMIT_RETRIES = 2
@@ -100,6 +101,7 @@ class TelegramAdapter:
         self.settings = settings
         self.webhook_url = settings.webhook_url
         self.webhook_secret = settings.webhook_secret.value if settings.webhook_secret else None
+        self.bot_id = settings.token.value.split(":", 1)[0]  # public: the bot's user id
         self.poll_timeout = poll_timeout
         self.handlers = Handlers(services)
         self.processor = ChatOrderedProcessor(concurrency)
@@ -219,6 +221,13 @@ class TelegramAdapter:
             body = json.loads(await request.read())
         except ValueError:
             return web.Response(status=400, text="not JSON")
+        update_id = body.get("update_id") if isinstance(body, dict) else None
+        # Telegram delivers an update again when our answer was slow; with replicas, the
+        # second delivery may reach another one: the shared state says who took it first.
+        if isinstance(update_id, int) and not await self.services.state.first_time(
+            f"telegram:{self.bot_id}:update:{update_id}", UPDATE_MEMORY_SECONDS
+        ):
+            return web.Response(text="duplicate")
         # Checked after the last await: once stop() has begun, an update put on the queue might
         # never be handled, so it is refused and Telegram delivers it again later.
         if self.state != "webhook":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -50,7 +51,9 @@ class Process:
 
 
 @asynccontextmanager
-async def iombot(fake: FakeBotApi, token: str = TOKEN) -> AsyncIterator[Process]:
+async def iombot(
+    fake: FakeBotApi, token: str = TOKEN, data_dir: str | None = None
+) -> AsyncIterator[Process]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
     env.update(
@@ -60,6 +63,7 @@ async def iombot(fake: FakeBotApi, token: str = TOKEN) -> AsyncIterator[Process]
         HOST="127.0.0.1",
         TELEGRAM_RATE_LIMIT="0",
         IOMBOT_CONTENT_DIR=str(ADAPTER_CONTENT),
+        IOMBOT_DATA_DIR=data_dir or tempfile.mkdtemp(prefix="iombot-data-"),  # the SQLite default
     )
     process = await asyncio.create_subprocess_exec(
         installed_iombot(),
@@ -102,6 +106,25 @@ async def test_runs_answers_and_stops_on_sigterm(fake):
     assert TOKEN not in bot.stderr and TOKEN.split(":")[1] not in bot.stderr
     assert "purple elephant" not in bot.stderr  # no message text at INFO
     assert "answered" in bot.stderr and "stopped" in bot.stderr
+
+
+async def test_lang_ja_then_a_restart_then_a_question_in_english_is_answered_in_japanese(
+    fake, tmp_path
+):
+    async with iombot(fake, data_dir=str(tmp_path)) as bot:
+        assert await bot.healthy()
+        fake.push(tg.message("/lang ja", user_id=4101))
+        assert await fake.wait_for(lambda: fake.sent_to(4101))
+        bot.process.send_signal(signal.SIGTERM)
+        assert await bot.wait() == 0
+    assert (tmp_path / "state.db").is_file()
+    async with iombot(fake, data_dir=str(tmp_path)) as bot:
+        assert await bot.healthy()
+        fake.push(tg.message("what's your phone number?", user_id=4101, language_code="en"))
+        assert await fake.wait_for(lambda: len(fake.sent_to(4101)) == 2)
+        bot.process.send_signal(signal.SIGTERM)
+        assert await bot.wait() == 0
+    assert fake.sent_to(4101)[1].text.startswith(f"<b>{CONTACT.text('ja').title}</b>")
 
 
 async def test_sigterm_mid_burst_exits_0_and_answers_every_confirmed_update(fake):

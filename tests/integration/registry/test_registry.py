@@ -31,6 +31,7 @@ def start(*args: str, **env: str) -> tuple[subprocess.Popen, int]:
         "PORT": str(port),
         "HOST": "127.0.0.1",
         "IOMBOT_CONTENT_DIR": str(FIXTURE_CONTENT),
+        "IOMBOT_STATE_URL": "memory://",
         **env,
     }
     process = subprocess.Popen(

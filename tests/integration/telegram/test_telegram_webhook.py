@@ -106,3 +106,36 @@ async def test_stop_leaves_the_webhook_in_place(fake):
         assert await fake.wait_for(lambda: fake.sent_to(6201))
         assert await bot.shutdown() == 0
     assert not fake.attempts("deleteWebhook")  # updates wait at Telegram for the next start
+
+
+async def test_a_redelivered_update_is_answered_once_even_on_another_replica(
+    fake, redis_server, quiet_like_production
+):
+    # Two replicas behind one webhook URL (a proxy), sharing a real Redis: Telegram delivers an
+    # update again when the first delivery looked lost, and the second may reach the other one.
+    replicas = []
+    for _ in range(2):
+        first = bot_settings(fake, state_url=redis_server.url)
+        url = f"http://127.0.0.1:{first.port}/telegram/hook"
+        replicas.append(
+            bot_settings(
+                fake,
+                port=first.port,
+                state_url=redis_server.url,
+                webhook_url=url,
+                webhook_secret=Secret(SECRET),
+            )
+        )
+    update = {"update_id": 990001, **tg.message("/contact", user_id=9901)}
+    async with (
+        running_bot(replicas[0]) as one,
+        running_bot(replicas[1]) as two,
+        aiohttp.ClientSession() as session,
+    ):
+        for bot in (one, two, one):
+            assert await post(session, f"{bot.base_url}/telegram/hook", update) == 200
+        assert await fake.wait_for(lambda: fake.sent_to(9901), timeout=5)
+        later = {"update_id": 990002, **tg.message("/contact", user_id=9901)}
+        assert await post(session, f"{two.base_url}/telegram/hook", later) == 200
+        assert await fake.wait_for(lambda: len(fake.sent_to(9901)) == 2, timeout=5)
+    assert len(fake.sent_to(9901)) == 2  # one answer per update, not per delivery

@@ -46,12 +46,17 @@ class RunningBot:
 
 
 def bot_settings(
-    fake: FakeBotApi, content_dir: Path = ADAPTER_CONTENT, port: int | None = None, **telegram
+    fake: FakeBotApi,
+    content_dir: Path = ADAPTER_CONTENT,
+    port: int | None = None,
+    state_url: str = "memory://",
+    **telegram,
 ) -> Settings:
     """Settings for the service with Telegram; `telegram` overrides TelegramSettings fields."""
     options = TelegramSettings(token=Secret(TOKEN), api_url=fake.url, rate_limit=0)
     return Settings(
         content_dir=content_dir,
+        state_url=Secret(state_url),
         host="127.0.0.1",
         port=port or free_port(),
         reload_seconds=0.1,

@@ -1,0 +1,116 @@
+"""A store that never takes the bot down with it.
+
+When the store fails (Redis lost, the disk full), each call falls back to this process's memory:
+the default language for users not seen here, dedupe and flood limits per process. The failure is
+logged once and counted; health shows the store as down; after a short pause the store is tried
+again, and the first call that succeeds brings it back (logged once too).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from .base import StateStore
+from .memory import MemoryState
+
+log = logging.getLogger("iombot.state")
+
+T = TypeVar("T")
+RETRY_SECONDS = 2.0  # after a failure, calls go straight to memory for this long
+
+
+class ResilientState:
+    def __init__(
+        self,
+        store: StateStore,
+        where: str,
+        on_error: Callable[[], None] = lambda: None,
+        retry_seconds: float = RETRY_SECONDS,
+    ):
+        self.store = store
+        self.backend = store.backend
+        self.where = where
+        self.local = MemoryState()
+        self._on_error = on_error
+        self._retry_seconds = retry_seconds
+        self._retry_at = 0.0
+        self.up = True
+        self.error: str | None = None
+        self.down_since: float | None = None
+
+    async def _call(self, name: str, args: tuple, fallback: Callable[..., Awaitable[T]]) -> T:
+        if not self.up and time.monotonic() < self._retry_at:
+            return await fallback(*args)
+        try:
+            result = await getattr(self.store, name)(*args)
+        except Exception as error:  # any failure of the store: serve from memory
+            self._failed(error)
+            return await fallback(*args)
+        if not self.up:
+            log.warning("state store %s %s is back", self.backend, self.where)
+            self.up, self.error, self.down_since = True, None, None
+        return result
+
+    def _failed(self, error: BaseException) -> None:
+        self._on_error()
+        self._retry_at = time.monotonic() + self._retry_seconds
+        if self.up:  # logged once per outage
+            log.error(
+                "state store %s %s failed (%s); serving from memory until it is back",
+                self.backend,
+                self.where,
+                type(error).__name__,
+            )
+            self.up, self.error, self.down_since = False, type(error).__name__, time.time()
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "up": self.up,
+            "backend": self.backend,
+            "where": self.where,
+            "error": self.error,
+            "down_since": self.down_since,
+        }
+
+    async def get_language(self, user_key: str) -> str | None:
+        return await self._call("get_language", (user_key,), self.local.get_language)
+
+    async def set_language(self, user_key: str, language: str) -> None:
+        await self.local.set_language(user_key, language)  # kept here too, for an outage
+        await self._call("set_language", (user_key, language), _nothing)
+
+    async def first_time(self, key: str, ttl: float) -> bool:
+        return await self._call("first_time", (key, ttl), self.local.first_time)
+
+    async def count_in_window(self, key: str, window: float) -> int:
+        return await self._call("count_in_window", (key, window), self.local.count_in_window)
+
+    async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
+        return await self._call("acquire_lock", (name, owner, ttl), _refuse)
+
+    async def sweep(self) -> int:
+        return await self._call("sweep", (), _zero)
+
+    async def ping(self) -> None:
+        await self._call("ping", (), _nothing)
+
+    async def close(self) -> None:
+        try:
+            await self.store.close()
+        except Exception as error:
+            log.warning("closing the state store failed (%s)", type(error).__name__)
+
+
+async def _nothing(*args: Any) -> None:
+    return None
+
+
+async def _refuse(*args: Any) -> bool:
+    return False  # without the shared store, no replica may assume it runs a job alone
+
+
+async def _zero(*args: Any) -> int:
+    return 0

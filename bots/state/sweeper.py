@@ -1,0 +1,51 @@
+"""The periodic clean-up of expired state, run by one replica at a time (the store's lock)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+
+from .base import StateStore
+
+log = logging.getLogger("iombot.state")
+
+
+class StateSweeper:
+    def __init__(self, state: StateStore, interval: float):
+        self.state = state
+        self.interval = interval
+        # Who holds the lock: this process, recognisable in Redis or SQLite by an operator.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="state-sweeper")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.sweep_once()
+
+    async def sweep_once(self) -> int | None:
+        """Sweep if no other replica has this interval; the number removed, or None if skipped."""
+        try:
+            # Held for most of an interval: the other replicas skip this round.
+            if not await self.state.acquire_lock("sweep", self.owner, self.interval * 0.9):
+                return None
+            removed = await self.state.sweep()
+        except Exception as error:  # the next round tries again
+            log.warning("state sweep failed (%s)", type(error).__name__)
+            return None
+        if removed:
+            log.info("state sweep removed %d expired entries", removed)
+        return removed
