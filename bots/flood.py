@@ -23,8 +23,18 @@ class FloodGate:
         self.limit = limit
         self.window = window
 
-    async def check(self, key: str) -> Verdict:
-        count = await self.state.count_in_window(f"flood:{key}", self.window)
+    @staticmethod
+    def window_key(sender: str) -> str:
+        return f"flood:{sender}"
+
+    def verdict(self, count: int) -> Verdict:
+        """What to do with a sender's `count`th message of the current window."""
         if count <= self.limit:
             return Verdict.ALLOW
         return Verdict.NOTICE if count == self.limit + 1 else Verdict.DROP
+
+    async def check(self, sender: str) -> Verdict:
+        """Count one message from `sender` and judge it (services.admit does this together
+        with reading the user's language, in one call to the store)."""
+        count = await self.state.count_in_window(self.window_key(sender), self.window)
+        return self.verdict(count)

@@ -37,18 +37,22 @@ class Services:
 
     # --- answering ----------------------------------------------------------------------------
 
-    async def answer(self, query: Query) -> Reply:
+    # `remembered=True`: the query already carries the user's remembered choice, if any (it came
+    # through admit()), so the store is not asked again.
+
+    async def answer(self, query: Query, remembered: bool = False) -> Reply:
         """The core's answer, in the language the user chose (which a /lang reply updates)."""
-        query = await self._with_language(query)
+        query = query if remembered else await self._with_language(query)
         return await self._remember(query, self.answerer.answer(query))
 
-    async def act(self, query: Query, action: str) -> Reply:
+    async def act(self, query: Query, action: str, remembered: bool = False) -> Reply:
         """A pressed button ("topic:…", "lang:…"), answered like a message."""
-        query = await self._with_language(query)
+        query = query if remembered else await self._with_language(query)
         return await self._remember(query, self.answerer.act(query, action))
 
-    async def language_for(self, query: Query) -> str:
-        return self.answerer.language_for(await self._with_language(query))
+    async def language_for(self, query: Query, remembered: bool = False) -> str:
+        query = query if remembered else await self._with_language(query)
+        return self.answerer.language_for(query)
 
     def notice(self, key: str, language: str | None) -> Reply:
         """One of the bot's own short messages: "error", "rate_limited", "unsupported"."""
@@ -68,13 +72,18 @@ class Services:
 
     # --- the flood limit ----------------------------------------------------------------------
 
-    async def admit(self, platform: str, sender: str) -> Verdict:
-        """Count one message from a sender (a user, or a chat when there is no user)."""
+    async def admit(self, platform: str, sender: str, query: Query) -> tuple[Verdict, Query]:
+        """Count one message from a sender (a user, or a chat when there is no user) against
+        the flood limit, and read the user's remembered language: one call to the store. The
+        query comes back carrying that language, for answer(query, remembered=True)."""
         assert self.flood is not None
-        verdict = await self.flood.check(f"{platform}:{sender}")
+        user_key = _user_key(query) if query.language is None else None
+        window_key = self.flood.window_key(f"{platform}:{sender}")
+        count, language = await self.state.note_message(window_key, self.flood.window, user_key)
+        verdict = self.flood.verdict(count)
         if verdict is not Verdict.ALLOW:
             self.metrics.rate_limited.labels(platform).inc()
-        return verdict
+        return verdict, (replace(query, language=language) if language else query)
 
     # --- observing ----------------------------------------------------------------------------
 

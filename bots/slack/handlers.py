@@ -160,13 +160,16 @@ class SlackBot:
             return True
         return await self.services.state.first_time(f"slack:event:{event_id}", EVENT_MEMORY_SECONDS)
 
-    async def _admit(self, query: Query, channel: str | None, thread: str | None) -> bool:
-        """The inbound flood limit; past the budget one notice (in the channel), then silence."""
-        verdict = await self.services.admit(PLATFORM, query.user_id or f"channel:{channel}")
-        if verdict is Verdict.NOTICE and channel is not None:
-            notice = self.services.notice("rate_limited", await self.services.language_for(query))
+    async def _admit(self, query: Query, channel: str, thread: str | None) -> Query | None:
+        """The inbound flood limit: the query (with the user's language) to answer, or None;
+        past the budget one notice (in the channel), then silence."""
+        sender = query.user_id or f"channel:{channel}"
+        verdict, query = await self.services.admit(PLATFORM, sender, query)
+        if verdict is Verdict.NOTICE:
+            language = await self.services.language_for(query, remembered=True)
+            notice = self.services.notice("rate_limited", language)
             await self._post_text(channel, thread, notice, None)
-        return verdict is Verdict.ALLOW
+        return query if verdict is Verdict.ALLOW else None
 
     def _failed(self, what: str, error: BaseException | str, event_id: str | None = None) -> None:
         reason = error if isinstance(error, str) else _reason(error)
@@ -191,19 +194,17 @@ class SlackBot:
             try:
                 locale = await self.locales.get(_string(command.get("user_id")))
                 query = command_query(command, self._names(), locale)
-                verdict = await self.services.admit(PLATFORM, query.user_id or "command")
-                if verdict is not Verdict.ALLOW:  # one notice, then an empty ack: silence
-                    language = await self.services.language_for(query)
-                    notice = self.services.notice("rate_limited", language)
-                    await ack(
-                        **(
-                            {"response_type": "ephemeral", **_text_only(notice)}
-                            if verdict is Verdict.NOTICE
-                            else {}
-                        )
-                    )
+                sender = query.user_id or "command"
+                verdict, query = await self.services.admit(PLATFORM, sender, query)
+                if verdict is Verdict.DROP:  # past the notice: an empty ack, silence
+                    await ack()
                     return
-                reply = await self.services.answer(query)
+                if verdict is Verdict.NOTICE:
+                    language = await self.services.language_for(query, remembered=True)
+                    notice = self.services.notice("rate_limited", language)
+                    await ack(response_type="ephemeral", **_text_only(notice))
+                    return
+                reply = await self.services.answer(query, remembered=True)
                 action = f"topic:{reply.topic}" if reply.topic else None
                 messages = render_messages(reply, share=_share(reply, query.text, action))
             except Exception as error:
@@ -325,9 +326,11 @@ class SlackBot:
             try:
                 locale = await self.locales.get(_string(event.get("user")))
                 query = event_query(event, locale)
-                if not await self._admit(query, channel, thread):
+                admitted = await self._admit(query, channel, thread)
+                if admitted is None:
                     return
-                reply = await self.services.answer(query)
+                query = admitted
+                reply = await self.services.answer(query, remembered=True)
             except Exception as error:
                 self._failed("answer", error, event_id)
                 apology = self.services.notice("error", await self._language(query))

@@ -30,6 +30,13 @@ class StateStore(Protocol):
         starts at its first message and lasts `window` seconds."""
         ...
 
+    async def note_message(
+        self, window_key: str, window: float, user_key: str | None
+    ) -> tuple[int, str | None]:
+        """What every incoming message needs, in one call (one round trip, one thread hop):
+        `count_in_window(window_key, window)` and, when a user key is given, `get_language`."""
+        ...
+
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         """True when `owner` holds the lock `name` for the next `ttl` seconds (taken now, or
         already its own); False while another owner holds it."""

@@ -48,6 +48,12 @@ class MemoryState:
         counter[0] += 1
         return counter[0]
 
+    async def note_message(
+        self, window_key: str, window: float, user_key: str | None
+    ) -> tuple[int, str | None]:
+        count = await self.count_in_window(window_key, window)
+        return count, (self._languages.get(user_key) if user_key else None)
+
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         holder = self._locks.get(name)
         if holder is not None and holder != owner:

@@ -11,6 +11,14 @@ from redis.exceptions import AuthenticationError, RedisError, ResponseError
 from .base import LANGUAGE_SECONDS, StateError
 
 PREFIX = "iombot:"
+# One flood window count (its TTL set with the first message) and one language read, in one
+# atomic command: the work of every incoming message in one round trip.
+NOTE_MESSAGE = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if #KEYS > 1 then return {count, redis.call('GET', KEYS[2])} end
+return {count, false}
+"""
 
 
 class RedisState:
@@ -19,6 +27,7 @@ class RedisState:
     def __init__(self, client: aioredis.Redis, where: str):
         self._redis = client
         self.where = where  # host:port/db, never the password
+        self._note_message = client.register_script(NOTE_MESSAGE)
 
     @classmethod
     async def open(cls, url: str, where: str, timeout: float = 1.0) -> RedisState:
@@ -62,6 +71,15 @@ class RedisState:
             pipe.incr(name)
             _, count = await pipe.execute()
         return int(count)
+
+    async def note_message(
+        self, window_key: str, window: float, user_key: str | None
+    ) -> tuple[int, str | None]:
+        keys = [f"{PREFIX}window:{window_key}"]
+        if user_key:
+            keys.append(f"{PREFIX}lang:{user_key}")
+        count, language = await self._note_message(keys=keys, args=[_ms(window)])
+        return int(count), language or None
 
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         key = f"{PREFIX}lock:{name}"

@@ -88,6 +88,13 @@ class ResilientState:
     async def count_in_window(self, key: str, window: float) -> int:
         return await self._call("count_in_window", (key, window), self.local.count_in_window)
 
+    async def note_message(
+        self, window_key: str, window: float, user_key: str | None
+    ) -> tuple[int, str | None]:
+        return await self._call(
+            "note_message", (window_key, window, user_key), self.local.note_message
+        )
+
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         return await self._call("acquire_lock", (name, owner, ttl), _refuse)
 

@@ -137,9 +137,11 @@ class Handlers:
         message = update.message
         assert message is not None  # the filter guarantees it
         query = to_query(message, context.bot.username, context.bot.id)
-        if query is None or not await self._admit(context.bot, query, message.chat_id):
+        if query is not None:
+            query = await self._admit(context.bot, query, message.chat_id)
+        if query is None:
             return
-        reply = await self.services.answer(query)
+        reply = await self.services.answer(query, remembered=True)
         quote = message.message_id if query.chat_kind == "group" else None
         await send(context.bot, message.chat_id, render(reply), quote)
         self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
@@ -148,10 +150,13 @@ class Handlers:
         """Stickers, photos, voice and the like in a private chat: say what we can read."""
         message = update.message
         assert message is not None
-        query = _query(message.from_user, "", "private")
-        if not await self._admit(context.bot, query, message.chat_id):
+        query = await self._admit(
+            context.bot, _query(message.from_user, "", "private"), message.chat_id
+        )
+        if query is None:
             return
-        reply = self.services.notice("unsupported", await self.services.language_for(query))
+        language = await self.services.language_for(query, remembered=True)
+        reply = self.services.notice("unsupported", language)
         await send(context.bot, message.chat_id, render(reply))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -168,10 +173,12 @@ class Handlers:
             )
         chat = callback.message.chat if callback.message else None
         kind = chat_kind(chat) if chat else "private"
-        query = _query(callback.from_user, "", kind)
-        if not await self._admit(context.bot, query, chat.id if chat else None):
+        query = await self._admit(
+            context.bot, _query(callback.from_user, "", kind), chat.id if chat else None
+        )
+        if query is None:
             return
-        reply = await self.services.act(query, callback.data or "")
+        reply = await self.services.act(query, callback.data or "", remembered=True)
         messages = render(reply)
         if chat is not None:
             await send(context.bot, chat.id, messages)
@@ -262,10 +269,12 @@ class Handlers:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    async def _admit(self, bot: Bot, query: Query, chat_id: int | None) -> bool:
-        """The inbound flood limit: True to answer; past the budget, one notice then silence."""
-        verdict = await self.services.admit(PLATFORM, query.user_id or f"chat:{chat_id}")
+    async def _admit(self, bot: Bot, query: Query, chat_id: int | None) -> Query | None:
+        """The inbound flood limit: the query (with the user's language) to answer, or None;
+        past the budget, one notice then silence."""
+        sender = query.user_id or f"chat:{chat_id}"
+        verdict, query = await self.services.admit(PLATFORM, sender, query)
         if verdict is Verdict.NOTICE and chat_id is not None:
-            language = await self.services.language_for(query)
+            language = await self.services.language_for(query, remembered=True)
             await send(bot, chat_id, render(self.services.notice("rate_limited", language)))
-        return verdict is Verdict.ALLOW
+        return query if verdict is Verdict.ALLOW else None

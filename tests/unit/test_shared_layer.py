@@ -124,6 +124,26 @@ async def test_the_core_keeps_no_state_between_answers(answerer):
 async def test_over_the_budget_is_counted_in_metrics(answerer):
     shared = services(answerer)
     shared.flood = FloodGate(shared.state, limit=1)
-    verdicts = [await shared.admit("slack", "U1") for _ in range(3)]
+    query = Query(text="hi", user_id="U1", platform="slack")
+    verdicts = [(await shared.admit("slack", "U1", query))[0] for _ in range(3)]
     assert verdicts == [Verdict.ALLOW, Verdict.NOTICE, Verdict.DROP]
     assert shared.metrics.rate_limited.labels("slack")._value.get() == 2
+
+
+async def test_admit_reads_the_remembered_language_in_the_same_call(answerer):
+    shared = services(answerer)
+    me = Query(text="/lang ja", user_id="7", platform="telegram")
+    await shared.answer(me)
+    verdict, query = await shared.admit(
+        "telegram", "7", Query(text="hi", user_id="7", platform="telegram")
+    )
+    assert verdict is Verdict.ALLOW and query.language == "ja"
+    reply = await shared.answer(
+        query.__class__(text="/contact", user_id="7", platform="telegram", language=query.language),
+        remembered=True,
+    )
+    assert reply.language == "ja"
+    _, stranger = await shared.admit(
+        "telegram", "8", Query(text="hi", user_id="8", platform="telegram")
+    )
+    assert stranger.language is None

@@ -234,3 +234,35 @@ async def test_the_service_sweeps_the_sqlite_file_while_running(tmp_path):
     finally:
         await sweeper.stop()
         await services.state.close()
+
+
+async def test_another_process_s_write_lock_never_makes_the_event_loop_wait(tmp_path):
+    # A second writer (here: another connection holding the write lock, as another process
+    # would) makes the fast path say BUSY at once; the statement then waits on the store's
+    # thread, while the loop goes on serving.
+    path = tmp_path / "state.db"
+    state = await SqliteState.open(path)
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        running = asyncio.create_task(ticker())
+        waiting = asyncio.create_task(state.note_message("flood:u", 60, "telegram:u"))
+        await asyncio.sleep(0.3)
+        assert not waiting.done() and ticks >= 20  # the loop kept running all along
+        blocker.execute("COMMIT")
+        assert await asyncio.wait_for(waiting, 5) == (1, None)
+        assert state.waited == 1
+        running.cancel()
+        assert await state.count_in_window("flood:u", 60) == 2  # the fast path again
+        assert state.waited == 1
+    finally:
+        blocker.close()
+        await state.close()
