@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import socket
 import sys
 from pathlib import Path
@@ -23,3 +24,14 @@ def installed_iombot() -> str:
     beside = Path(sys.executable).parent / "iombot"
     assert beside.exists(), "the iombot command is not installed next to this Python"
     return str(beside)
+
+
+def imported_names(path: Path) -> list[str]:
+    """Every module a source file imports; relative ones with their leading dots."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names.append("." * node.level + (node.module or ""))
+    return names

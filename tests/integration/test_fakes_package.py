@@ -4,7 +4,6 @@ PYTHONPATH=src from a venv that holds aiohttp and podman-compose, nothing else o
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import sys
@@ -12,19 +11,11 @@ from pathlib import Path
 
 import iombot.testing
 
+from testsupport import imported_names
+
 TESTING_DIR = Path(iombot.testing.__file__).resolve().parent
 SRC = TESTING_DIR.parents[1]
 MODULES = sorted(TESTING_DIR.glob("*.py"))
-
-
-def imported_names(path: Path) -> list[str]:
-    names = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names.append("." * node.level + (node.module or ""))
-    return names
 
 
 def allowed(name: str) -> bool:

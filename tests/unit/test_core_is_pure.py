@@ -1,24 +1,15 @@
 """core/ is pure: it imports only the standard library, its own modules and an allow-list of
 small libraries; never a platform, a web server, metrics or the bots layer."""
 
-import ast
 import sys
 from pathlib import Path
 
 import iombot.core
 
+from testsupport import imported_names
+
 # What core/ may import besides the standard library and its own modules.
 ALLOWED_LIBRARIES = {"yaml", "rapidfuzz", "snowballstemmer"}
-
-
-def imported_names(path: Path) -> list[str]:
-    names = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names.append("." * node.level + (node.module or ""))
-    return names
 
 
 def allowed(name: str) -> bool:
