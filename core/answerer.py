@@ -27,7 +27,7 @@ from .reply import (
     Text,
 )
 from .search import TopicIndex, bare_name, normalize
-from .topics import Content, Topic
+from .topics import Content, NotCovered, Topic
 
 # A free-text answer is given only when the best topic covers this share of the question...
 CONFIDENT_SCORE = 0.26
@@ -35,6 +35,8 @@ CONFIDENT_SCORE = 0.26
 CONFIDENT_LEAD = 1.1
 # Topics scoring at least this are offered as "did you mean".
 SUGGEST_SCORE = 0.10
+# A not-covered subject (content/_not_covered.yaml) scoring this much rules out an answer.
+NOT_COVERED_SCORE = 0.15
 
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
 _HELP_WORDS = frozenset({"help", "menu", "?", "ヘルプ", "メニュー", "使い方", "トピック"})
@@ -189,11 +191,17 @@ class Answerer:
             return self._topic(library, topic, language)
         if word in _HELP_WORDS:
             return self._help(library, language)
-        matches = library.index.search(text)
-        if matches and _confident(matches):
-            return self._topic(library, matches[0].topic, language)
-        close = tuple(m.topic.command for m in matches if m.score >= SUGGEST_SCORE)
-        key = "suggest" if close else "nothing_found"
+        matches = library.index.search(text, limit=None)
+        topics = [m for m in matches if isinstance(m.topic, Topic)][:3]
+        # A question that touches a subject the content says it does not answer (a salary, an
+        # address) gets no topic that merely shares its other words: it is told so.
+        not_covered = any(
+            isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
+        )
+        if topics and not not_covered and _confident(topics):
+            return self._topic(library, topics[0].topic, language)
+        close = tuple(m.topic.command for m in topics if m.score >= SUGGEST_SCORE)
+        key = "suggest" if close and not not_covered else "nothing_found"
         return self._menu_reply(
             library,
             ReplyKind.SUGGESTIONS,
@@ -254,14 +262,21 @@ class Answerer:
         lead: tuple,
         suggested: tuple[str, ...] = (),
     ) -> Reply:
-        """A lead sentence, buttons for the suggested topics (or all), and the whole menu."""
+        """No confident answer: a lead sentence, how to reach people (from the content), the
+        whole menu, and buttons for the suggested topics (or all). Never a dead end."""
         by_command = library.content.by_command()
         offered = [by_command[name] for name in suggested] or list(library.content.topics)
+        reach_us = library.content.reach_us(language)
         return Reply(
             kind=kind,
             language=language,
             title=title,
-            blocks=(Paragraph(lead), _menu(library, language)),
+            blocks=(
+                Paragraph(lead),
+                *reach_us,
+                Paragraph(strings.spans("menu_intro", language)),
+                _menu(library, language),
+            ),
             buttons=tuple(_topic_button(t, language) for t in offered),
             suggestions=tuple(suggested),
         )

@@ -16,9 +16,10 @@ import yaml
 from . import schema
 from .markup import MarkupProblem, parse_blocks
 from .reply import LANGUAGES, BulletList, Paragraph, plain_text
-from .topics import Content, Topic, TopicText
+from .topics import Content, NotCovered, Topic, TopicText
 
 CONTENT_SUFFIXES = (".yaml", ".yml")
+NOT_COVERED_FILE = "_not_covered.yaml"
 
 
 @dataclass(frozen=True, order=True)
@@ -62,10 +63,16 @@ def load_content(directory: Path | str) -> Content:
         if topic is not None:
             topics.append(topic)
     problems.extend(_cross_check(topics, {path.stem for path in files}))
+    not_covered: tuple[NotCovered, ...] = ()
+    extra = directory / NOT_COVERED_FILE
+    if extra.is_file():
+        data = extra.read_bytes()
+        digest.update(extra.name.encode() + b"\0" + data + b"\0")
+        not_covered = _load_not_covered(extra, data, problems)
     if problems:
         raise ContentError(problems)
     topics.sort(key=lambda t: (t.order, t.command))
-    return Content(topics=tuple(topics), version=digest.hexdigest()[:12])
+    return Content(topics=tuple(topics), version=digest.hexdigest()[:12], not_covered=not_covered)
 
 
 def check_content(directory: Path | str) -> list[Problem]:
@@ -78,12 +85,13 @@ def check_content(directory: Path | str) -> list[Problem]:
 
 
 def _topic_files(directory: Path) -> list[Path]:
+    """Every topic file; a name starting with _ is not a topic (_not_covered.yaml)."""
     if not directory.is_dir():
         return []
     return sorted(
         p
         for p in directory.iterdir()
-        if p.suffix in CONTENT_SUFFIXES and p.is_file() and not p.name.startswith(".")
+        if p.suffix in CONTENT_SUFFIXES and p.is_file() and not p.name.startswith((".", "_"))
     )
 
 
@@ -101,8 +109,8 @@ class _Reporter:
         self.count += 1
 
 
-def _load_topic(path: Path, data: bytes, problems: list[Problem]) -> Topic | None:
-    report = _Reporter(path, problems)
+def _compose(data: bytes, report: _Reporter) -> yaml.Node | None:
+    """The file's YAML as nodes (with lines), or None after reporting why it can't be read."""
     try:
         root = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)
     except UnicodeDecodeError:
@@ -122,6 +130,13 @@ def _load_topic(path: Path, data: bytes, problems: list[Problem]) -> Topic | Non
         return None
     if root is None:
         report(1, "the file is empty")
+    return root
+
+
+def _load_topic(path: Path, data: bytes, problems: list[Problem]) -> Topic | None:
+    report = _Reporter(path, problems)
+    root = _compose(data, report)
+    if root is None:
         return None
     if not isinstance(root, yaml.MappingNode):
         report(root, "a topic file must be a mapping of fields (command:, en:, ja:, …)")
@@ -315,6 +330,18 @@ def _load_text(node: yaml.Node, language: str, report: _Reporter) -> TopicText |
         body_node = fields["body"][1]
         first_line = body_node.start_mark.line + (2 if body_node.style in ("|", ">") else 1)
         blocks = _check_body(body, first_line, where, report)
+    reach_us = values.get("reach_us")
+    reach_blocks: tuple = ()
+    if isinstance(reach_us, str):
+        reach_node = fields["reach_us"][1]
+        if len(reach_us) > schema.MAX_REACH_US:
+            report(
+                reach_node,
+                f"{where}.reach_us is {len(reach_us)} characters long "
+                f"(at most {schema.MAX_REACH_US}: a line or two)",
+            )
+        first = reach_node.start_mark.line + (2 if reach_node.style in ("|", ">") else 1)
+        reach_blocks = _check_body(reach_us, first, f"{where}.reach_us", report)
     if report.count > before:
         return None
     return TopicText(
@@ -324,6 +351,7 @@ def _load_text(node: yaml.Node, language: str, report: _Reporter) -> TopicText |
         questions=lists["questions"],
         body=body,
         blocks=blocks,
+        reach_us=reach_blocks,
     )
 
 
@@ -380,4 +408,56 @@ def _cross_check(topics: list[Topic], file_stems: set[str]) -> list[Problem]:
                 problems.append(Problem(topic.path, line, f"related topic {name!r} does not exist"))
             elif name == topic.command:
                 problems.append(Problem(topic.path, line, "a topic cannot be related to itself"))
+    problems.extend(_check_reach_us(topics))
     return problems
+
+
+def _check_reach_us(topics: list[Topic]) -> list[Problem]:
+    """One topic says how to reach people, in every language, or none does."""
+    giving = [t for t in topics if any(text.reach_us for text in t.texts.values())]
+    problems = [
+        Problem(t.path, 1, f"reach_us is already given by {giving[0].path}: give it in one topic")
+        for t in giving[1:]
+    ]
+    for topic in giving[:1]:
+        problems += [
+            Problem(topic.path, 1, f"{language}.reach_us is missing: give it in every language")
+            for language, text in topic.texts.items()
+            if not text.reach_us
+        ]
+    return problems
+
+
+def _load_not_covered(path: Path, data: bytes, problems: list[Problem]) -> tuple[NotCovered, ...]:
+    """_not_covered.yaml: a list of {subject: text, en: [phrases], ja: [phrases]}."""
+    report = _Reporter(path, problems)
+    root = _compose(data, report)
+    if root is None:
+        return ()
+    if not isinstance(root, yaml.SequenceNode):
+        report(root, "must be a list of subjects, each with subject:, en: and ja:")
+        return ()
+    entries = []
+    for node in root.value:
+        if not isinstance(node, yaml.MappingNode):
+            report(node, "each subject must be a mapping with subject:, en: and ja:")
+            continue
+        before = report.count
+        fields = _mapping(node, report, "subject")
+        allowed = {"subject", *LANGUAGES}
+        for key, (key_node, _) in fields.items():
+            if key not in allowed:
+                report(key_node, f"unknown field {key!r} (expected subject, en, ja)")
+        subject_node = fields.get("subject", (None, None))[1]
+        subject = _construct(subject_node) if subject_node is not None else None
+        if not isinstance(subject, str) or not subject.strip():
+            report(node, "subject: required, the subject in a few words")
+        phrases = {}
+        for language in LANGUAGES:
+            items = _word_list(fields, language, report)
+            if not items:
+                report(node, f"{language}: required, a list of words and phrases people use")
+            phrases[language] = tuple(value for _, value in items)
+        if report.count == before:
+            entries.append(NotCovered(subject=subject.strip(), phrases=phrases))
+    return tuple(entries)

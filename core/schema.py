@@ -21,7 +21,11 @@ TEXT_FIELDS = {
     "keywords": (False, list, "a list of words or phrases"),
     "questions": (False, list, "a list of questions"),
     "body": (True, str, "text"),
+    # How to reach IOM Tokyo people, in a line or two (phone, website): every reply that is not
+    # a confident answer ends with it. One topic (contact) gives it, in every language.
+    "reach_us": (False, str, "text"),
 }
+MAX_REACH_US = 400
 
 # Limits: a Slack header holds 150 characters; a Telegram command description 256;
 # a Slack section 3,000 (escaping can grow text, hence the margin); bodies are split by the adapters.

@@ -2,9 +2,11 @@
 
 Each topic becomes a weighted bag of terms from its command, aliases, title, summary, keywords,
 example questions and body. English is matched by word stems (with typos corrected against the
-content's own vocabulary); Japanese, written without spaces, by character bigrams within runs of
-one script (kanji, katakana, hiragana) plus kanji unigrams. A query's score for a topic is the
-share of the query's information (idf-weighted terms) that the topic covers, from 0 to 1.
+content's own vocabulary). Japanese, written without spaces, is matched twice over: kanji by
+character bigrams and unigrams, and everything as kana, by bigrams of its reading (readings.py),
+so that a question typed in hiragana or katakana finds content written in kanji. A query's score
+for a topic is the share of the query's information (idf-weighted terms) that the topic covers,
+from 0 to 1.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from .topics import Content, Topic
+from .readings import fold_kana, read_all
+from .topics import Content, NotCovered, Topic
 
 # How strongly a term found in each field marks a topic (the best field counts).
 FIELD_WEIGHTS = {
@@ -32,10 +35,11 @@ FIELD_WEIGHTS = {
 }
 
 _WORD = re.compile(r"[a-z0-9]+")
-_RUNS = re.compile(
-    r"(?P<kanji>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]+)"
-    r"|(?P<katakana>[\u30a0-\u30ff]+)|(?P<hiragana>[\u3040-\u309f]+)"
-)
+_KANJI_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]+")
+# Runs of one kana script: in a reading (katakana for kanji words, hiragana for the particles
+# and endings around them) a change of script marks a word boundary, so no bigram spans it.
+_KANA_RUN = re.compile(r"[\u3041-\u309fー]+|[\u30a1-\u30faー\u30fd-\u30ff]+")
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _STOPWORDS = frozenset(
     """
 a an the is are was were be been being am doing have has had having i me my we us our
@@ -43,12 +47,22 @@ you your it its of to in on at for from by with about as into and or but if so t
 those there here can could would should will shall may might must please tell know want wanna like
 get give show let need any some s t just also very much more most really yes no not hi hello hey
 thanks thank ok okay exactly actually these days right now guys ppl so here currently anyway
+do does did done he him his she her hers they them their theirs its itself myself yourself
+what which u ur pls plz thx wat wot im i'm ive dont doesnt didnt isnt arent wasnt cant couldnt wont would've
+sorry dumb silly question quick wondering wonder wanted trying try bit kind sort stuff thing
+things something anything everything someone somebody anyone anybody maybe perhaps probably
 """.split()
 )
 
-# Hiragana runs are mostly grammar (particles, endings): they count for less.
-_SCRIPT_WEIGHTS = {"kanji": 1.0, "katakana": 1.0, "hiragana": 0.15}
 _KANJI_UNIGRAM_WEIGHT = 0.15
+# Kana bigrams (of readings, and of kana as typed) include grammar (particles, endings), which
+# idf makes cheap; they are kept apart from kanji terms by this prefix.
+KANA_WEIGHT = 0.6
+_KANA = "~"
+# How much an unknown term that is likely grammar or a seam counts, against an unknown word.
+UNKNOWN_KANA_SHARE = 0.35
+# A lone kanji between kana is mostly a verb or adjective stem (知りたい, 来た).
+_LONE_KANJI_WEIGHT = 0.5
 _TYPO_CUTOFF = 80.0
 
 
@@ -87,25 +101,27 @@ def bare_name(text: str) -> str:
     return _JAPANESE_QUESTION_ENDING.sub("", text).strip(" ?？!！。.、,")
 
 
-def japanese_terms(text: str) -> dict[str, float]:
+def japanese_terms(text: str, reading: str | None = None) -> dict[str, float]:
+    """Kanji bigrams and unigrams of the text, and kana bigrams of its reading (for content:
+    `reading` from readings.py; for a question: its kana as typed)."""
     terms: dict[str, float] = {}
-    for match in _RUNS.finditer(text):
-        run, script = match.group(), match.lastgroup
-        weight = _SCRIPT_WEIGHTS[script]
-        if len(run) == 1 and script != "hiragana":
-            terms[run] = max(terms.get(run, 0.0), weight)
+    for run in _KANJI_RUN.findall(text):
+        if len(run) == 1:
+            terms[run] = _LONE_KANJI_WEIGHT
         for i in range(len(run) - 1):
-            gram = run[i : i + 2]
-            terms[gram] = max(terms.get(gram, 0.0), weight)
-        if script == "kanji":
-            for char in run:
-                terms.setdefault(char, _KANJI_UNIGRAM_WEIGHT)
+            terms[run[i : i + 2]] = 1.0
+        for char in run:
+            terms.setdefault(char, _KANJI_UNIGRAM_WEIGHT)
+    for typed in _KANA_RUN.findall(reading if reading is not None else text):
+        run = fold_kana(typed)
+        for i in range(len(run) - 1):
+            terms.setdefault(_KANA + run[i : i + 2], KANA_WEIGHT)
     return terms
 
 
 @dataclass(frozen=True)
 class Match:
-    topic: Topic
+    topic: Topic | NotCovered  # NotCovered: a subject the content says it does not answer
     score: float
 
 
@@ -113,15 +129,26 @@ class TopicIndex:
     """An inverted index of the topics of one Content, built once per content version."""
 
     def __init__(self, content: Content):
-        self.topics = content.topics
+        # The topics, then the subjects not covered, which compete with them like topics.
+        self.topics: tuple[Topic | NotCovered, ...] = (*content.topics, *content.not_covered)
         weights: dict[str, dict[int, float]] = defaultdict(dict)
         self._words: dict[str, str] = {}  # every English word of the content -> its stem
-        for number, topic in enumerate(self.topics):
-            for field_name, text in _fields(topic):
-                for term, term_weight in self._terms(text, correct=False).items():
-                    weight = FIELD_WEIGHTS[field_name] * term_weight
-                    postings = weights[term]
-                    postings[number] = max(postings.get(number, 0.0), weight)
+        fields = [
+            (n, name, normalize(text))
+            for n, entry in enumerate(self.topics)
+            for name, text in _fields(entry)
+        ]
+        self._readings = read_all(text for _, _, text in fields if _JAPANESE.search(text))
+        covered = len(content.topics)
+        for number, field_name, text in fields:
+            for term, term_weight in self._terms(text, correct=False).items():
+                # A not-covered subject is marked only by words no topic uses: "salary", 住所;
+                # a word the topics use too ("office", "help") says nothing of what is missing.
+                if number >= covered and any(n < covered for n in weights.get(term, ())):
+                    continue
+                weight = FIELD_WEIGHTS[field_name] * term_weight
+                postings = weights[term]
+                postings[number] = max(postings.get(number, 0.0), weight)
         count = len(self.topics)
         self._postings = {term: tuple(p.items()) for term, p in weights.items()}
         self._idf = {term: _idf(count, len(p)) for term, p in weights.items()}
@@ -129,7 +156,7 @@ class TopicIndex:
         self._vocabulary = sorted(w for w in self._words if len(w) >= 4)
         self._correct = lru_cache(maxsize=4096)(self._closest_word)
 
-    def search(self, text: str, limit: int = 3) -> list[Match]:
+    def search(self, text: str, limit: int | None = 3) -> list[Match]:
         """The best topics for a question, best first; scores from 0 to 1."""
         terms = self._terms(normalize(text), correct=True)
         if not terms:
@@ -137,18 +164,37 @@ class TopicIndex:
         total = 0.0
         scores: dict[int, float] = defaultdict(float)
         for term, query_weight in terms.items():
-            # A term the content never uses is usually the subject of a question we can't
-            # answer ("visa", 「天気」): it weighs as much as the rarest term.
-            idf = self._idf.get(term, self._unknown_idf) * query_weight
+            idf = self._idf.get(term)
+            if idf is None:
+                idf = self._unknown_weight(term, terms)
+            idf *= query_weight
             total += idf
             for number, weight in self._postings.get(term, ()):
                 scores[number] += idf * weight
         ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
         return [Match(self.topics[number], score / total) for number, score in ranked]
 
+    def _unknown_weight(self, term: str, terms: dict[str, float]) -> float:
+        """A term the content never uses is usually the subject of a question we can't answer
+        ("visa", 「給料」): it weighs as much as the rarest term. Except what is likely only
+        grammar or a seam between two words: kana bigrams (particles and endings, when a
+        question is typed in kana), and a kanji bigram across the boundary of a known one
+        (日本来た gives 本来)."""
+        if term.startswith(_KANA):
+            return self._unknown_idf * UNKNOWN_KANA_SHARE
+        if len(term) == 2 and _KANJI_RUN.fullmatch(term):
+            for neighbour in terms:
+                if (
+                    len(neighbour) == 2
+                    and neighbour in self._idf
+                    and (neighbour[1] == term[0] or neighbour[0] == term[1])
+                ):
+                    return self._unknown_idf * UNKNOWN_KANA_SHARE
+        return self._unknown_idf
+
     def _terms(self, text: str, correct: bool) -> dict[str, float]:
         text = normalize(text)
-        terms = japanese_terms(text)
+        terms = japanese_terms(text, None if correct else self._readings.get(text, text))
         for word in english_words(text):
             term = stem(word)
             if correct and term not in self._idf:
@@ -172,7 +218,11 @@ def _idf(count: int, frequency: int) -> float:
     return math.log((count - frequency + 0.5) / (frequency + 0.5) + 1.0)
 
 
-def _fields(topic: Topic):
+def _fields(topic: Topic | NotCovered):
+    if isinstance(topic, NotCovered):
+        for phrases in topic.phrases.values():
+            yield "keywords", " ".join(phrases)
+        return
     names = " ".join((topic.command.replace("_", " "), *topic.aliases))
     yield "name", names
     for text in topic.texts.values():

@@ -34,9 +34,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ja": "はっきりした答えが見つかりませんでした。次のどれかでしょうか？",
     },
     "nothing_found": {
-        "en": "I can only answer questions about IOM and IOM Tokyo. Here is what I know about:",
-        "ja": "IOMとIOM駐日事務所についてのご質問にのみお答えできます。ご案内できるトピックはこちらです:",
+        "en": "I can only answer questions about IOM and IOM Tokyo, and I have no answer to this one.",
+        "ja": "IOMとIOM駐日事務所についてのご質問にのみお答えできます。このご質問への答えは見つかりませんでした。",
     },
+    "menu_intro": {"en": "What I can tell you about:", "ja": "ご案内できるトピック:"},
     "unknown_command_title": {"en": "Unknown command", "ja": "不明なコマンド"},
     "unknown_command": {
         "en": "I don't know the command {command}.",

@@ -17,6 +17,7 @@ class TopicText:
     questions: tuple[str, ...]
     body: str  # the source markup, kept for search and checks
     blocks: tuple[Block, ...]
+    reach_us: tuple[Block, ...] = ()  # see schema.TEXT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,28 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class NotCovered:
+    """A subject people ask about that the content does not answer (content/_not_covered.yaml):
+    a question about it gets no topic, but how to reach IOM Tokyo staff."""
+
+    subject: str
+    phrases: dict[str, tuple[str, ...]]  # by language code
+
+
+@dataclass(frozen=True)
 class Content:
     """Every topic, in menu order, and a short hash that names this version of the content."""
 
     topics: tuple[Topic, ...]
     version: str
+    not_covered: tuple[NotCovered, ...] = ()
 
     def by_command(self) -> dict[str, Topic]:
         return {topic.command: topic for topic in self.topics}
+
+    def reach_us(self, language: str) -> tuple[Block, ...]:
+        """How to reach people, from the topic that says it (empty if none does)."""
+        for topic in self.topics:
+            if topic.text(language).reach_us:
+                return topic.text(language).reach_us
+        return ()

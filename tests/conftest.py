@@ -18,12 +18,14 @@ def content() -> Content:
     return load_content(default_content_dir())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def answerer(content: Content) -> Answerer:
+    # The core keeps no state, so one answerer serves every test (and the content's readings,
+    # which load the Japanese dictionary, are worked out once).
     return Answerer(content)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def ask(answerer: Answerer):
     """ask("text", locale=..., user_id=...) -> Reply, through the shipped content."""
 

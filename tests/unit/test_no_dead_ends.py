@@ -1,0 +1,133 @@
+"""No dead ends: every reply that is not a confident answer says how to reach IOM Tokyo people,
+in the user's language, from the content; questions typed in kana find content in kanji; and a
+subject the content says it does not answer gets no topic that merely shares its other words."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from iombot.core.answerer import Answerer
+from iombot.core.content import check_content, load_content
+from iombot.core.readings import fold_kana
+from iombot.core.reply import Link, Paragraph, Phone, Query, ReplyKind
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+NOT_CONFIDENT = [
+    ("how do I apply for a visa?", ReplyKind.SUGGESTIONS),
+    ("ビザの申請方法を教えて", ReplyKind.SUGGESTIONS),
+    ("/nosuchcommand", ReplyKind.UNKNOWN_COMMAND),
+    ("   ", ReplyKind.EMPTY),
+    ("asdf qwerty zxcv", ReplyKind.SUGGESTIONS),
+]
+
+
+def spans_of(reply) -> list:
+    return [span for block in reply.blocks if isinstance(block, Paragraph) for span in block.spans]
+
+
+@pytest.mark.parametrize(("text", "kind"), NOT_CONFIDENT)
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_reply_without_an_answer_gives_the_phone_the_website_and_the_menu(
+    ask, content, text, kind, language
+):
+    reply = ask(text, language=language)
+    assert reply.kind is kind and reply.language == language
+    reach_us = content.reach_us(language)
+    assert reach_us and all(block in reply.blocks for block in reach_us)
+    spans = spans_of(reply)
+    assert any(isinstance(s, Phone) and s.number == "+81-3-3595-2487" for s in spans)
+    assert any(isinstance(s, Link) and s.url == "https://www.japan.iom.int/" for s in spans)
+    assert len(reply.buttons) >= 1  # and the topic menu, as buttons and as a list
+
+
+def test_the_contact_route_comes_from_the_content_not_the_code(tmp_path, content):
+    folder = tmp_path / "content"
+    shutil.copytree(Path(content.topics[0].path).parent, folder)
+    contact = folder / "contact.yaml"
+    contact.write_text(
+        contact.read_text(encoding="utf-8").replace(
+            "03-3595-2487](tel:+81-3-3595-2487)", "03-0000-0000](tel:+81-3-0000-0000)"
+        ),
+        encoding="utf-8",
+    )
+    reply = Answerer(load_content(folder)).answer(Query(text="how do I apply for a visa?"))
+    assert any(isinstance(s, Phone) and s.number == "+81-3-0000-0000" for s in spans_of(reply))
+
+
+def test_content_without_a_contact_route_still_answers(tmp_path):
+    # reach_us is optional: content for another office may have none.
+    reply = Answerer(load_content(FIXTURES / "good")).answer(Query(text="zzz qqq"))
+    assert reply.kind is ReplyKind.SUGGESTIONS and reply.buttons
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("でんわばんごう", "contact"),  # 電話番号, typed without conversion
+        ("れんらくさきをおしえて", "contact"),  # 連絡先
+        ("ﾃﾞﾝﾜﾊﾞﾝｺﾞｳ", "contact"),  # half-width katakana
+        ("ほーむぺーじ", "contact"),  # long vowels as ー
+        ("ほうむぺえじ", "contact"),  # ... or spelt out
+        ("じんしんとりひき", "work"),  # 人身取引
+        ("こくさいいじゅうきかんってなに", "about"),
+        ("トラフィッキング", "work"),  # a loanword the content gives as a keyword
+    ],
+)
+def test_questions_in_kana_find_content_in_kanji(ask, text, topic):
+    reply = ask(text)
+    assert reply.kind is ReplyKind.TOPIC and reply.topic == topic, reply.suggestions
+
+
+def test_kana_are_folded_for_matching():
+    assert fold_kana("ホームページ") == fold_kana("ほーむぺーじ") == fold_kana("ほうむぺえじ")
+    assert fold_kana("にっぽん") == fold_kana("にほん")
+    assert fold_kana("IOM 2016") == "IOM 2016"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much does the director general get paid",  # leaders' words, and pay
+        "事務局長の給料はいくら？",
+        "what are your opening hours",
+        "東京事務所の住所を教えて",
+        "can i donate to iom",
+    ],
+)
+def test_a_subject_the_content_does_not_cover_gets_no_topic(ask, text):
+    reply = ask(text)
+    assert reply.kind is ReplyKind.SUGGESTIONS and reply.topic is None
+
+
+def test_the_not_covered_file_is_checked(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good", folder)
+    (folder / "_not_covered.yaml").write_text(
+        "- subject: jobs\n  en: [jobs]\n- subject: visas\n  en: [visa]\n  ja: [ビザ]\n  fr: [visa]\n",
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in check_content(folder)]
+    assert any("_not_covered.yaml:1: ja: required" in p for p in problems), problems
+    assert any("_not_covered.yaml:6: unknown field 'fr'" in p for p in problems), problems
+    (folder / "_not_covered.yaml").write_text("subject: not a list\n", encoding="utf-8")
+    assert any("must be a list of subjects" in str(p) for p in check_content(folder))
+
+
+def test_reach_us_is_given_once_in_every_language(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good", folder)
+    for name in ("alpha.yaml", "beta.yaml"):
+        path = folder / name
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "\nja:", "\n  reach_us: Call [03-1111-2222](tel:+81-3-1111-2222).\nja:", 1
+            ),
+            encoding="utf-8",
+        )
+    problems = [str(p) for p in check_content(folder)]
+    assert any("reach_us is already given by" in p for p in problems), problems
+    assert any("ja.reach_us is missing" in p for p in problems), problems
