@@ -200,3 +200,15 @@ async def test_inline_queries_offer_topics_in_the_users_language(fake, bot):
     assert by_query["en"]["is_personal"] in (True, "true", "True")
     [still_english] = await ask(fake, "/contact", user_id=1001)
     assert still_english.text.startswith(title("contact"))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("how do I apply for a visa?", "en"), ("ビザの申請はどうすればいい？", "ja"), ("/nosuch", "en")],
+)
+async def test_no_answer_is_never_a_dead_end(fake, bot, text, code):
+    # The contact route from the fixture's reach_us: the phone number, the website as a link.
+    [reply] = await ask(fake, text, language_code=code)
+    assert "03-5555-0123 (+81-3-5555-0123)" in reply.text
+    assert '<a href="https://www.example.org/">www.example.org</a>' in reply.text
+    assert reply.params.get("reply_markup")  # and the topics as buttons
