@@ -204,7 +204,11 @@ async def test_inline_queries_offer_topics_in_the_users_language(fake, bot):
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("how do I apply for a visa?", "en"), ("ビザの申請はどうすればいい？", "ja"), ("/nosuch", "en")],
+    [
+        ("how do I apply for a visa?", "en"),
+        ("ビザの申請はどうすればいい？", "ja"),
+        ("/nosuch", "en"),
+    ],
 )
 async def test_no_answer_is_never_a_dead_end(fake, bot, text, code):
     # The contact route from the fixture's reach_us: the phone number, the website as a link.
