@@ -36,7 +36,7 @@ CONFIDENT_LEAD = 1.1
 # Topics scoring at least this are offered as "did you mean".
 SUGGEST_SCORE = 0.10
 # A not-covered subject (content/_not_covered.yaml) scoring this much rules out an answer.
-NOT_COVERED_SCORE = 0.15
+NOT_COVERED_SCORE = 0.10
 
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
 _HELP_WORDS = frozenset({"help", "menu", "?", "ヘルプ", "メニュー", "使い方", "トピック"})
@@ -199,7 +199,7 @@ class Answerer:
             isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
         )
         if topics and not not_covered and _confident(topics):
-            return self._topic(library, topics[0].topic, language)
+            return self._searched_topic(library, topics[0].topic, language)
         close = tuple(m.topic.command for m in topics if m.score >= SUGGEST_SCORE)
         key = "suggest" if close and not not_covered else "nothing_found"
         return self._menu_reply(
@@ -229,6 +229,15 @@ class Answerer:
             buttons=buttons,
             topic=topic.command,
         )
+
+    def _searched_topic(self, library: Library, topic: Topic, language: str) -> Reply:
+        """A topic found by search, not named: it may not be what was asked, so it ends with how
+        to reach people too (unless it is the topic that says so)."""
+        reply = self._topic(library, topic, language)
+        reach_us = library.content.reach_us(language)
+        if not reach_us or topic.text(language).reach_us:
+            return reply
+        return replace(reply, blocks=(*reply.blocks, *reach_us))
 
     def _start(self, library: Library, language: str) -> Reply:
         return Reply(

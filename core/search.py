@@ -63,6 +63,7 @@ _KANA = "~"
 UNKNOWN_KANA_SHARE = 0.35
 # A lone kanji between kana is mostly a verb or adjective stem (知りたい, 来た).
 _LONE_KANJI_WEIGHT = 0.5
+NAME_BONUS = 0.15
 _TYPO_CUTOFF = 80.0
 
 
@@ -154,6 +155,13 @@ class TopicIndex:
         self._idf = {term: _idf(count, len(p)) for term, p in weights.items()}
         self._unknown_idf = _idf(count, 0)
         self._vocabulary = sorted(w for w in self._words if len(w) >= 4)
+        # Names that single a topic out: one word, not used all over the content ("iom" is not).
+        self._names = [
+            (normalize(name), number)
+            for number, topic in enumerate(content.topics)
+            for name in (topic.command, *topic.aliases)
+            if len(name) >= 2 and "_" not in name and self._distinctive(name)
+        ]
         self._correct = lru_cache(maxsize=4096)(self._closest_word)
 
     def search(self, text: str, limit: int | None = 3) -> list[Match]:
@@ -171,8 +179,28 @@ class TopicIndex:
             total += idf
             for number, weight in self._postings.get(term, ()):
                 scores[number] += idf * weight
-        ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
-        return [Match(self.topics[number], score / total) for number, score in ranked]
+        shares = {number: score / total for number, score in scores.items()}
+        # A topic's own name inside the question ("…のメッセージを読みたい", "the history of …")
+        # is the strongest sign of what is asked: it counts on top of the terms.
+        for number in self._named_in(text):
+            shares[number] = shares.get(number, 0.0) + NAME_BONUS
+        ranked = sorted(shares.items(), key=lambda item: -item[1])[:limit]
+        return [Match(self.topics[number], share) for number, share in ranked]
+
+    def _distinctive(self, name: str) -> bool:
+        terms = self._terms(name, correct=True)
+        return bool(terms) and all(len(self._postings.get(term, ())) <= 2 for term in terms)
+
+    def _named_in(self, text: str) -> set[int]:
+        """Topics whose command or alias appears in the text: as a word in English, anywhere in
+        Japanese (written without spaces)."""
+        text = normalize(text)
+        words = set(_WORD.findall(text))
+        return {
+            number
+            for name, number in self._names
+            if (name in words if name.isascii() else name in text)
+        }
 
     def _unknown_weight(self, term: str, terms: dict[str, float]) -> float:
         """A term the content never uses is usually the subject of a question we can't answer

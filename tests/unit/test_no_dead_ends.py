@@ -131,3 +131,17 @@ def test_reach_us_is_given_once_in_every_language(tmp_path):
     problems = [str(p) for p in check_content(folder)]
     assert any("reach_us is already given by" in p for p in problems), problems
     assert any("ja.reach_us is missing" in p for p in problems), problems
+
+
+def test_a_topic_found_by_search_ends_with_the_contact_route_a_named_one_does_not(ask, content):
+    reach_us = content.reach_us("en")
+    searched = ask("when did iom start working in japan")
+    assert searched.topic == "history" and searched.blocks[-len(reach_us) :] == reach_us
+    named = ask("/history")
+    assert named.topic == "history" and not any(block in named.blocks for block in reach_us)
+    # The contact topic itself says it already: not twice.
+    contact = ask("what is your phone number")
+    assert (
+        contact.topic == "contact"
+        and contact.blocks == content.by_command()["contact"].text("en").blocks
+    )
