@@ -48,7 +48,7 @@ those there here can could would should will shall may might must please tell kn
 get give show let need any some s t just also very much more most really yes no not hi hello hey
 thanks thank ok okay exactly actually these days right now guys ppl so here currently anyway
 do does did done he him his she her hers they them their theirs its itself myself yourself
-what which u ur pls plz thx wat wot im i'm ive dont doesnt didnt isnt arent wasnt cant couldnt wont would've
+up down out off over again then once what which u ur pls plz thx wat wot im i'm ive dont doesnt didnt isnt arent wasnt cant couldnt wont would've
 sorry dumb silly question quick wondering wonder wanted trying try bit kind sort stuff thing
 things something anything everything someone somebody anyone anybody maybe perhaps probably
 """.split()
@@ -233,12 +233,13 @@ class TopicIndex:
         return terms
 
     def _closest_word(self, word: str) -> str | None:
-        """The stem of the content word closest to a misspelt one ("histroy" -> "histori")."""
+        """The stem of the content word closest to a misspelt one ("histroy" -> "histori").
+        Typos rarely touch the first letter, and a word that only loses one ("funder" and
+        "under") is another word: the candidates share the first letter."""
         if len(word) < 4 or not word.isalpha():
             return None
-        found = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
-        )
+        candidates = [w for w in self._vocabulary if w[0] == word[0]]
+        found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
         return self._words[found[0]] if found else None
 
 
