@@ -1,11 +1,13 @@
-"""Realistic questions, written as people ask them, in four sets:
+"""Realistic questions, written as people ask them, in five sets:
 - questions.yaml: the first set, which the retrieval was built with;
 - questions_new.yaml: written blind (before any tuning) with the kinds of question that failed
   (kana-only Japanese, colloquial forms, loanwords, other English words), then tuned on;
 - questions_new2.yaml: written blind with it and kept aside as the first hold-out; measured
   once (73.0 %), then tuned on too;
-- questions_holdout.yaml: a second hold-out, written blind afterwards and never tuned on: it
-  tells how the bot does on the next question. Its figures are printed, and guarded against
+- questions_new3.yaml: the second hold-out, written blind later; measured once (83.1 %), then
+  tuned on;
+- questions_holdout.yaml: the third hold-out, written blind last and never tuned on: it tells
+  how the bot does on the next question. Its figures are printed, and guarded against
   regressions only at the level it reached.
 Every question outside IOM is shown how to reach people."""
 
@@ -22,9 +24,9 @@ DATA = Path(__file__).parents[1] / "data"
 TUNED = ("questions.yaml", "questions_new.yaml", "questions_new2.yaml", "questions_new3.yaml")
 HOLDOUT = "questions_holdout.yaml"
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
-# The second hold-out set, measured once after all tuning (2026-11-29): 54 of 65 (83.1 %). A floor
+# The third hold-out set, measured once after all tuning (2026-11-29): 61 of 65 (93.8 %). A floor
 # a little below it, so that a change that makes the next question worse is noticed.
-HOLDOUT_FLOOR = 0.80
+HOLDOUT_FLOOR = 0.90
 
 
 def load_questions(name: str) -> list[dict]:
