@@ -1,8 +1,10 @@
 """Japanese readings, so that a question typed in kana finds content written in kanji.
 
 The content's Japanese is read once, when it is loaded, by SudachiPy with its core dictionary
-(the most accurate reader of those we compared; Apache-2.0). The dictionary is released again
-afterwards: a loaded dictionary costs about 130 MB of memory, a released one about 7 MB.
+(the most accurate reader of those we compared; Apache-2.0), in a short-lived child process
+(`python -m iombot.core.readings`): the dictionary takes 130-180 MB while loaded, and a process
+that has loaded it, even once released, spent about 190 µs more CPU on every Telegram update
+afterwards (bench/telegram_throughput.py, 2026-11-29). The bot's own process never loads it.
 Questions need no analyser: their kana are folded (`fold_kana`) and matched against the
 readings, their kanji against the content's kanji.
 
@@ -13,7 +15,10 @@ written in kana.
 from __future__ import annotations
 
 import gc
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterable
 
 _KANJI = re.compile(r"[\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30f6]")
@@ -93,10 +98,38 @@ class Reader:
         )
 
 
+class ReadingError(Exception):
+    """The reader could not run (a broken install): said for a person."""
+
+
 def read_all(texts: Iterable[str]) -> dict[str, str]:
-    """The reading of each distinct text that has kanji, with the dictionary loaded once."""
-    wanted = {text for text in texts if _KANJI.search(text)}
+    """The reading of each distinct text that has kanji, worked out in a child process."""
+    wanted = sorted({text for text in texts if _KANJI.search(text)})
     if not wanted:
         return {}
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", __name__],
+            input=json.dumps(wanted, ensure_ascii=False),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ReadingError(f"could not read the Japanese content: {error}") from None
+    if child.returncode != 0:
+        last = (child.stderr.strip().splitlines() or ["no message"])[-1]
+        raise ReadingError(f"could not read the Japanese content: {last}")
+    return json.loads(child.stdout)
+
+
+def read_here(texts: list[str]) -> dict[str, str]:
+    """The readings, in this process (the child's work)."""
     with Reader() as reader:
-        return {text: reader.reading(text) for text in wanted}
+        return {text: reader.reading(text) for text in texts}
+
+
+if __name__ == "__main__":  # the child: texts as JSON on stdin, readings as JSON on stdout
+    json.dump(read_here(json.load(sys.stdin)), sys.stdout, ensure_ascii=False)

@@ -145,3 +145,20 @@ def test_a_topic_found_by_search_ends_with_the_contact_route_a_named_one_does_no
         contact.topic == "contact"
         and contact.blocks == content.by_command()["contact"].text("en").blocks
     )
+
+
+def test_the_dictionary_is_loaded_in_a_child_process_never_in_the_bot_s():
+    # A process that has loaded the Japanese dictionary stays heavier and slower (core/readings.py).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from iombot.core.answerer import Answerer\n"
+        "from iombot.core.content import default_content_dir, load_content\n"
+        "from iombot.core.reply import Query\n"
+        "a = Answerer(load_content(default_content_dir()))\n"
+        "print(a.answer(Query(text='でんわばんごう')).topic, 'sudachipy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["contact", "False"]
