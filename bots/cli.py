@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..core.answerer import Answerer
 from ..core.content import ContentError, check_content, load_content
+from ..core.readings import ReadingError
 from ..core.reply import LANGUAGES
 from . import console
 from .platform import Platform
@@ -130,6 +131,9 @@ def load_answerer(content_dir: Path) -> Answerer | None:
         print(f"iombot: the content in {content_dir} has problems:", file=sys.stderr)
         for problem in error.problems:
             print(problem, file=sys.stderr)
+        return None
+    except ReadingError as error:  # a broken install: the Japanese dictionary could not run
+        print(f"iombot: {error}", file=sys.stderr)
         return None
 
 

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from ..core.content import CONTENT_SUFFIXES, ContentError, load_content
+from ..core.readings import ReadingError
 
 log = logging.getLogger("iombot.reload")
 
@@ -48,6 +49,9 @@ class ContentWatcher:
             await asyncio.sleep(self.interval)
             await self.check()
 
+    def _version(self) -> str:
+        return self.services.answerer.content.version
+
     async def check(self) -> bool:
         """Reload if the folder changed; True when new content was swapped in."""
         current = snapshot(self.directory)
@@ -65,7 +69,13 @@ class ContentWatcher:
             return False
         if content.version == self.services.answerer.content.version:
             return False
-        self.services.answerer.replace_content(content)
+        try:
+            # Building the index reads the Japanese in a child process: off the event loop. The
+            # swap itself is one reference assignment.
+            await asyncio.to_thread(self.services.answerer.replace_content, content)
+        except ReadingError as error:
+            log.error("content change not taken, keeping version %s: %s", self._version(), error)
+            return False
         log.info("content reloaded: version %s, %d topics", content.version, len(content.topics))
         for adapter in self.adapters:
             try:

@@ -97,3 +97,13 @@ def test_from_a_checkout_the_bot_and_check_use_the_checkout_s_content(tmp_path):
     assert "EDITED-NOW" in answer.stdout
     bad = run(["check"], env={"IOMBOT_CONTENT_DIR": str(FIXTURES / "wrong_type")}, cwd=tmp_path)
     assert bad.returncode == 1 and str((FIXTURES / "wrong_type").resolve()) in bad.stderr
+
+
+def test_a_broken_japanese_dictionary_is_a_clear_message_not_a_traceback(tmp_path):
+    fake = tmp_path / "shadow"
+    fake.mkdir()
+    (fake / "sudachipy.py").write_text("raise ImportError('dictionary files are missing')\n")
+    broken = run(["ask", "/contact"], env={"PYTHONPATH": str(fake)}, cwd=tmp_path)
+    assert broken.returncode == 2
+    assert "could not read the Japanese content" in broken.stderr
+    assert "dictionary files are missing" in broken.stderr and "Traceback" not in broken.stderr
