@@ -7,12 +7,12 @@ Polling (every IOMBOT_RELOAD_SECONDS) works on every file system, bind mounts in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from pathlib import Path
 
 from ..core.content import CONTENT_SUFFIXES, ContentError, load_content
 from ..core.readings import ReadingError
+from .periodic import Periodic
 
 log = logging.getLogger("iombot.reload")
 
@@ -31,23 +31,14 @@ class ContentWatcher:
         self.directory = Path(directory)
         self.services = services
         self.adapters = adapters
-        self.interval = interval
         self._seen = snapshot(self.directory)
-        self._task: asyncio.Task | None = None
+        self._periodic = Periodic(self.check, interval, "content-watcher")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._watch(), name="content-watcher")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.check()
+        await self._periodic.stop()
 
     def _version(self) -> str:
         return self.services.answerer.content.version

@@ -64,13 +64,8 @@ class RedisState:
         return bool(await self._redis.set(f"{PREFIX}seen:{key}", 1, nx=True, px=_ms(ttl)))
 
     async def count_in_window(self, key: str, window: float) -> int:
-        name = f"{PREFIX}window:{key}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            # The window starts (with its TTL) at the first message; INCR keeps the TTL.
-            pipe.set(name, 0, nx=True, px=_ms(window))
-            pipe.incr(name)
-            _, count = await pipe.execute()
-        return int(count)
+        count, _ = await self.note_message(key, window, None)
+        return count
 
     async def note_message(
         self, window_key: str, window: float, user_key: str | None

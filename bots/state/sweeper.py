@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import socket
 import uuid
 
+from ..periodic import Periodic
 from .base import StateStore
 
 log = logging.getLogger("iombot.state")
@@ -20,21 +19,13 @@ class StateSweeper:
         self.interval = interval
         # Who holds the lock: this process, recognisable in Redis or SQLite by an operator.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._task: asyncio.Task | None = None
+        self._periodic = Periodic(self.sweep_once, interval, "state-sweeper")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="state-sweeper")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.sweep_once()
+        await self._periodic.stop()
 
     async def sweep_once(self) -> int | None:
         """Sweep if no other replica has this interval; the number removed, or None if skipped."""
