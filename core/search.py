@@ -47,10 +47,13 @@ you your it its of to in on at for from by with about as into and or but if so t
 those there here can could would should will shall may might must please tell know want wanna like
 get give show let need any some s t just also very much more most really yes no not hi hello hey
 thanks thank ok okay exactly actually these days right now guys ppl so here currently anyway
-do does did done he him his she her hers they them their theirs its itself myself yourself
+he him his she her hers they them their theirs its itself myself yourself
 up down out off over again then once what which u ur pls plz thx wat wot im i'm ive dont doesnt didnt isnt arent wasnt cant couldnt wont would've
+do does did doing done
 sorry dumb silly question quick wondering wonder wanted trying try bit kind sort stuff thing
 things something anything everything someone somebody anyone anybody maybe perhaps probably
+all overall nowadays lately recently basically generally new
+lol lmao haha btw idk tho omg
 """.split()
 )
 
@@ -80,8 +83,17 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word.replace("isation", "ization").replace("ise", "ize"))
 
 
+# English contractions ("I'm", "what's", "don't"): their endings are grammar, not words.
+_CONTRACTION = re.compile(r"['’](s|m|re|ve|ll|d|t)\b")
+
+
 def english_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.replace("'s", "")) if w not in _STOPWORDS]
+    words = _WORD.findall(_CONTRACTION.sub("", text))
+    return [_ABBREVIATIONS.get(w, w) for w in words if w not in _STOPWORDS]
+
+
+# Chat abbreviations, for the words they stand for.
+_ABBREVIATIONS = {"yrs": "years", "yr": "year", "govt": "government", "info": "information"}
 
 
 _QUESTION_WORDS = frozenset("what whats who whos where when why how which tell about".split())
@@ -163,6 +175,26 @@ class TopicIndex:
             if len(name) >= 2 and "_" not in name and self._distinctive(name)
         ]
         self._correct = lru_cache(maxsize=4096)(self._closest_word)
+        # Whole phrases of the subjects not covered ("how many countries", 前の代表): found in a
+        # question, they say what it asks even when its words are the topics' words too. A phrase
+        # the topics themselves contain says nothing, and a single English word ("open") is
+        # too loose; both are left to the terms.
+        topic_text = " ".join(text for number, _, text in fields if number < covered)
+        topic_words = f" {' '.join(_WORD.findall(topic_text))} "
+        self._english_vetoes: dict[tuple[str, ...], int] = {}
+        self._japanese_vetoes: list[tuple[str, int]] = []
+        for number, entry in enumerate(self.topics):
+            if not isinstance(entry, NotCovered):
+                continue
+            for phrase in (normalize(p) for ps in entry.phrases.values() for p in ps):
+                if not phrase.isascii():
+                    if phrase not in topic_text:
+                        self._japanese_vetoes.append((phrase, number))
+                    continue
+                words = tuple(_WORD.findall(phrase))
+                if len(words) > 1 and f" {' '.join(words)} " not in topic_words:
+                    self._english_vetoes[words] = number
+        self._longest_veto = max(map(len, self._english_vetoes), default=0)
 
     def search(self, text: str, limit: int | None = 3) -> list[Match]:
         """The best topics for a question, best first; scores from 0 to 1."""
@@ -184,12 +216,32 @@ class TopicIndex:
         # is the strongest sign of what is asked: it counts on top of the terms.
         for number in self._named_in(text):
             shares[number] = shares.get(number, 0.0) + NAME_BONUS
+        for number in self._vetoed_by(normalize(text)):
+            shares[number] = 1.0
         ranked = sorted(shares.items(), key=lambda item: -item[1])[:limit]
         return [Match(self.topics[number], share) for number, share in ranked]
 
     def _distinctive(self, name: str) -> bool:
+        """At most two topics use each of the name's terms, not counting one passing mention in
+        a body (a pointer such as "see the topic Message …" does not make "message" common)."""
+
+        def distinctive(postings: tuple[tuple[int, float], ...]) -> bool:
+            in_fields = sum(1 for _, weight in postings if weight > FIELD_WEIGHTS["body"])
+            return in_fields <= 2 and len(postings) <= 3
+
         terms = self._terms(name, correct=True)
-        return bool(terms) and all(len(self._postings.get(term, ())) <= 2 for term in terms)
+        return bool(terms) and all(distinctive(self._postings.get(t, ())) for t in terms)
+
+    def _vetoed_by(self, text: str) -> set[int]:
+        """The subjects not covered whose whole phrase is in the (normalized) question."""
+        found = {number for phrase, number in self._japanese_vetoes if phrase in text}
+        words = _WORD.findall(text)
+        for size in range(2, min(self._longest_veto, len(words)) + 1):
+            for start in range(len(words) - size + 1):
+                number = self._english_vetoes.get(tuple(words[start : start + size]))
+                if number is not None:
+                    found.add(number)
+        return found
 
     def _named_in(self, text: str) -> set[int]:
         """Topics whose command or alias appears in the text: as a word in English, anywhere in

@@ -162,3 +162,37 @@ def test_the_dictionary_is_loaded_in_a_child_process_never_in_the_bot_s():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["contact", "False"]
+
+
+def _with_not_covered(tmp_path: Path, text: str) -> Answerer:
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good", folder)
+    (folder / "_not_covered.yaml").write_text(text, encoding="utf-8")
+    return Answerer(load_content(folder))
+
+
+def test_a_whole_not_covered_phrase_rules_out_a_topic_even_when_its_words_are_the_topics(
+    tmp_path,
+):
+    # "first topic" and 最初 are the alpha topic's words: as single words they say nothing, but
+    # the whole phrase names what the content does not answer.
+    answerer = _with_not_covered(
+        tmp_path,
+        "- subject: rankings\n  en: [which topic came first]\n  ja: [最初の人]\n",
+    )
+    for text in ("which topic came first in the ranking", "最初の人は誰？"):
+        assert answerer.answer(Query(text=text)).topic is None, text
+    for text in ("what is the first topic", "最初のトピックは？"):
+        assert answerer.answer(Query(text=text)).topic == "alpha", text
+
+
+def test_a_not_covered_phrase_that_a_topic_itself_uses_rules_nothing_out(tmp_path):
+    answerer = _with_not_covered(
+        tmp_path, "- subject: alpha\n  en: [first test topic]\n  ja: [ビザ]\n"
+    )
+    assert answerer.answer(Query(text="tell me about the first test topic")).topic == "alpha"
+
+
+def test_english_contractions_are_grammar_not_words(ask):
+    # "I'm" once left an "m" that weighed like an unknown word and sank the answer.
+    assert ask("I'm new here, what's IOM and what's it trying to achieve?").topic == "about"

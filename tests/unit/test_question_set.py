@@ -1,13 +1,12 @@
-"""Realistic questions, written as people ask them, in five sets:
+"""Realistic questions, written as people ask them, in six sets, each written blind (by someone who
+had read only the content and the seed page, not the code) before the tuning it was then used for:
 - questions.yaml: the first set, which the retrieval was built with;
-- questions_new.yaml: written blind (before any tuning) with the kinds of question that failed
-  (kana-only Japanese, colloquial forms, loanwords, other English words), then tuned on;
-- questions_new2.yaml: written blind with it and kept aside as the first hold-out; measured
-  once (73.0 %), then tuned on too;
-- questions_new3.yaml: the second hold-out, written blind later; measured once (83.1 %), then
-  tuned on;
-- questions_holdout.yaml: the third hold-out, written blind last and never tuned on: it tells
-  how the bot does on the next question. Its figures are printed, and guarded against
+- questions_new.yaml: the kinds of question that failed (kana-only Japanese, colloquial forms,
+  loanwords, other English words), tuned on;
+- questions_new2.yaml, questions_new3.yaml, questions_new4.yaml, questions_holdout3.yaml: each
+  kept aside as a hold-out and measured once (73.0 %, 83.1 %, 88.4 %, 93.8 %), then tuned on;
+- questions_holdout5.yaml: the hold-out written last and never tuned on (82.2 % when measured):
+  it tells how the bot does on the next question. Its figures are printed, and guarded against
   regressions only at the level it reached.
 Every question outside IOM is shown how to reach people."""
 
@@ -21,12 +20,19 @@ from iombot.core.answerer import Answerer
 from iombot.core.reply import Query, ReplyKind
 
 DATA = Path(__file__).parents[1] / "data"
-TUNED = ("questions.yaml", "questions_new.yaml", "questions_new2.yaml", "questions_new3.yaml")
-HOLDOUT = "questions_holdout.yaml"
+TUNED = (
+    "questions.yaml",
+    "questions_new.yaml",
+    "questions_new2.yaml",
+    "questions_new3.yaml",
+    "questions_new4.yaml",
+    "questions_holdout3.yaml",
+)
+HOLDOUT = "questions_holdout5.yaml"
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
-# The third hold-out set, measured once after all tuning (2026-11-29): 61 of 65 (93.8 %). A floor
-# a little below it, so that a change that makes the next question worse is noticed.
-HOLDOUT_FLOOR = 0.90
+# The fifth set, measured once after all tuning (2026-11-29): 60 of 73 (82.2 %). A floor a little
+# below it, so that a change that makes the next question worse is noticed.
+HOLDOUT_FLOOR = 0.80
 
 
 def load_questions(name: str) -> list[dict]:
@@ -58,7 +64,7 @@ def measure(answerer: Answerer, name: str) -> tuple[float, list[str], list[str]]
 
 
 def test_the_new_sets_are_big_enough_and_half_japanese():
-    new = load_questions("questions_new.yaml") + load_questions("questions_new2.yaml")
+    new = [q for name in TUNED[1:] for q in load_questions(name)]
     in_domain = [q for q in new if q["topic"]]
     japanese = [q for q in in_domain if any("\u3040" <= ch <= "\u9fff" for ch in q["q"])]
     assert len(in_domain) >= 60 and len(japanese) * 2 >= len(in_domain)
@@ -80,10 +86,12 @@ def test_tuned_sets_reach_their_topic(answerer: Answerer, content):
         accuracy, _, wrong = measure(answerer, name)
         in_domain = len([q for q in questions if q["topic"]])
         correct, total = correct + round(accuracy * in_domain), total + in_domain
-        all_wrong += [w for w in wrong if "expected None" not in w]
+        all_wrong += wrong
     print(f"\ntuned sets together: {correct / total:.1%} of {total}")
     assert correct / total >= REQUIRED_ACCURACY
-    assert len(all_wrong) <= 1, all_wrong  # one left, in questions_new2.yaml (see the note)
+    # Two left in questions_new4.yaml: "how old is amy pope" gets the topic that says how old IOM
+    # is; "what does the tokyo boss say about migration" gets who the boss is (see the note).
+    assert len(all_wrong) <= 2, all_wrong
 
 
 def test_the_hold_out_set_is_measured_and_does_not_regress(answerer: Answerer):
