@@ -48,6 +48,20 @@ class BoundedMap(Generic[K, V]):
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
 
+    def pop(self, key: K) -> V | None:
+        """Forget an entry; its value, or None when it was missing or expired."""
+        entry = self._entries.pop(key, None)
+        if entry is None or entry[0] <= self._clock():
+            return None
+        return entry[1]
+
+    def items(self) -> list[tuple[K, V]]:
+        """The live entries, least recently used first; a read, not a use of any of them."""
+        now = self._clock()
+        for key in [k for k, (expires, _) in self._entries.items() if expires <= now]:
+            del self._entries[key]  # dropped while passing by, as get() does
+        return [(key, value) for key, (_, value) in self._entries.items()]
+
     def __contains__(self, key: object) -> bool:
         return self.get(key) is not None  # type: ignore[arg-type]
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Protocol
+
+# A small record of ids and numbers (a handoff ticket), stored as compact JSON.
+Record = dict[str, str | int | float | None]
 
 # A language choice is kept this long after it was made (then the user gets the default again).
 LANGUAGE_SECONDS = 400 * 24 * 3600
@@ -42,6 +46,25 @@ class StateStore(Protocol):
         already its own); False while another owner holds it."""
         ...
 
+    async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
+        """Store (or replace) a small record of ids and numbers under kind/key, kept `ttl`
+        seconds. `kind` is a plain name without ':' (Redis keys are rec:<kind>:<key>)."""
+        ...
+
+    async def get_record(self, kind: str, key: str) -> Record | None:
+        """The live record, or None (missing or expired)."""
+        ...
+
+    async def delete_record(self, kind: str, key: str) -> None: ...
+
+    async def list_records(self, kind: str) -> list[Record]:
+        """Every live record of a kind (a few hundred at most: open handoff tickets), any order."""
+        ...
+
+    async def next_number(self, name: str) -> int:
+        """An atomic counter shared by all processes using the store: 1, 2, 3, ... Never expires."""
+        ...
+
     async def sweep(self) -> int:
         """Delete expired entries; returns how many (a store with TTLs of its own: 0)."""
         ...
@@ -51,3 +74,11 @@ class StateStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+def encode_record(fields: Record) -> str:
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_record(value: str) -> Record:
+    return json.loads(value)

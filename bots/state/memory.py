@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from ..bounded import BoundedMap
-from .base import LANGUAGE_SECONDS
+from .base import LANGUAGE_SECONDS, Record, decode_record, encode_record
 
 
 class MemoryState:
@@ -21,12 +21,17 @@ class MemoryState:
         users: int = 100_000,
         events: int = 10_000,
         windows: int = 10_000,
+        records: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ):
         self._languages: BoundedMap[str, str] = BoundedMap(users, LANGUAGE_SECONDS, clock)
         self._seen: BoundedMap[str, bool] = BoundedMap(events, clock=clock)
         self._windows: BoundedMap[str, list[int]] = BoundedMap(windows, clock=clock)
         self._locks: BoundedMap[str, str] = BoundedMap(1000, clock=clock)
+        # Kept as JSON, as the other stores keep them: what a caller later does to a dict it put
+        # or got never changes the stored record.
+        self._records: BoundedMap[tuple[str, str], str] = BoundedMap(records, clock=clock)
+        self._numbers: dict[str, int] = {}
 
     async def get_language(self, user_key: str) -> str | None:
         return self._languages.get(user_key)
@@ -60,6 +65,23 @@ class MemoryState:
             return False
         self._locks.set(name, owner, ttl)
         return True
+
+    async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
+        self._records.set((kind, key), encode_record(fields), ttl)
+
+    async def get_record(self, kind: str, key: str) -> Record | None:
+        value = self._records.get((kind, key))
+        return decode_record(value) if value is not None else None
+
+    async def delete_record(self, kind: str, key: str) -> None:
+        self._records.pop((kind, key))
+
+    async def list_records(self, kind: str) -> list[Record]:
+        return [decode_record(value) for (k, _), value in self._records.items() if k == kind]
+
+    async def next_number(self, name: str) -> int:
+        self._numbers[name] = number = self._numbers.get(name, 0) + 1
+        return number
 
     async def sweep(self) -> int:
         return 0  # bounded maps drop expired entries as they are read, and cap their size

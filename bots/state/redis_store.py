@@ -1,16 +1,20 @@
 """State shared by replicas on several hosts: Redis, through redis-py's asyncio client.
 
-Every entry carries a TTL, so Redis itself forgets what has expired; keys share one prefix.
+Every entry carries a TTL, so Redis itself forgets what has expired, except the counters of
+`next_number` (seq:<name>), which must never start again; keys share one prefix.
 """
 
 from __future__ import annotations
 
+import re
+
 import redis.asyncio as aioredis
 from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
-from .base import LANGUAGE_SECONDS, StateError
+from .base import LANGUAGE_SECONDS, Record, StateError, decode_record, encode_record
 
 PREFIX = "iombot:"
+SCAN_COUNT = 1000  # keys looked at per SCAN round trip: the whole keyspace is walked
 # One flood window count (its TTL set with the first message) and one language read, in one
 # atomic command: the work of every incoming message in one round trip.
 NOTE_MESSAGE = """
@@ -86,8 +90,33 @@ class RedisState:
             return True
         return False
 
+    async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
+        await self._redis.set(f"{PREFIX}rec:{kind}:{key}", encode_record(fields), px=_ms(ttl))
+
+    async def get_record(self, kind: str, key: str) -> Record | None:
+        value = await self._redis.get(f"{PREFIX}rec:{kind}:{key}")
+        return decode_record(value) if value is not None else None
+
+    async def delete_record(self, kind: str, key: str) -> None:
+        await self._redis.delete(f"{PREFIX}rec:{kind}:{key}")
+
+    async def list_records(self, kind: str) -> list[Record]:
+        match = f"{PREFIX}rec:{_glob_escape(kind)}:*"
+        # SCAN may return a key twice: dict.fromkeys keeps each once.
+        keys = list(
+            dict.fromkeys([k async for k in self._redis.scan_iter(match=match, count=SCAN_COUNT)])
+        )
+        if not keys:
+            return []
+        # A key that expired (or was deleted) since the SCAN reads as None.
+        return [decode_record(v) for v in await self._redis.mget(keys) if v is not None]
+
+    async def next_number(self, name: str) -> int:
+        # The one key without a TTL: a counter that started again would reuse ticket numbers.
+        return int(await self._redis.incr(f"{PREFIX}seq:{name}"))
+
     async def sweep(self) -> int:
-        return 0  # every key has a TTL: Redis removes expired keys itself
+        return 0  # every key but the counters has a TTL: Redis removes expired keys itself
 
     async def ping(self) -> None:
         await self._redis.ping()
@@ -98,3 +127,8 @@ class RedisState:
 
 def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
+
+
+def _glob_escape(text: str) -> str:
+    # A kind is a name, not a pattern: * ? [ ] \ in it must match themselves in SCAN MATCH.
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from .base import StateStore
+from .base import Record, StateStore
 from .memory import MemoryState
 
 log = logging.getLogger("iombot.state")
@@ -97,6 +97,26 @@ class ResilientState:
 
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         return await self._call("acquire_lock", (name, owner, ttl), _refuse)
+
+    # Records and numbers fall back to memory too: the bot goes on with what this process knows.
+    # Records written during an outage stay here (not in the store), and numbers given out here
+    # may repeat the store's: good enough to go on, not to rely on.
+    async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
+        await self._call("put_record", (kind, key, fields, ttl), self.local.put_record)
+
+    async def get_record(self, kind: str, key: str) -> Record | None:
+        return await self._call("get_record", (kind, key), self.local.get_record)
+
+    async def delete_record(self, kind: str, key: str) -> None:
+        # Forgotten here too: one put here during an outage must not come back in the next.
+        await self.local.delete_record(kind, key)
+        await self._call("delete_record", (kind, key), _nothing)
+
+    async def list_records(self, kind: str) -> list[Record]:
+        return await self._call("list_records", (kind,), self.local.list_records)
+
+    async def next_number(self, name: str) -> int:
+        return await self._call("next_number", (name,), self.local.next_number)
 
     async def sweep(self) -> int:
         return await self._call("sweep", (), _zero)

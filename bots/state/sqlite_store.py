@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from .base import LANGUAGE_SECONDS, StateError
+from .base import LANGUAGE_SECONDS, Record, StateError, decode_record, encode_record
 from .worker import Worker
 
 T = TypeVar("T")
@@ -32,8 +32,13 @@ CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS windows (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires REAL NOT NULL,
+    PRIMARY KEY (kind, key));
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
-TABLES = ("languages", "seen", "windows", "locks")
+# The tables whose rows expire: swept and counted. (Sequences never expire: not among them.)
+TABLES = ("languages", "seen", "windows", "locks", "records")
 CHECKPOINT_EVERY = 500  # fast writes between two checkpoints (on the thread, never waiting)
 _WAITING = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -58,6 +63,19 @@ LOCK = (
     "INSERT INTO locks (name, owner, expires) VALUES (?, ?, ?) "
     "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires = excluded.expires "
     "WHERE locks.expires <= ? OR locks.owner = excluded.owner"
+)
+
+PUT_RECORD = (
+    "INSERT INTO records (kind, key, value, expires) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires = excluded.expires"
+)
+GET_RECORD = "SELECT value FROM records WHERE kind = ? AND key = ? AND expires > ?"
+DELETE_RECORD = "DELETE FROM records WHERE kind = ? AND key = ?"
+LIST_RECORDS = "SELECT value FROM records WHERE kind = ? AND expires > ?"
+# One statement, so atomic across processes: each caller gets a number of its own.
+NEXT_NUMBER = (
+    "INSERT INTO sequences (name, value) VALUES (?, 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value"
 )
 
 
@@ -134,6 +152,27 @@ class SqliteState:
         return db.execute(LOCK, (name, owner, now + ttl, now)).rowcount == 1
 
     @staticmethod
+    def _put_record(db: sqlite3.Connection, kind: str, key: str, value: str, ttl: float) -> None:
+        db.execute(PUT_RECORD, (kind, key, value, time.time() + ttl))
+
+    @staticmethod
+    def _get_record(db: sqlite3.Connection, kind: str, key: str) -> str | None:
+        row = db.execute(GET_RECORD, (kind, key, time.time())).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _delete_record(db: sqlite3.Connection, kind: str, key: str) -> None:
+        db.execute(DELETE_RECORD, (kind, key))
+
+    @staticmethod
+    def _list_records(db: sqlite3.Connection, kind: str) -> list[str]:
+        return [row[0] for row in db.execute(LIST_RECORDS, (kind, time.time()))]
+
+    @staticmethod
+    def _next_number(db: sqlite3.Connection, name: str) -> int:
+        return int(db.execute(NEXT_NUMBER, (name,)).fetchone()[0])
+
+    @staticmethod
     def _sweep(db: sqlite3.Connection) -> int:
         now = time.time()
         return sum(
@@ -164,6 +203,23 @@ class SqliteState:
 
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         return await self._do(self._lock, name, owner, ttl)
+
+    async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
+        await self._do(self._put_record, kind, key, encode_record(fields), ttl)
+
+    async def get_record(self, kind: str, key: str) -> Record | None:
+        value = await self._do(self._get_record, kind, key, write=False)
+        return decode_record(value) if value is not None else None
+
+    async def delete_record(self, kind: str, key: str) -> None:
+        await self._do(self._delete_record, kind, key)
+
+    async def list_records(self, kind: str) -> list[Record]:
+        values = await self._do(self._list_records, kind, write=False)
+        return [decode_record(value) for value in values]
+
+    async def next_number(self, name: str) -> int:
+        return await self._do(self._next_number, name)
 
     async def sweep(self) -> int:
         removed = await self._worker.call(self._sweep, self._slow)

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 
 from ..periodic import Periodic
 from .base import StateStore
@@ -14,8 +15,14 @@ log = logging.getLogger("iombot.state")
 
 
 class StateSweeper:
-    def __init__(self, state: StateStore, interval: float):
+    def __init__(
+        self,
+        state: StateStore,
+        interval: float,
+        also: Callable[[], Awaitable[int]] | None = None,
+    ):
         self.state = state
+        self.also = also  # another clean-up for the same replica: closing idle tickets
         self.interval = interval
         # Who holds the lock: this process, recognisable in Redis or SQLite by an operator.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -34,6 +41,8 @@ class StateSweeper:
             if not await self.state.acquire_lock("sweep", self.owner, self.interval * 0.9):
                 return None
             removed = await self.state.sweep()
+            if self.also is not None:
+                await self.also()
         except Exception as error:  # the next round tries again
             log.warning("state sweep failed (%s)", type(error).__name__)
             return None

@@ -104,10 +104,22 @@ async def test_sqlite_sweep_deletes_what_has_expired_and_nothing_else(tmp_path):
         await state.acquire_lock("old", "x", 0.1)
         await state.first_time("fresh", 60)
         await state.set_language("telegram:1", "ja")
-        assert await state.count_rows() == {"languages": 1, "seen": 51, "windows": 50, "locks": 1}
+        assert await state.count_rows() == {
+            "languages": 1,
+            "seen": 51,
+            "windows": 50,
+            "locks": 1,
+            "records": 0,
+        }
         await asyncio.sleep(0.2)
         assert await state.sweep() == 101
-        assert await state.count_rows() == {"languages": 1, "seen": 1, "windows": 0, "locks": 0}
+        assert await state.count_rows() == {
+            "languages": 1,
+            "seen": 1,
+            "windows": 0,
+            "locks": 0,
+            "records": 0,
+        }
         assert not await state.first_time("fresh", 60)
     finally:
         await state.close()
