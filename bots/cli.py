@@ -103,7 +103,7 @@ def run_adapters(settings: Settings, platforms: Sequence[Platform], only: str | 
         return 2
     quiet = [name for p in chosen for name in p.quiet_loggers]
     configure_logging(settings.log_level, settings.log_format, settings.secrets, quiet)
-    return asyncio.run(serve(settings, chosen))
+    return asyncio.run(serve(settings, chosen, registry=platforms))
 
 
 def run_healthcheck(settings: Settings) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from ..core.reply import Reply, ReplyKind
 
@@ -45,6 +45,31 @@ class Metrics:
         self.state_errors = Counter(
             "iombot_state_errors",
             "Calls to the state store that failed (answered from this process's memory)",
+            registry=self.registry,
+        )
+
+        # Asking a person (bots/handoff/).
+        self.tickets_opened = Counter(
+            "iombot_handoff_tickets_opened",
+            "Questions passed to staff",
+            ["platform", "language"],
+            registry=self.registry,
+        )
+        self.tickets_closed = Counter(
+            "iombot_handoff_tickets_closed",
+            "Tickets closed, by who closed them (asker, staff, idle, undeliverable)",
+            ["platform", "language", "by"],
+            registry=self.registry,
+        )
+        self.first_reply = Histogram(
+            "iombot_handoff_first_reply_seconds",
+            "Time from a ticket opening to the first staff reply delivered",
+            registry=self.registry,
+            buckets=(60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 86400, 3 * 86400, 7 * 86400),
+        )
+        self.open_tickets = Gauge(
+            "iombot_handoff_open_tickets",
+            "Tickets open (as this process last counted them in the shared store)",
             registry=self.registry,
         )
 

@@ -16,6 +16,7 @@ from aiohttp import web
 from .env import EnvReader
 
 if TYPE_CHECKING:
+    from .handoff import Deliverer, HandoffSettings, StaffDesk
     from .shared import Services
 
 
@@ -49,3 +50,8 @@ class Platform:
     how_to_enable: str
     # Loggers of the platform's library that log request URLs (which may hold a token).
     quiet_loggers: tuple[str, ...] = ()
+    # Asking a person (bots/handoff/). A public platform sends staff replies to its chats; the
+    # staff platform (Slack) posts tickets. Both are made from the settings alone, so that any
+    # process can do either, whichever adapters it runs.
+    make_deliverer: Callable[[Any], Deliverer] | None = None
+    make_desk: Callable[[Any, HandoffSettings], StaffDesk] | None = None

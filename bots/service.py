@@ -17,6 +17,7 @@ from aiohttp import web
 
 from ..core.answerer import Answerer
 from ..core.content import load_content
+from .handoff import Handoff
 from .metrics import Metrics
 from .platform import Adapter, Platform
 from .reload import ContentWatcher
@@ -93,19 +94,48 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
 
 
+def attach_handoff(services: Services, settings: Settings, registry: Sequence[Platform]) -> None:
+    """Asking a person, when IOMBOT_HANDOFF_CHANNEL is set: every process can post tickets and
+    deliver staff replies, whichever adapters it runs (the compose services run one each)."""
+    if settings.handoff is None:
+        return
+    configured = [p for p in registry if p.name in settings.platforms]
+    desk = next(
+        p.make_desk(settings.platforms[p.name], settings.handoff)
+        for p in configured
+        if p.make_desk is not None
+    )
+    deliverers = {
+        p.name: p.make_deliverer(settings.platforms[p.name])
+        for p in configured
+        if p.make_deliverer is not None
+    }
+    services.handoff = Handoff(
+        services.state, desk, deliverers, services.metrics, settings.handoff.idle_seconds
+    )
+    log.info(
+        "handoff: on, tickets to channel %s, asked from %s",
+        settings.handoff.channel,
+        ", ".join(deliverers) or "no public platform",
+    )
+
+
 async def serve(
     settings: Settings,
     platforms: Sequence[Platform],
     stop_event: asyncio.Event | None = None,
+    registry: Sequence[Platform] | None = None,
 ) -> int:
     """Run the web server and the given platforms' adapters until a stop signal; returns the
-    exit status. Each platform must be configured (its settings in `settings.platforms`)."""
+    exit status. Each platform must be configured (its settings in `settings.platforms`);
+    `registry` is every platform known (default: those given)."""
     try:
         services = await open_services(settings)
     except StateError as error:
         log.error("%s", error)
         return 2
     log.info("state: %s", settings.state_description)
+    attach_handoff(services, settings, registry or platforms)
     adapters = [p.make_adapter(services, settings.platforms[p.name]) for p in platforms]
     app = build_web_app(services, adapters)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -126,7 +156,11 @@ async def serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     watcher = ContentWatcher(settings.content_dir, services, adapters, settings.reload_seconds)
-    sweeper = StateSweeper(services.state, settings.state_sweep_seconds)
+    sweeper = StateSweeper(
+        services.state,
+        settings.state_sweep_seconds,
+        services.handoff.close_idle if services.handoff else None,
+    )
     started: list[Adapter] = []
     status = 0
     try:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from ..core.content import default_content_dir
 from .env import EnvReader, Secret, SettingsError, read_environment
+from .handoff.settings import HandoffSettings, read_handoff_settings
 from .platform import Platform
 from .platforms import PLATFORMS
 from .state import describe_url, url_problem
@@ -38,6 +39,7 @@ class Settings:
     state_sweep_seconds: float = 300.0  # how often expired state is deleted (by one replica)
     # Each configured platform's settings, by platform name, in the registry's order.
     platforms: Mapping[str, Any] = field(default_factory=dict)
+    handoff: HandoffSettings | None = None  # asking a person (bots/handoff/)
 
     @property
     def state_description(self) -> str:
@@ -72,6 +74,13 @@ class Settings:
         state_url = read.secret("IOMBOT_STATE_URL") or Secret(f"sqlite:///{data_dir / 'state.db'}")
         if problem := url_problem(state_url.value):
             read.problem("IOMBOT_STATE_URL", problem)
+        configured = {
+            platform.name: options
+            for platform in platforms
+            if (options := platform.read_settings(read)) is not None
+        }
+        desk = any(p.make_desk is not None and p.name in configured for p in platforms)
+        handoff = read_handoff_settings(read, desk)
         settings = cls(
             content_dir=content_dir,
             host=read.get("HOST") or "0.0.0.0",
@@ -81,11 +90,8 @@ class Settings:
             reload_seconds=read.number("IOMBOT_RELOAD_SECONDS", 2.0, float, 0.1, 3600),
             state_url=state_url,
             state_sweep_seconds=read.number("IOMBOT_STATE_SWEEP_SECONDS", 300.0, float, 0.1, 86400),
-            platforms={
-                platform.name: options
-                for platform in platforms
-                if (options := platform.read_settings(read)) is not None
-            },
+            platforms=configured,
+            handoff=handoff,
         )
         if read.problems:
             raise SettingsError(read.problems)

@@ -19,6 +19,7 @@ from .metrics import Metrics
 from .state import MemoryState, StateStore
 
 if TYPE_CHECKING:
+    from .handoff import Handoff
     from .settings import Settings
 
 
@@ -30,6 +31,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     flood: FloodGate | None = None  # default: 20 messages a minute per user, on `state`
     started: float = field(default_factory=time.time)
+    handoff: Handoff | None = None  # asking a person: on when IOMBOT_HANDOFF_CHANNEL is set
 
     def __post_init__(self) -> None:
         if self.flood is None:

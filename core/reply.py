@@ -83,6 +83,7 @@ class ReplyKind(StrEnum):
     LANGUAGE = "language"  # the language menu, or a language just chosen
     UNKNOWN_COMMAND = "unknown_command"
     EMPTY = "empty"
+    NOTICE = "notice"  # a message of the bot's own, or a staff reply passed on
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,54 @@ STRINGS: dict[str, dict[str, str]] = {
     "share": {"en": "Share in channel", "ja": "チャンネルに共有"},
     "shared_by": {"en": "Shared by {user}", "ja": "{user} さんが共有"},
     "home_topic": {"en": "You asked about", "ja": "選択したトピック"},
+    # Asking a person (the handoff to IOM Tokyo staff).
+    "ask_staff": {"en": "Ask IOM Tokyo staff", "ja": "IOM駐日事務所のスタッフに質問"},
+    "cancel": {"en": "Cancel", "ja": "キャンセル"},
+    "staff_title": {"en": "Ask IOM Tokyo staff", "ja": "スタッフへの質問"},
+    "staff_consent": {
+        "en": "Write your question in your next message and I will pass it to IOM Tokyo staff. "
+        "They will see **the text of your question and your language**, not your name, username "
+        "or phone number. Their reply will come here.",
+        "ja": "次のメッセージで質問を書いてください。IOM駐日事務所のスタッフにお送りします。スタッフに伝わるのは"
+        "**質問の文面と使用言語**だけで、お名前・ユーザー名・電話番号は伝わりません。返信はこのチャットに届きます。",
+    },
+    "staff_cancelled": {
+        "en": "Cancelled: nothing was sent.",
+        "ja": "キャンセルしました。何も送信していません。",
+    },
+    "staff_sent": {
+        "en": "Sent to IOM Tokyo staff as ticket **#{number}**. Their reply will come here. "
+        "What you write now goes to the same ticket; `/done` closes it.",
+        "ja": "IOM駐日事務所のスタッフに送信しました（受付番号 **#{number}**）。返信はこのチャットに届きます。"
+        "続けて書いたメッセージも同じ受付番号で届きます。終えるときは `/done` を送ってください。",
+    },
+    "staff_limit": {
+        "en": "You have sent many messages to staff this hour. Please wait for their reply.",
+        "ja": "この1時間にスタッフへ送ったメッセージが多すぎます。返信をお待ちください。",
+    },
+    "staff_reply": {"en": "IOM Tokyo staff", "ja": "IOM駐日事務所スタッフ"},
+    "staff_closed": {
+        "en": "Ticket #{number} is closed. Your messages go to the bot again.",
+        "ja": "受付番号 #{number} を終了しました。これからのメッセージにはボットがお答えします。",
+    },
+    "staff_none_open": {
+        "en": "You have no open question with staff.",
+        "ja": "スタッフへの質問は受け付けていません。",
+    },
+    "staff_unavailable": {
+        "en": "Staff can't be reached through this bot. You can contact IOM Tokyo directly:",
+        "ja": "このボットからスタッフに質問することはできません。IOM駐日事務所へ直接ご連絡ください。",
+    },
+    "staff_in_group": {
+        "en": "To ask staff, please write to me in a private chat. Or contact IOM Tokyo directly:",
+        "ja": "スタッフへの質問は、私との個別のチャットでお送りください。IOM駐日事務所へ直接ご連絡いただくこともできます。",
+    },
+    "staff_failed": {
+        "en": "Sorry, your question could not be passed to staff just now. "
+        "Please try again later, or contact IOM Tokyo directly:",
+        "ja": "申し訳ありません。ただいま質問をスタッフに送れませんでした。後でもう一度お試しいただくか、"
+        "IOM駐日事務所へ直接ご連絡ください。",
+    },
 }
 
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}

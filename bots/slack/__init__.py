@@ -8,6 +8,7 @@ from ..platform import Adapter, Platform
 from .settings import SlackSettings, read_settings
 
 if TYPE_CHECKING:
+    from ..handoff import HandoffSettings, StaffDesk
     from ..shared import Services
 
 
@@ -17,9 +18,16 @@ def _make_adapter(services: Services, settings: SlackSettings) -> Adapter:
     return SlackAdapter(services, settings)
 
 
+def _make_desk(settings: SlackSettings, handoff: HandoffSettings) -> StaffDesk:
+    from .desk import SlackDesk
+
+    return SlackDesk.from_settings(settings, handoff)
+
+
 PLATFORM = Platform(
     name="slack",
     read_settings=read_settings,
     make_adapter=_make_adapter,
     how_to_enable="set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
+    make_desk=_make_desk,
 )

@@ -31,7 +31,9 @@ from ...core.answerer import Answerer
 from ...core.reply import Query, Reply, ReplyKind, plain_text
 from ..flood import Verdict
 from ..shared import Services
+from .desk import CLOSE_ACTION
 from .locales import UserLocales
+from .readable import readable
 from .render import SHARE_ACTION, escape, home_view, render_messages, share_value
 
 log = logging.getLogger("iombot.slack")
@@ -132,6 +134,7 @@ class SlackBot:
         app.action(re.compile(r"^iom_(topic|lang):"))(self.on_button)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
+        app.action(CLOSE_ACTION)(self.on_close_ticket)
         app.event("app_home_opened")(self.on_home_opened)
         app.error(self.on_error)
 
@@ -203,6 +206,12 @@ class SlackBot:
                     language = await self.services.language_for(query, remembered=True)
                     notice = self.services.notice("rate_limited", language)
                     await ack(response_type="ephemeral", **_text_only(notice))
+                    return
+                if query.text.strip().lower() == "tickets" and self.services.handoff:
+                    handoff = self.services.handoff
+                    tickets = await handoff.book.open_tickets()
+                    listing = handoff.desk.listing(tickets)
+                    await ack(response_type="ephemeral", text=listing)
                     return
                 reply = await self.services.answer(query, remembered=True)
                 action = f"topic:{reply.topic}" if reply.topic else None
@@ -307,9 +316,59 @@ class SlackBot:
         await self._answer_event(event, body, in_thread=True)
 
     async def on_message(self, event: dict, body: dict) -> None:
+        handoff = self.services.handoff
+        if handoff is not None and event.get("channel") == handoff.desk.channel:
+            await self._staff_message(event, body)
+            return
         if event.get("channel_type") != "im":
             return
         await self._answer_event(event, body, in_thread=False)
+
+    # --- asking a person: the staff side (bots/handoff/) --------------------------------------
+
+    async def _staff_message(self, event: dict, body: dict) -> None:
+        """A message in the handoff channel: a person's reply in a ticket's thread goes to the
+        asker; bots (ourselves included), edits, and messages outside a thread do not. A file
+        gets a note: only text is passed on."""
+        handoff = self.services.handoff
+        assert handoff is not None
+        thread, ts = _string(event.get("thread_ts")), _string(event.get("ts"))
+        subtype = event.get("subtype")
+        if (
+            thread is None
+            or ts is None
+            or thread == ts
+            or event.get("bot_id")
+            or not event.get("user")
+            or subtype not in (None, "file_share", "thread_broadcast")
+        ):
+            return
+        channel = handoff.desk.channel
+        try:
+            ticket = await handoff.book.by_thread(channel, thread)
+            if ticket is None:
+                return
+            raw = event.get("text")
+            text = readable(raw) if isinstance(raw, str) else ""
+            has_file = subtype == "file_share" or bool(event.get("files"))
+            if has_file and await self.services.state.first_time(f"file:{channel}:{ts}", 86400):
+                await handoff.desk.note(ticket, "only_text")
+            if text:
+                await handoff.staff_reply(channel, thread, ts, text)
+        except Exception as error:
+            self._failed("staff reply", error, _string(body.get("event_id")))
+
+    async def on_close_ticket(self, ack: AsyncAck, body: dict) -> None:
+        await ack()
+        handoff = self.services.handoff
+        actions = body.get("actions") or [{}]
+        value = _string(actions[0].get("value"))
+        if handoff is None or value is None or not value.isdigit():
+            return
+        try:
+            await handoff.close_number(int(value), "staff")
+        except Exception as error:
+            self._failed("closing a ticket", error)
 
     async def _answer_event(self, event: dict, body: dict, in_thread: bool) -> None:
         # Other bots, edits, joins and the like are not questions; our own messages never are.

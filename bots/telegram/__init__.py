@@ -8,6 +8,7 @@ from ..platform import Adapter, Platform
 from .settings import TelegramSettings, read_settings
 
 if TYPE_CHECKING:
+    from ..handoff import Deliverer
     from ..shared import Services
 
 
@@ -17,10 +18,17 @@ def _make_adapter(services: Services, settings: TelegramSettings) -> Adapter:
     return TelegramAdapter(services, settings)
 
 
+def _make_deliverer(settings: TelegramSettings) -> Deliverer:
+    from .deliver import TelegramDeliverer
+
+    return TelegramDeliverer(settings)
+
+
 PLATFORM = Platform(
     name="telegram",
     read_settings=read_settings,
     make_adapter=_make_adapter,
     how_to_enable="set TELEGRAM_BOT_TOKEN",
     quiet_loggers=("httpx", "httpcore", "telegram.ext.Updater"),
+    make_deliverer=_make_deliverer,
 )

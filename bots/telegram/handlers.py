@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import replace
 
 from telegram import (
     Bot,
@@ -33,8 +34,10 @@ from telegram.ext import (
     filters,
 )
 
-from ...core.reply import Query, ReplyKind
+from ...core import strings
+from ...core.reply import Button, Paragraph, Query, Reply, ReplyKind
 from ..flood import Verdict
+from ..handoff import HandoffFailed
 from ..shared import Services
 from .render import keyboard_for, render
 from .sending import NO_PREVIEW, send, with_retries
@@ -45,6 +48,10 @@ PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
 MAX_INLINE_RESULTS = 50
 _ADDRESSED = re.compile(r"(\s*/[^\s@/]+)@(\S+)(.*)", re.DOTALL)  # /cmd@bot args
+_HANDOFF_COMMAND = re.compile(r"\s*/(staff|done)(?:\s+(.*))?", re.DOTALL | re.IGNORECASE)
+ASK_STAFF, CANCEL_ASKING = "staff:ask", "staff:cancel"
+# Replies that are not a confident answer: they offer a person (when handoff is on).
+NOT_CONFIDENT = (ReplyKind.SUGGESTIONS, ReplyKind.UNKNOWN_COMMAND, ReplyKind.EMPTY)
 
 
 def chat_kind(chat: Chat) -> str:
@@ -141,7 +148,9 @@ class Handlers:
             query = await self._admit(context.bot, query, message.chat_id)
         if query is None:
             return
-        reply = await self.services.answer(query, remembered=True)
+        if await self._handoff(context.bot, message.chat_id, query):
+            return
+        reply = self._offer_staff(await self.services.answer(query, remembered=True), query)
         quote = message.message_id if query.chat_kind == "group" else None
         await send(context.bot, message.chat_id, render(reply), quote)
         self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
@@ -178,7 +187,16 @@ class Handlers:
         )
         if query is None:
             return
+        if callback.data in (ASK_STAFF, CANCEL_ASKING) and chat is not None:
+            language = await self.services.language_for(query, remembered=True)
+            if callback.data == ASK_STAFF:
+                await self._staff(context.bot, chat.id, query, "")
+            elif self.services.handoff is not None:
+                await self.services.handoff.book.clear_pending(PLATFORM, str(chat.id))
+                await self._say(context.bot, chat.id, "staff_cancelled", language)
+            return
         reply = await self.services.act(query, callback.data or "", remembered=True)
+        reply = self._offer_staff(reply, query)
         messages = render(reply)
         if chat is not None:
             await send(context.bot, chat.id, messages)
@@ -266,6 +284,107 @@ class Handlers:
                 type(failure).__name__,
                 extra={"platform": PLATFORM, "update_id": update_id},
             )
+
+    # --- asking a person (bots/handoff/) ------------------------------------------------------
+
+    async def _handoff(self, bot: Bot, chat_id: int, query: Query) -> bool:
+        """/staff and /done; and, in a private chat with an open ticket (or right after /staff),
+        a text message goes to staff instead of the bot. True when the message was handled."""
+        command = _HANDOFF_COMMAND.fullmatch(query.text)
+        if command is not None:
+            if command[1].lower() == "staff":
+                await self._staff(bot, chat_id, query, (command[2] or "").strip())
+            else:
+                await self._done(bot, chat_id, query)
+            return True
+        handoff = self.services.handoff
+        if handoff is None or not handoff.serves(PLATFORM) or query.chat_kind != "private":
+            return False
+        if query.text.lstrip().startswith("/"):
+            return False  # other commands are still the bot's
+        ticket, pending = await handoff.book.asker(PLATFORM, str(chat_id))
+        if ticket is not None:
+            if not await handoff.follow_up(ticket, query.text):
+                await self._say(bot, chat_id, "staff_limit", ticket.language)
+            return True
+        if pending is not None and query.text.strip():
+            await self._open_ticket(bot, chat_id, pending, query.text.strip())
+            return True
+        return False
+
+    async def _staff(self, bot: Bot, chat_id: int, query: Query, question: str) -> None:
+        language = await self.services.language_for(query, remembered=True)
+        handoff = self.services.handoff
+        if handoff is None or not handoff.serves(PLATFORM):
+            await self._say(bot, chat_id, "staff_unavailable", language, reach_us=True)
+            return
+        if query.chat_kind != "private":
+            await self._say(bot, chat_id, "staff_in_group", language, reach_us=True)
+            return
+        ticket, _ = await handoff.book.asker(PLATFORM, str(chat_id))
+        if ticket is not None:  # one open ticket per person: this goes into it
+            if question and not await handoff.follow_up(ticket, question):
+                await self._say(bot, chat_id, "staff_limit", ticket.language)
+                return
+            await self._say(bot, chat_id, "staff_sent", ticket.language, number=str(ticket.number))
+        elif question:
+            await self._open_ticket(bot, chat_id, language, question)
+        else:
+            await handoff.book.set_pending(PLATFORM, str(chat_id), language)
+            cancel = Button(strings.text("cancel", language), CANCEL_ASKING)
+            reply = Reply(
+                kind=ReplyKind.NOTICE,
+                language=language,
+                title=strings.text("staff_title", language),
+                blocks=(Paragraph(strings.spans("staff_consent", language)),),
+                buttons=(cancel,),
+            )
+            await send(bot, chat_id, render(reply))
+
+    async def _open_ticket(self, bot: Bot, chat_id: int, language: str, question: str) -> None:
+        assert self.services.handoff is not None
+        try:
+            ticket = await self.services.handoff.ask(PLATFORM, str(chat_id), language, question)
+        except HandoffFailed:
+            await self._say(bot, chat_id, "staff_failed", language, reach_us=True)
+            return
+        await self._say(bot, chat_id, "staff_sent", language, number=str(ticket.number))
+
+    async def _done(self, bot: Bot, chat_id: int, query: Query) -> None:
+        handoff = self.services.handoff
+        ticket = None
+        if handoff is not None:
+            ticket, pending = await handoff.book.asker(PLATFORM, str(chat_id))
+            if ticket is None and pending is not None:
+                await handoff.book.clear_pending(PLATFORM, str(chat_id))
+        if handoff is not None and ticket is not None:
+            await handoff.close(ticket, "asker")  # which tells the asker too
+            return
+        language = await self.services.language_for(query, remembered=True)
+        await self._say(bot, chat_id, "staff_none_open", language)
+
+    def _offer_staff(self, reply: Reply, query: Query) -> Reply:
+        """A reply that is not a confident answer offers a person, in private chats."""
+        handoff = self.services.handoff
+        if (
+            reply.kind not in NOT_CONFIDENT
+            or handoff is None
+            or not handoff.serves(PLATFORM)
+            or query.chat_kind != "private"
+        ):
+            return reply
+        ask = Button(strings.text("ask_staff", reply.language), ASK_STAFF)
+        return replace(reply, buttons=(ask, *reply.buttons))
+
+    async def _say(
+        self, bot: Bot, chat_id: int, key: str, language: str, reach_us: bool = False, **values: str
+    ) -> None:
+        blocks = (Paragraph(strings.spans(key, language, **values)),)
+        if reach_us:
+            blocks += self.services.answerer.content.reach_us(language)
+        await send(
+            bot, chat_id, render(Reply(kind=ReplyKind.NOTICE, language=language, blocks=blocks))
+        )
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -1,0 +1,217 @@
+"""The handoff itself: open a ticket, pass the asker's messages to staff and staff replies to
+the asker, close. Platform-neutral: it sees only `StaffDesk` and `Deliverer`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Protocol
+
+from ...core import strings
+from ...core.reply import Paragraph, Reply, ReplyKind, Text
+from .tickets import Ticket, TicketBook
+
+if TYPE_CHECKING:
+    from ..metrics import Metrics
+    from ..state import StateStore
+
+log = logging.getLogger("iombot.handoff")
+
+FORWARD_LIMIT = 20  # messages an asker may add to a ticket in an hour
+FORWARD_WINDOW = 3600.0
+REPLY_SEEN_SECONDS = 7 * 86400  # a staff message is delivered once, even if Slack retries
+
+
+class Undeliverable(Exception):
+    """The asker can no longer be reached (blocked the bot, left): the ticket is closed."""
+
+
+class HandoffFailed(Exception):
+    """The staff side could not take the question: the asker is told to call instead."""
+
+
+class StaffDesk(Protocol):
+    """Where staff work (Slack): a ticket is a message, the conversation its thread."""
+
+    channel: str
+
+    async def post_ticket(self, ticket: Ticket, text: str) -> str:
+        """Post a new ticket with the asker's first message; returns the thread's id."""
+        ...
+
+    async def post_followup(self, ticket: Ticket, text: str) -> None: ...
+
+    async def note(self, ticket: Ticket, key: str, **values: str) -> None:
+        """The bot's own note in the ticket's thread ("delivered", "closed", …)."""
+        ...
+
+    async def mark_delivered(self, ticket: Ticket, message: str) -> None: ...
+
+    async def mark_closed(self, ticket: Ticket, by: str) -> None: ...
+
+    def listing(self, tickets: list[Ticket]) -> str:
+        """The open tickets, with links to their threads, for staff."""
+        ...
+
+
+class Deliverer(Protocol):
+    """Sends a reply to one chat of a public platform; raises Undeliverable when that chat can
+    no longer be reached, any other exception for a failure worth retrying later."""
+
+    async def deliver(self, chat: str, reply: Reply) -> None: ...
+
+
+class Handoff:
+    def __init__(
+        self,
+        state: StateStore,
+        desk: StaffDesk,
+        deliverers: dict[str, Deliverer],
+        metrics: Metrics,
+        idle_seconds: float,
+    ):
+        self.state = state
+        self.desk = desk
+        self.deliverers = deliverers
+        self.metrics = metrics
+        self.idle_seconds = idle_seconds
+        self.book = TicketBook(state, idle_seconds)
+        self.forward_limit = FORWARD_LIMIT
+
+    def serves(self, platform: str) -> bool:
+        """Whether askers on this platform can reach staff (its replies can be delivered)."""
+        return platform in self.deliverers
+
+    # --- the asker's side ---------------------------------------------------------------------
+
+    async def ask(self, platform: str, chat: str, language: str, text: str) -> Ticket:
+        """Open a ticket with the first message and post it to staff; HandoffFailed if the
+        staff side can't take it (then no ticket stays open)."""
+        ticket = await self.book.open(platform, chat, language)
+        try:
+            thread = await self.desk.post_ticket(ticket, text)
+        except Exception as error:
+            await self.book.close(ticket)
+            log.error(
+                "handoff: could not post ticket %d to staff: %s",
+                ticket.number,
+                type(error).__name__,
+                extra={"ticket": ticket.number, "platform": platform},
+            )
+            raise HandoffFailed from error
+        ticket = await self.book.attach(ticket, self.desk.channel, thread)
+        self.metrics.tickets_opened.labels(platform, language).inc()
+        await self._count_open()
+        log.info(
+            "handoff: ticket %d opened",
+            ticket.number,
+            extra={"ticket": ticket.number, "platform": platform, "language": language},
+        )
+        return ticket
+
+    async def follow_up(self, ticket: Ticket, text: str) -> bool:
+        """Another message from the asker into the ticket's thread; False past the hourly limit."""
+        count = await self.state.count_in_window(f"handoff:{ticket.number}", FORWARD_WINDOW)
+        if count > self.forward_limit:
+            return False
+        await self.desk.post_followup(ticket, text)
+        await self.book.touch(ticket)
+        return True
+
+    # --- the staff side -----------------------------------------------------------------------
+
+    async def staff_reply(self, channel: str, thread: str, message: str, text: str) -> bool:
+        """A staff member's message in a ticket's thread, delivered once to the asker. False
+        when the thread is not an open ticket's, or the message was already delivered."""
+        ticket = await self.book.by_thread(channel, thread)
+        if ticket is None:
+            return False
+        if not await self.state.first_time(f"handoff:{channel}:{message}", REPLY_SEEN_SECONDS):
+            return False
+        title = strings.text("staff_reply", ticket.language)
+        reply = Reply(
+            kind=ReplyKind.NOTICE,
+            language=ticket.language,
+            title=title,
+            blocks=(Paragraph((Text(text),)),),
+        )
+        try:
+            await self.deliverers[ticket.platform].deliver(ticket.chat, reply)
+        except Undeliverable:
+            log.warning(
+                "handoff: ticket %d: the asker can no longer be reached",
+                ticket.number,
+                extra={"ticket": ticket.number},
+            )
+            await self.desk.note(ticket, "undeliverable")
+            await self.close(ticket, "undeliverable")
+            return False
+        first = ticket.replied is None
+        ticket = await self.book.touch(ticket, replied=True)
+        if first and ticket.replied is not None:
+            self.metrics.first_reply.observe(ticket.replied - ticket.opened)
+        await self.desk.mark_delivered(ticket, message)
+        log.info(
+            "handoff: ticket %d: staff reply delivered",
+            ticket.number,
+            extra={"ticket": ticket.number},
+        )
+        return True
+
+    # --- closing ------------------------------------------------------------------------------
+
+    async def close(self, ticket: Ticket, by: str) -> bool:
+        """Close a ticket and tell both sides; `by` is "asker", "staff", "idle" or
+        "undeliverable". False if it was closed already."""
+        if not await self.book.close(ticket):
+            return False
+        self.metrics.tickets_closed.labels(ticket.platform, ticket.language, by).inc()
+        await self._count_open()
+        log.info(
+            "handoff: ticket %d closed (%s)", ticket.number, by, extra={"ticket": ticket.number}
+        )
+        try:
+            await self.desk.mark_closed(ticket, by)
+        except Exception as error:  # the asker is still told
+            log.warning(
+                "handoff: ticket %d: could not mark it closed in Slack: %s",
+                ticket.number,
+                type(error).__name__,
+                extra={"ticket": ticket.number},
+            )
+        if by != "undeliverable":
+            notice = Reply(
+                kind=ReplyKind.NOTICE,
+                language=ticket.language,
+                blocks=(
+                    Paragraph(
+                        strings.spans("staff_closed", ticket.language, number=str(ticket.number))
+                    ),
+                ),
+            )
+            try:
+                await self.deliverers[ticket.platform].deliver(ticket.chat, notice)
+            except Exception as error:
+                log.warning(
+                    "handoff: ticket %d: could not tell the asker it closed: %s",
+                    ticket.number,
+                    type(error).__name__,
+                    extra={"ticket": ticket.number},
+                )
+        return True
+
+    async def close_number(self, number: int, by: str) -> bool:
+        ticket = await self.book.get(number)
+        return ticket is not None and await self.close(ticket, by)
+
+    async def close_idle(self) -> int:
+        """Close the tickets nobody wrote in for the idle limit (run by one replica)."""
+        cutoff = time.time() - self.idle_seconds
+        closed = 0
+        for ticket in await self.book.open_tickets():
+            if ticket.last < cutoff and await self.close(ticket, "idle"):
+                closed += 1
+        return closed
+
+    async def _count_open(self) -> None:
+        self.metrics.open_tickets.set(len(await self.book.open_tickets()))

@@ -1,0 +1,132 @@
+"""The staff side of asking a person, in Slack: each ticket is a message in the handoff channel
+(Block Kit), the conversation its thread. Made from the settings alone, so that a process that
+runs only the Telegram adapter can post tickets too."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ..handoff import HandoffSettings, Ticket
+from .settings import SlackSettings
+
+CLOSE_ACTION = "iom_handoff_close"
+PLAIN_TEXT_LIMIT = 3000  # a section's text in Block Kit
+LANGUAGE_NAMES = {"en": "English", "ja": "Japanese"}
+NOTES = {
+    "undeliverable": ":warning: This reply could not be delivered: the person has blocked the "
+    "bot or left the chat. The ticket is closed.",
+    "only_text": "Only text is passed on to the person who asked; this file was not sent.",
+    "asker_limit": "The person who asked has reached the hourly limit of messages.",
+}
+CLOSED_BY = {
+    "asker": "by the person who asked",
+    "staff": "by staff",
+    "idle": "after a period without messages",
+    "undeliverable": "because replies can no longer be delivered",
+}
+
+
+def plain_sections(text: str) -> list[dict]:
+    """The asker's words as plain_text sections: never read as mrkdwn, whatever they hold."""
+    chunks = [text[i : i + PLAIN_TEXT_LIMIT] for i in range(0, len(text), PLAIN_TEXT_LIMIT)]
+    return [
+        {"type": "section", "text": {"type": "plain_text", "text": chunk, "emoji": False}}
+        for chunk in chunks or ["(empty)"]
+    ]
+
+
+def thread_link(channel: str, thread: str) -> str:
+    return f"https://slack.com/archives/{channel}/p{thread.replace('.', '')}"
+
+
+class SlackDesk:
+    def __init__(self, client: AsyncWebClient, channel: str):
+        self.client = client
+        self.channel = channel
+
+    @classmethod
+    def from_settings(cls, slack: SlackSettings, handoff: HandoffSettings) -> SlackDesk:
+        from .adapter import build_client  # the adapter imports this module's handlers' needs
+
+        return cls(build_client(slack.bot_token.value, slack.api_url), handoff.channel)
+
+    async def post_ticket(self, ticket: Ticket, text: str) -> str:
+        language = LANGUAGE_NAMES.get(ticket.language, ticket.language)
+        header = f"*Ticket #{ticket.number}* · from {ticket.platform} · {language}"
+        blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": header}},
+            *plain_sections(text),
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "Reply in this thread: your reply goes to the person who asked. "
+                        ":white_check_mark: marks a reply delivered.",
+                    }
+                ],
+            },
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": CLOSE_ACTION,
+                        "text": {"type": "plain_text", "text": "Close"},
+                        "value": str(ticket.number),
+                    }
+                ],
+            },
+        ]
+        response = await self.client.chat_postMessage(
+            channel=self.channel,
+            text=f"Ticket #{ticket.number}: a question from {ticket.platform}",
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(response["ts"])
+
+    async def post_followup(self, ticket: Ticket, text: str) -> None:
+        await self.client.chat_postMessage(
+            channel=ticket.channel or self.channel,
+            thread_ts=ticket.thread,
+            text=f"Ticket #{ticket.number}: more from the person who asked",
+            blocks=plain_sections(text),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    async def note(self, ticket: Ticket, key: str, **values: str) -> None:
+        await self.client.chat_postMessage(
+            channel=ticket.channel or self.channel,
+            thread_ts=ticket.thread,
+            text=NOTES[key].format_map(values),
+        )
+
+    async def mark_delivered(self, ticket: Ticket, message: str) -> None:
+        await self.client.reactions_add(
+            channel=ticket.channel or self.channel, timestamp=message, name="white_check_mark"
+        )
+
+    async def mark_closed(self, ticket: Ticket, by: str) -> None:
+        await self.client.chat_postMessage(
+            channel=ticket.channel or self.channel,
+            thread_ts=ticket.thread,
+            reply_broadcast=False,
+            text=f":lock: Ticket #{ticket.number} is closed {CLOSED_BY.get(by, by)}. "
+            "Messages in this thread are no longer passed on.",
+        )
+
+    def listing(self, tickets: list[Ticket]) -> str:
+        if not tickets:
+            return "No open tickets."
+        lines = [f"*Open tickets ({len(tickets)})*"]
+        for ticket in tickets:
+            link = thread_link(ticket.channel or self.channel, ticket.thread or "")
+            lines.append(
+                f"• <{link}|#{ticket.number}> · {ticket.platform} · "
+                f"{LANGUAGE_NAMES.get(ticket.language, ticket.language)}"
+                f"{' · answered' if ticket.replied else ' · awaiting a reply'}"
+            )
+        return "\n".join(lines)

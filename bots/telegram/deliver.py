@@ -1,0 +1,28 @@
+"""Staff replies to Telegram chats, from any process: a Bot made from the settings alone (the
+Slack service delivers through it too), with the adapter's rendering and retries."""
+
+from __future__ import annotations
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden
+
+from ...core.reply import Reply
+from ..handoff import Undeliverable
+from .render import render
+from .sending import send
+from .settings import TelegramSettings
+
+
+class TelegramDeliverer:
+    def __init__(self, settings: TelegramSettings):
+        self.bot = Bot(settings.token.value, base_url=f"{settings.api_url}/bot")
+
+    async def deliver(self, chat: str, reply: Reply) -> None:
+        try:
+            await send(self.bot, int(chat), render(reply))
+        except Forbidden as error:  # blocked by the user, or kicked
+            raise Undeliverable(type(error).__name__) from error
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():
+                raise Undeliverable("chat not found") from error
+            raise

@@ -1,0 +1,3 @@
+"""The fixtures of handoff_harness.py."""
+
+from handoff_harness import fakes  # noqa: F401

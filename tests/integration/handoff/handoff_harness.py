@@ -1,0 +1,146 @@
+"""Both adapters under serve(), as `iombot run` runs them, against the fake Telegram and the fake
+Slack, with the handoff on: the public asks on Telegram, staff answer in a Slack thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+
+from iombot.bots.handoff import HandoffSettings
+from iombot.bots.service import serve
+from iombot.bots.settings import Secret, Settings
+from iombot.bots.shared import Services
+from iombot.bots.slack import PLATFORM as SLACK
+from iombot.bots.slack.settings import SlackSettings
+from iombot.bots.telegram import PLATFORM as TELEGRAM
+from iombot.bots.telegram.adapter import TelegramAdapter
+from iombot.bots.telegram.settings import TelegramSettings
+from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, event_payload, signed_headers
+from iombot.testing.telegram import FakeBotApi
+
+from testsupport import ADAPTER_CONTENT, free_port
+
+TOKEN = "123456:HANDOFF_TOKEN_abcdefghijklmnopqrstuvwxyz"
+CHANNEL = "C0HANDOFF1"
+STAFF = "U0STAFF01"
+
+
+def handoff_settings(
+    telegram: FakeBotApi, slack: FakeSlack, state_url: str = "memory://", **handoff
+) -> Settings:
+    return Settings(
+        content_dir=ADAPTER_CONTENT,
+        state_url=Secret(state_url),
+        host="127.0.0.1",
+        port=free_port(),
+        reload_seconds=60,
+        platforms={
+            "telegram": TelegramSettings(token=Secret(TOKEN), api_url=telegram.url, rate_limit=0),
+            "slack": SlackSettings(
+                bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SECRET), api_url=slack.api_url
+            ),
+        },
+        handoff=HandoffSettings(channel=CHANNEL, **handoff),
+    )
+
+
+@dataclass
+class Running:
+    settings: Settings
+    stop: asyncio.Event
+    task: asyncio.Task
+    http: ClientSession
+    services: Services
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.settings.port}"
+
+    async def slack_event(self, event: dict, event_id: str, **headers: str) -> int:
+        body = json.dumps(event_payload(event, event_id))
+        async with self.http.post(
+            f"{self.base}/slack/events", data=body, headers={**signed_headers(body), **headers}
+        ) as response:
+            return response.status
+
+    async def slack_action(self, body: str) -> int:
+        async with self.http.post(
+            f"{self.base}/slack/events", data=body, headers=signed_headers(body)
+        ) as response:
+            return response.status
+
+    async def metrics(self) -> str:
+        async with self.http.get(f"{self.base}/metrics") as response:
+            return await response.text()
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings, only: str | None = None) -> AsyncIterator[Running]:
+    """serve() with both platforms (or only one, like a compose service), until ready."""
+    adapters: list = []
+
+    def make_telegram(services, options):
+        adapters.append(TelegramAdapter(services, options, poll_timeout=1))
+        return adapters[-1]
+
+    def make_slack(services, options):
+        adapters.append(SLACK.make_adapter(services, options))
+        return adapters[-1]
+
+    registry = [
+        replace(TELEGRAM, make_adapter=make_telegram),
+        replace(SLACK, make_adapter=make_slack),
+    ]
+    chosen = [p for p in registry if only in (None, p.name)]
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, chosen, stop, registry=registry))
+    for _ in range(300):
+        if task.done() or (
+            len(adapters) == len(chosen) and all(a.health()["up"] for a in adapters)
+        ):
+            break
+        await asyncio.sleep(0.02)
+    assert not task.done(), f"serve() ended at start: {task.result()}"
+    async with ClientSession() as http:
+        try:
+            yield Running(settings, stop, task, http, adapters[0].services)
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(task, 15) == 0
+
+
+@pytest.fixture
+async def fakes() -> AsyncIterator[tuple[FakeBotApi, FakeSlack]]:
+    telegram, slack = FakeBotApi(TOKEN), FakeSlack()
+    await telegram.start()
+    await slack.start()
+    try:
+        yield telegram, slack
+    finally:
+        await telegram.stop()
+        await slack.stop()
+
+
+def staff_reply(text: str, thread: str, ts: str, **more) -> dict:
+    return {
+        "type": "message",
+        "channel": CHANNEL,
+        "channel_type": "channel",
+        "user": STAFF,
+        "text": text,
+        "ts": ts,
+        "thread_ts": thread,
+        "event_ts": ts,
+        **more,
+    }
+
+
+def tmp_sqlite(path: Path) -> str:
+    return f"sqlite:///{path}"
