@@ -110,6 +110,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Ticket #{number} is closed. Your messages go to the bot again.",
         "ja": "受付番号 #{number} を終了しました。これからのメッセージにはボットがお答えします。",
     },
+    "staff_done_command": {
+        "en": "Close your question to staff",
+        "ja": "スタッフへの質問を終える",
+    },
     "staff_none_open": {
         "en": "You have no open question with staff.",
         "ja": "スタッフへの質問は受け付けていません。",

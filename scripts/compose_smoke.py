@@ -1,5 +1,6 @@
 """Proof that the image and compose file run: build, start both services against fake
-platforms, wait until healthy, ask each a question, edit content live, stop with SIGTERM.
+platforms, wait until healthy, ask each a question, pass a question to staff and their reply
+back across the two services, edit content live, stop with SIGTERM.
 
 Called by scripts/compose-smoke, which installs podman and podman-compose first and runs this
 with PYTHONPATH=src: the fakes are iombot.testing's (FakeBotApi, FakeSlack), served from a
@@ -9,6 +10,7 @@ fixture content (tests/fixtures/adapter_content), so rewording content/ cannot b
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from iombot.testing import telegram as tg
 from iombot.testing.background import BackgroundLoop
-from iombot.testing.slack import FakeSlack, command_body, signed_headers
+from iombot.testing.slack import FakeSlack, command_body, event_payload, signed_headers
 from iombot.testing.telegram import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +35,7 @@ PROJECT = "iombot-smoke"
 TOKEN = "123456:SMOKE_token_abcdefghijklmnopqrstu"
 SIGNING_SECRET = "smoke-signing-secret"
 GRACE_SECONDS = 10
+HANDOFF_CHANNEL = "C0SMOKE001"
 
 
 def log(message: str) -> None:
@@ -155,6 +158,7 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
                 f"SLACK_API_URL={fakes.slack.api_url}",
                 "HOST=127.0.0.1",
                 "IOMBOT_RELOAD_SECONDS=1",
+                f"IOMBOT_HANDOFF_CHANNEL={HANDOFF_CHANNEL}",
                 "",
             ]
         )
@@ -188,6 +192,8 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
         if status != 200 or contact.phone not in body:
             raise SystemExit(f"[compose-smoke] FAILED: Slack /iom contact: {status} {body[:300]}")
         log("ok: Slack /iom contact answered with the phone number")
+
+        handoff(fakes)
 
         contact.retitle(EDITED_TITLE)
         wait(
@@ -242,11 +248,46 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
     return 0
 
 
+def handoff(fakes: Fakes) -> None:
+    """Asking a person across the two services: the Telegram container posts the ticket to
+    Slack, the Slack container receives the staff reply and delivers it to Telegram."""
+    asker = 700
+    fakes.send_telegram("/staff a question from the smoke test", asker)
+
+    def ticket() -> dict | None:
+        calls = fakes.loop.call(fakes.slack.calls_to, "chat.postMessage")
+        posted = [c for c in calls if c.args.get("channel") == HANDOFF_CHANNEL]
+        return posted[0].result if posted else None
+
+    wait("the Telegram service posted a ticket to the Slack channel", lambda: ticket(), 20)
+    thread = (ticket() or {})["ts"]
+    event = {
+        "type": "message",
+        "channel": HANDOFF_CHANNEL,
+        "channel_type": "channel",
+        "user": "U0STAFF01",
+        "text": "Hello from IOM Tokyo staff (smoke)",
+        "ts": "1800000000.000001",
+        "thread_ts": thread,
+    }
+    body = json.dumps(event_payload(event, "EvSmoke")).encode()
+    headers = signed_headers(body, SIGNING_SECRET)
+    status, _ = http("POST", f"http://127.0.0.1:{SLACK_PORT}/slack/events", body, headers)
+    if status != 200:
+        raise SystemExit(f"[compose-smoke] FAILED: staff reply event: HTTP {status}")
+    wait(
+        "the Slack service delivered the staff reply to the Telegram asker",
+        lambda: fakes.telegram_answer_contains("Hello from IOM Tokyo staff (smoke)", asker),
+        20,
+    )
+
+
 def only_telegram(env_file: Path) -> None:
     """An operator with only a Telegram token: COMPOSE_PROFILES=telegram starts that service
     alone, so no Slack service exits for want of settings and restarts for ever."""
     lines = env_file.read_text().splitlines()
-    env_file.write_text("\n".join(x for x in lines if not x.startswith("SLACK_")) + "\n")
+    slack = ("SLACK_", "IOMBOT_HANDOFF_")  # the handoff needs Slack
+    env_file.write_text("\n".join(x for x in lines if not x.startswith(slack)) + "\n")
     os.environ["COMPOSE_PROFILES"] = "telegram"
     try:
         compose("up", "-d")

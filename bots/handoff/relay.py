@@ -137,7 +137,18 @@ class Handoff:
         )
         try:
             await self.deliverers[ticket.platform].deliver(ticket.chat, reply)
-        except Undeliverable:
+        except Exception as error:
+            if not isinstance(error, Undeliverable):
+                # The platform failed for now (5xx, network, after the sender's retries):
+                # staff are asked to send it again, as a new message.
+                log.warning(
+                    "handoff: ticket %d: could not deliver a staff reply: %s",
+                    ticket.number,
+                    type(error).__name__,
+                    extra={"ticket": ticket.number},
+                )
+                await self.desk.note(ticket, "try_again")
+                return False
             log.warning(
                 "handoff: ticket %d: the asker can no longer be reached",
                 ticket.number,

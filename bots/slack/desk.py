@@ -15,6 +15,8 @@ LANGUAGE_NAMES = {"en": "English", "ja": "Japanese"}
 NOTES = {
     "undeliverable": ":warning: This reply could not be delivered: the person has blocked the "
     "bot or left the chat. The ticket is closed.",
+    "try_again": ":warning: This reply could not be delivered just now (the messaging service "
+    "did not answer). Please send it again in a few minutes.",
     "only_text": "Only text is passed on to the person who asked; this file was not sent.",
     "asker_limit": "The person who asked has reached the hourly limit of messages.",
 }

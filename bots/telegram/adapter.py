@@ -285,6 +285,11 @@ def command_menu(services: Services, language: str) -> list[BotCommand]:
         for topic in services.answerer.content.topics
     ]
     built_in = [BotCommand(name, strings.text(key, language)) for name, key in BUILT_IN_COMMANDS]
+    if services.handoff is not None and services.handoff.serves("telegram"):
+        built_in += [
+            BotCommand("staff", strings.text("ask_staff", language)),
+            BotCommand("done", strings.text("staff_done_command", language)),
+        ]
     return (topics + built_in)[:100]
 
 

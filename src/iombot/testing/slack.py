@@ -38,6 +38,7 @@ class Call:
     method: str
     args: dict[str, Any]
     headers: dict[str, str] = field(repr=False)
+    result: dict | None = field(default=None, repr=False)  # what the fake answered
 
 
 class FakeSlack:
@@ -127,7 +128,8 @@ class FakeSlack:
             else:
                 status, headers, body = failure
                 return web.json_response(body, status=status, headers=headers)
-        return web.json_response(self.answer(method, args))
+        self.calls[-1].result = self.answer(method, args)
+        return web.json_response(self.calls[-1].result)
 
     def answer(self, method: str, args: dict[str, Any]) -> dict:
         if method == "auth.test":

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from dataclasses import replace
 
+import pytest
 from handoff_harness import CHANNEL, STAFF, handoff_settings, running, staff_reply, tmp_sqlite
 
-from iombot.testing.slack import action_body, action_payload, command_body, signed_headers
+from iombot.bots.settings import Secret
+from iombot.testing.slack import (
+    APP_TOKEN,
+    action_body,
+    action_payload,
+    command_body,
+    event_payload,
+    signed_headers,
+)
 from iombot.testing.telegram import callback, message
 
 from testsupport import free_port
@@ -65,8 +75,7 @@ async def open_ticket(telegram, slack, text: str, user: int = USER) -> str:
 
 
 def _ts_of(slack, call) -> str:
-    # The fake answers chat.postMessage with a ts made from the call's position.
-    return f"{1700000000 + slack.calls.index(call) + 1}.000100"
+    return call.result["ts"]  # the new message's ts, as the fake answered it
 
 
 async def test_a_question_goes_to_staff_and_their_reply_comes_back(fakes):
@@ -292,15 +301,19 @@ async def test_what_is_not_relayed(fakes):
         assert len(telegram.sent_to(USER)) == before
 
 
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
 async def test_two_services_share_tickets_and_a_reply_after_a_restart_still_arrives(
-    fakes, tmp_path
+    fakes, tmp_path, request, store
 ):
-    """The compose layout: `iombot run telegram` and `iombot run slack`, one SQLite file. The
-    ticket is posted by the Telegram service; the staff reply arrives at the Slack service,
-    which delivers it to Telegram itself, before and after a restart; the same event reaching
-    two Slack replicas is delivered once."""
+    """The compose layout: `iombot run telegram` and `iombot run slack`, sharing one SQLite
+    file (or Redis). The ticket is posted by the Telegram service; the staff reply arrives at
+    the Slack service, which delivers it to Telegram itself, before and after a restart; the
+    same event reaching two Slack replicas is delivered once."""
     telegram, slack = fakes
-    state = tmp_sqlite(tmp_path / "state.db")
+    if store == "redis":
+        state = request.getfixturevalue("redis_server").url
+    else:
+        state = tmp_sqlite(tmp_path / "state.db")
     public = handoff_settings(telegram, slack, state_url=state)
     staff = replace(public, port=free_port())
     async with running(public, only="telegram"):
@@ -340,3 +353,53 @@ async def test_an_idle_ticket_closes_itself(fakes):
                 "without messages" in c.args.get("text", "") for c in thread_posts(slack, thread)
             )
         )
+
+
+async def test_in_japanese_over_socket_mode_with_nothing_said_in_the_logs(fakes, caplog):
+    telegram, slack = fakes
+    settings = handoff_settings(telegram, slack)
+    socket = replace(settings.platforms["slack"], app_token=Secret(APP_TOKEN), signing_secret=None)
+    settings = replace(settings, platforms={**settings.platforms, "slack": socket})
+    caplog.set_level(logging.DEBUG)
+    async with running(settings):
+        await slack.wait_sockets(1)
+        telegram.push(message("ぴょこぴょこ", user_id=USER, language_code="ja"))
+        first = (await telegram.wait_sent(1))[0]
+        assert ("IOM駐日事務所のスタッフに質問", "staff:ask") in buttons(first)
+        telegram.push(
+            message(
+                "/staff ビザの更新について相談したい 秘密の話", user_id=USER, language_code="ja"
+            )
+        )
+        await wait(lambda: len(tickets_posted(slack)) == 1)
+        assert "Japanese" in json.dumps(tickets_posted(slack)[0].args)
+        assert await telegram.wait_for(lambda: "受付番号" in telegram.sent_to(USER)[-1].text)
+        thread = _ts_of(slack, tickets_posted(slack)[0])
+        event = staff_reply(
+            "お問い合わせありがとうございます。内緒の返事", thread, "1800000020.000001"
+        )
+        ack = await slack.send_envelope("events_api", event_payload(event, "EvJ"))
+        assert ack["envelope_id"]
+        assert await telegram.wait_for(
+            lambda: telegram.sent_to(USER)[-1].text.startswith("<b>IOM駐日事務所スタッフ</b>")
+        )
+        # A reply that Telegram can't take just now: staff are asked to send it again.
+        telegram.fail("sendMessage", 502, times=10)
+        event = staff_reply("二通目", thread, "1800000021.000001")
+        await slack.send_envelope("events_api", event_payload(event, "EvJ2"))
+        await wait(
+            lambda: any(
+                "send it again" in c.args.get("text", "") for c in thread_posts(slack, thread)
+            ),
+            timeout=15,
+        )
+    # Our own log lines, at every level: ticket numbers, never what anyone wrote. (The
+    # libraries' DEBUG lines show whole updates; LOG_LEVEL=DEBUG is for a developer's machine.)
+    logged = "\n".join(
+        f"{record.getMessage()} {record.__dict__}"
+        for record in caplog.records
+        if record.name.startswith("iombot")
+    )
+    assert "handoff: ticket 1 opened" in logged
+    for private in ("秘密の話", "内緒の返事", "二通目", "ぴょこぴょこ"):
+        assert private not in logged
