@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import replace
 
 from telegram import (
     Bot,
@@ -34,10 +33,9 @@ from telegram.ext import (
     filters,
 )
 
-from ...core import strings
-from ...core.reply import Button, Paragraph, Query, Reply, ReplyKind
+from ...core.reply import Query, Reply, ReplyKind
 from ..flood import Verdict
-from ..handoff import HandoffFailed
+from ..handoff.asking import Asking
 from ..shared import Services
 from .render import keyboard_for, render
 from .sending import NO_PREVIEW, send, with_retries
@@ -48,10 +46,6 @@ PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
 MAX_INLINE_RESULTS = 50
 _ADDRESSED = re.compile(r"(\s*/[^\s@/]+)@(\S+)(.*)", re.DOTALL)  # /cmd@bot args
-_HANDOFF_COMMAND = re.compile(r"\s*/(staff|done)(?:\s+(.*))?", re.DOTALL | re.IGNORECASE)
-ASK_STAFF, CANCEL_ASKING = "staff:ask", "staff:cancel"
-# Replies that are not a confident answer: they offer a person (when handoff is on).
-NOT_CONFIDENT = (ReplyKind.SUGGESTIONS, ReplyKind.UNKNOWN_COMMAND, ReplyKind.EMPTY)
 
 
 def chat_kind(chat: Chat) -> str:
@@ -119,6 +113,7 @@ class Handlers:
 
     def __init__(self, services: Services):
         self.services = services
+        self.asking = Asking(services)
 
     def register(self, application: Application) -> None:
         application.add_handler(
@@ -148,9 +143,12 @@ class Handlers:
             query = await self._admit(context.bot, query, message.chat_id)
         if query is None:
             return
-        if await self._handoff(context.bot, message.chat_id, query):
+        handled = await self.asking.message(PLATFORM, str(message.chat_id), query)
+        if handled is not None:
+            await self._send_all(context.bot, message.chat_id, handled)
             return
-        reply = self._offer_staff(await self.services.answer(query, remembered=True), query)
+        reply = await self.services.answer(query, remembered=True)
+        reply = self.asking.offer(PLATFORM, reply, query)
         quote = message.message_id if query.chat_kind == "group" else None
         await send(context.bot, message.chat_id, render(reply), quote)
         self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
@@ -187,16 +185,13 @@ class Handlers:
         )
         if query is None:
             return
-        if callback.data in (ASK_STAFF, CANCEL_ASKING) and chat is not None:
-            language = await self.services.language_for(query, remembered=True)
-            if callback.data == ASK_STAFF:
-                await self._staff(context.bot, chat.id, query, "")
-            elif self.services.handoff is not None:
-                await self.services.handoff.book.clear_pending(PLATFORM, str(chat.id))
-                await self._say(context.bot, chat.id, "staff_cancelled", language)
-            return
+        if chat is not None:
+            handled = await self.asking.button(PLATFORM, str(chat.id), query, callback.data or "")
+            if handled is not None:
+                await self._send_all(context.bot, chat.id, handled)
+                return
         reply = await self.services.act(query, callback.data or "", remembered=True)
-        reply = self._offer_staff(reply, query)
+        reply = self.asking.offer(PLATFORM, reply, query)
         messages = render(reply)
         if chat is not None:
             await send(context.bot, chat.id, messages)
@@ -285,106 +280,11 @@ class Handlers:
                 extra={"platform": PLATFORM, "update_id": update_id},
             )
 
-    # --- asking a person (bots/handoff/) ------------------------------------------------------
+    # --- asking a person (bots/handoff/asking.py) ---------------------------------------------
 
-    async def _handoff(self, bot: Bot, chat_id: int, query: Query) -> bool:
-        """/staff and /done; and, in a private chat with an open ticket (or right after /staff),
-        a text message goes to staff instead of the bot. True when the message was handled."""
-        command = _HANDOFF_COMMAND.fullmatch(query.text)
-        if command is not None:
-            if command[1].lower() == "staff":
-                await self._staff(bot, chat_id, query, (command[2] or "").strip())
-            else:
-                await self._done(bot, chat_id, query)
-            return True
-        handoff = self.services.handoff
-        if handoff is None or not handoff.serves(PLATFORM) or query.chat_kind != "private":
-            return False
-        if query.text.lstrip().startswith("/"):
-            return False  # other commands are still the bot's
-        ticket, pending = await handoff.book.asker(PLATFORM, str(chat_id))
-        if ticket is not None:
-            if not await handoff.follow_up(ticket, query.text):
-                await self._say(bot, chat_id, "staff_limit", ticket.language)
-            return True
-        if pending is not None and query.text.strip():
-            await self._open_ticket(bot, chat_id, pending, query.text.strip())
-            return True
-        return False
-
-    async def _staff(self, bot: Bot, chat_id: int, query: Query, question: str) -> None:
-        language = await self.services.language_for(query, remembered=True)
-        handoff = self.services.handoff
-        if handoff is None or not handoff.serves(PLATFORM):
-            await self._say(bot, chat_id, "staff_unavailable", language, reach_us=True)
-            return
-        if query.chat_kind != "private":
-            await self._say(bot, chat_id, "staff_in_group", language, reach_us=True)
-            return
-        ticket, _ = await handoff.book.asker(PLATFORM, str(chat_id))
-        if ticket is not None:  # one open ticket per person: this goes into it
-            if question and not await handoff.follow_up(ticket, question):
-                await self._say(bot, chat_id, "staff_limit", ticket.language)
-                return
-            await self._say(bot, chat_id, "staff_sent", ticket.language, number=str(ticket.number))
-        elif question:
-            await self._open_ticket(bot, chat_id, language, question)
-        else:
-            await handoff.book.set_pending(PLATFORM, str(chat_id), language)
-            cancel = Button(strings.text("cancel", language), CANCEL_ASKING)
-            reply = Reply(
-                kind=ReplyKind.NOTICE,
-                language=language,
-                title=strings.text("staff_title", language),
-                blocks=(Paragraph(strings.spans("staff_consent", language)),),
-                buttons=(cancel,),
-            )
+    async def _send_all(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...]) -> None:
+        for reply in replies:
             await send(bot, chat_id, render(reply))
-
-    async def _open_ticket(self, bot: Bot, chat_id: int, language: str, question: str) -> None:
-        assert self.services.handoff is not None
-        try:
-            ticket = await self.services.handoff.ask(PLATFORM, str(chat_id), language, question)
-        except HandoffFailed:
-            await self._say(bot, chat_id, "staff_failed", language, reach_us=True)
-            return
-        await self._say(bot, chat_id, "staff_sent", language, number=str(ticket.number))
-
-    async def _done(self, bot: Bot, chat_id: int, query: Query) -> None:
-        handoff = self.services.handoff
-        ticket = None
-        if handoff is not None:
-            ticket, pending = await handoff.book.asker(PLATFORM, str(chat_id))
-            if ticket is None and pending is not None:
-                await handoff.book.clear_pending(PLATFORM, str(chat_id))
-        if handoff is not None and ticket is not None:
-            await handoff.close(ticket, "asker")  # which tells the asker too
-            return
-        language = await self.services.language_for(query, remembered=True)
-        await self._say(bot, chat_id, "staff_none_open", language)
-
-    def _offer_staff(self, reply: Reply, query: Query) -> Reply:
-        """A reply that is not a confident answer offers a person, in private chats."""
-        handoff = self.services.handoff
-        if (
-            reply.kind not in NOT_CONFIDENT
-            or handoff is None
-            or not handoff.serves(PLATFORM)
-            or query.chat_kind != "private"
-        ):
-            return reply
-        ask = Button(strings.text("ask_staff", reply.language), ASK_STAFF)
-        return replace(reply, buttons=(ask, *reply.buttons))
-
-    async def _say(
-        self, bot: Bot, chat_id: int, key: str, language: str, reach_us: bool = False, **values: str
-    ) -> None:
-        blocks = (Paragraph(strings.spans(key, language, **values)),)
-        if reach_us:
-            blocks += self.services.answerer.content.reach_us(language)
-        await send(
-            bot, chat_id, render(Reply(kind=ReplyKind.NOTICE, language=language, blocks=blocks))
-        )
 
     # --- helpers -----------------------------------------------------------------------------
 
