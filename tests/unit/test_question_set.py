@@ -5,15 +5,16 @@ had read only the content and the seed page, not the code) before the tuning it 
   loanwords, other English words), tuned on;
 - questions_new2.yaml, questions_new3.yaml, questions_new4.yaml, questions_holdout3.yaml: each
   kept aside as a hold-out and measured once (73.0 %, 83.1 %, 88.4 %, 93.8 %), then tuned on;
-- questions_holdout5.yaml: the hold-out written last and never tuned on (82.2 % when measured):
-  it tells how the bot does on the next question. Its figures are printed, and guarded against
-  regressions only at the level it reached.
+- questions_holdout5.yaml and questions_holdout6.yaml: hold-outs never tuned on (82.2 % and
+  74.3 % when measured): they tell how the bot does on the next question. Their figures are
+  printed, and guarded against regressions only at the level each reached.
 Every question outside IOM is shown how to reach people."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from iombot.core.answerer import Answerer
@@ -28,11 +29,11 @@ TUNED = (
     "questions_new4.yaml",
     "questions_holdout3.yaml",
 )
-HOLDOUT = "questions_holdout5.yaml"
+HOLDOUTS = ("questions_holdout5.yaml", "questions_holdout6.yaml")
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
-# The fifth set, measured once after all tuning (2026-11-29): 60 of 73 (82.2 %). A floor a little
-# below it, so that a change that makes the next question worse is noticed.
-HOLDOUT_FLOOR = 0.80
+# Measured once after all tuning (2026-11-29): set 5, 60 of 73 (82.2 %); set 6, 52 of 70 (74.3 %).
+# Floors a little below, so that a change that makes the next question worse is noticed.
+HOLDOUT_FLOORS = {"questions_holdout5.yaml": 0.80, "questions_holdout6.yaml": 0.72}
 
 
 def load_questions(name: str) -> list[dict]:
@@ -69,11 +70,13 @@ def test_the_new_sets_are_big_enough_and_half_japanese():
     japanese = [q for q in in_domain if any("\u3040" <= ch <= "\u9fff" for ch in q["q"])]
     assert len(in_domain) >= 60 and len(japanese) * 2 >= len(in_domain)
     assert len([q for q in new if q["topic"] is None]) >= 20
-    holdout = load_questions(HOLDOUT)
-    assert len([q for q in holdout if q["topic"]]) >= 40  # a real part kept aside
-    assert len([q for q in holdout if q["topic"] is None]) >= 12
-    tuned = {q["q"] for name in TUNED for q in load_questions(name)}
-    assert not tuned & {q["q"] for q in load_questions(HOLDOUT)}
+    seen = {q["q"] for name in TUNED for q in load_questions(name)}
+    for name in HOLDOUTS:
+        holdout = load_questions(name)
+        assert len([q for q in holdout if q["topic"]]) >= 40  # a real part kept aside
+        assert len([q for q in holdout if q["topic"] is None]) >= 12
+        assert not seen & {q["q"] for q in holdout}  # each set new to the ones before it
+        seen |= {q["q"] for q in holdout}
 
 
 def test_tuned_sets_reach_their_topic(answerer: Answerer, content):
@@ -94,9 +97,10 @@ def test_tuned_sets_reach_their_topic(answerer: Answerer, content):
     assert len(all_wrong) <= 2, all_wrong
 
 
-def test_the_hold_out_set_is_measured_and_does_not_regress(answerer: Answerer):
-    accuracy, _, _ = measure(answerer, HOLDOUT)
-    assert accuracy >= HOLDOUT_FLOOR
+@pytest.mark.parametrize("name", HOLDOUTS)
+def test_the_hold_out_sets_are_measured_and_do_not_regress(answerer: Answerer, name: str):
+    accuracy, _, _ = measure(answerer, name)
+    assert accuracy >= HOLDOUT_FLOORS[name]
 
 
 def test_out_of_domain_questions_never_get_a_confident_answer_in_the_first_set(answerer):
@@ -113,7 +117,7 @@ def test_every_out_of_scope_question_is_shown_how_to_reach_people(answerer: Answ
     # without a topic, a topic found by search (which may not be what was asked), or the topic
     # that gives them itself.
     giver = next(t.command for t in content.topics if t.text("en").reach_us)
-    for name in (*TUNED, HOLDOUT):
+    for name in (*TUNED, *HOLDOUTS):
         for item in load_questions(name):
             if item["topic"] is not None:
                 continue
