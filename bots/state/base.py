@@ -61,6 +61,15 @@ class StateStore(Protocol):
         """Every live record of a kind (a few hundred at most: open handoff tickets), any order."""
         ...
 
+    async def add_count(self, kind: str, key: str, ttl: float) -> None:
+        """Count one more under kind/key (a topic asked on a day); the count is kept `ttl`
+        seconds from its first increment."""
+        ...
+
+    async def list_counts(self, kind: str) -> dict[str, int]:
+        """Every live count of a kind, by key."""
+        ...
+
     async def next_number(self, name: str) -> int:
         """An atomic counter shared by all processes using the store: 1, 2, 3, ... Never expires."""
         ...

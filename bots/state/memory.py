@@ -31,6 +31,7 @@ class MemoryState:
         # Kept as JSON, as the other stores keep them: what a caller later does to a dict it put
         # or got never changes the stored record.
         self._records: BoundedMap[tuple[str, str], str] = BoundedMap(records, clock=clock)
+        self._counts: BoundedMap[tuple[str, str], list[int]] = BoundedMap(records, clock=clock)
         self._numbers: dict[str, int] = {}
 
     async def get_language(self, user_key: str) -> str | None:
@@ -75,6 +76,16 @@ class MemoryState:
 
     async def delete_record(self, kind: str, key: str) -> None:
         self._records.pop((kind, key))
+
+    async def add_count(self, kind: str, key: str, ttl: float) -> None:
+        counter = self._counts.get((kind, key))
+        if counter is None:
+            counter = [0]
+            self._counts.set((kind, key), counter, ttl)
+        counter[0] += 1
+
+    async def list_counts(self, kind: str) -> dict[str, int]:
+        return {key: c[0] for (k, key), c in self._counts.items() if k == kind}
 
     async def list_records(self, kind: str) -> list[Record]:
         return [decode_record(value) for (k, _), value in self._records.items() if k == kind]

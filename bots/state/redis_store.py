@@ -111,6 +111,23 @@ class RedisState:
         # A key that expired (or was deleted) since the SCAN reads as None.
         return [decode_record(v) for v in await self._redis.mget(keys) if v is not None]
 
+    async def add_count(self, kind: str, key: str, ttl: float) -> None:
+        # INCR, and the TTL with the first: the same script as a flood window.
+        await self._note_message(keys=[f"{PREFIX}count:{kind}:{key}"], args=[_ms(ttl)])
+
+    async def list_counts(self, kind: str) -> dict[str, int]:
+        prefix = f"{PREFIX}count:{kind}:"
+        match = f"{PREFIX}count:{_glob_escape(kind)}:*"
+        keys = list(
+            dict.fromkeys([k async for k in self._redis.scan_iter(match=match, count=SCAN_COUNT)])
+        )
+        if not keys:
+            return {}
+        values = await self._redis.mget(keys)
+        return {
+            k[len(prefix) :]: int(v) for k, v in zip(keys, values, strict=True) if v is not None
+        }
+
     async def next_number(self, name: str) -> int:
         # The one key without a TTL: a counter that started again would reuse ticket numbers.
         return int(await self._redis.incr(f"{PREFIX}seq:{name}"))

@@ -115,6 +115,12 @@ class ResilientState:
     async def list_records(self, kind: str) -> list[Record]:
         return await self._call("list_records", (kind,), self.local.list_records)
 
+    async def add_count(self, kind: str, key: str, ttl: float) -> None:
+        await self._call("add_count", (kind, key, ttl), self.local.add_count)
+
+    async def list_counts(self, kind: str) -> dict[str, int]:
+        return await self._call("list_counts", (kind,), self.local.list_counts)
+
     async def next_number(self, name: str) -> int:
         return await self._call("next_number", (name,), self.local.next_number)
 

@@ -36,9 +36,12 @@ CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires REAL NOT NULL,
     PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counts (
+    kind TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, expires REAL NOT NULL,
+    PRIMARY KEY (kind, key));
 """
 # The tables whose rows expire: swept and counted. (Sequences never expire: not among them.)
-TABLES = ("languages", "seen", "windows", "locks", "records")
+TABLES = ("languages", "seen", "windows", "locks", "records", "counts")
 CHECKPOINT_EVERY = 500  # fast writes between two checkpoints (on the thread, never waiting)
 _WAITING = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -72,6 +75,14 @@ PUT_RECORD = (
 GET_RECORD = "SELECT value FROM records WHERE kind = ? AND key = ? AND expires > ?"
 DELETE_RECORD = "DELETE FROM records WHERE kind = ? AND key = ?"
 LIST_RECORDS = "SELECT value FROM records WHERE kind = ? AND expires > ?"
+# Like a flood window: one more, or 1 again in a fresh row when the old one has expired.
+ADD_COUNT = (
+    "INSERT INTO counts (kind, key, count, expires) VALUES (:kind, :key, 1, :ends) "
+    "ON CONFLICT (kind, key) DO UPDATE SET "
+    "count = CASE WHEN counts.expires <= :now THEN 1 ELSE counts.count + 1 END, "
+    "expires = CASE WHEN counts.expires <= :now THEN :ends ELSE counts.expires END"
+)
+LIST_COUNTS = "SELECT key, count FROM counts WHERE kind = ? AND expires > ?"
 # One statement, so atomic across processes: each caller gets a number of its own.
 NEXT_NUMBER = (
     "INSERT INTO sequences (name, value) VALUES (?, 1) "
@@ -169,6 +180,15 @@ class SqliteState:
         return [row[0] for row in db.execute(LIST_RECORDS, (kind, time.time()))]
 
     @staticmethod
+    def _add_count(db: sqlite3.Connection, kind: str, key: str, ttl: float) -> None:
+        now = time.time()
+        db.execute(ADD_COUNT, {"kind": kind, "key": key, "ends": now + ttl, "now": now})
+
+    @staticmethod
+    def _list_counts(db: sqlite3.Connection, kind: str) -> dict[str, int]:
+        return dict(db.execute(LIST_COUNTS, (kind, time.time())).fetchall())
+
+    @staticmethod
     def _next_number(db: sqlite3.Connection, name: str) -> int:
         return int(db.execute(NEXT_NUMBER, (name,)).fetchone()[0])
 
@@ -217,6 +237,12 @@ class SqliteState:
     async def list_records(self, kind: str) -> list[Record]:
         values = await self._do(self._list_records, kind, write=False)
         return [decode_record(value) for value in values]
+
+    async def add_count(self, kind: str, key: str, ttl: float) -> None:
+        await self._do(self._add_count, kind, key, ttl)
+
+    async def list_counts(self, kind: str) -> dict[str, int]:
+        return await self._do(self._list_counts, kind, write=False)
 
     async def next_number(self, name: str) -> int:
         return await self._do(self._next_number, name)

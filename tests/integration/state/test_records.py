@@ -100,6 +100,34 @@ async def test_next_number_counts_from_one_per_name(store):
     assert await store.next_number(name) == 4
 
 
+async def test_counts_add_up_per_key_and_expire_from_their_first_count(store):
+    kind, other = key(), key()
+    for _ in range(3):
+        await store.add_count(kind, "2026-11-29|contact|ja", 0.4)
+    await store.add_count(kind, "2026-11-29|about|en", 60)
+    await store.add_count(other, "2026-11-29|contact|ja", 60)
+    assert await store.list_counts(kind) == {"2026-11-29|contact|ja": 3, "2026-11-29|about|en": 1}
+    await asyncio.sleep(0.5)
+    assert await store.list_counts(kind) == {"2026-11-29|about|en": 1}
+    await store.add_count(kind, "2026-11-29|contact|ja", 60)  # a fresh count after expiry
+    assert (await store.list_counts(kind))["2026-11-29|contact|ja"] == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+async def test_two_connections_share_counts(backend, tmp_path, redis_server):
+    url = f"sqlite:///{tmp_path / 'state.db'}" if backend == "sqlite" else redis_server.url
+    store, other = await open_state(url), await open_state(url)
+    try:
+        kind = key()
+        await asyncio.gather(
+            *(s.add_count(kind, "k", 60) for _ in range(25) for s in (store, other))
+        )
+        assert await other.list_counts(kind) == {"k": 50}
+    finally:
+        await other.close()
+        await store.close()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 async def test_two_connections_share_records_and_numbers(backend, tmp_path, redis_server):
     url = f"sqlite:///{tmp_path / 'state.db'}" if backend == "sqlite" else redis_server.url

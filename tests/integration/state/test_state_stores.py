@@ -110,6 +110,7 @@ async def test_sqlite_sweep_deletes_what_has_expired_and_nothing_else(tmp_path):
             "windows": 50,
             "locks": 1,
             "records": 0,
+            "counts": 0,
         }
         await asyncio.sleep(0.2)
         assert await state.sweep() == 101
@@ -119,6 +120,7 @@ async def test_sqlite_sweep_deletes_what_has_expired_and_nothing_else(tmp_path):
             "windows": 0,
             "locks": 0,
             "records": 0,
+            "counts": 0,
         }
         assert not await state.first_time("fresh", 60)
     finally:
