@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.answerer import Answerer
-from ..core.content import ContentError, check_content, load_content
+from ..core.content import ContentError, load_content, review_warnings
 from ..core.readings import ReadingError
 from ..core.reply import LANGUAGES
+from ..core.schema import DEFAULT_REVIEW_DAYS
 from . import console
 from .platform import Platform
 from .platforms import PLATFORMS
@@ -48,7 +50,30 @@ def build_parser(platforms: Sequence[Platform] = PLATFORMS) -> argparse.Argument
         type=Path,
         help="the folder to check (default: the content the bot serves)",
     )
+    check.add_argument(
+        "--review-days",
+        type=_days,
+        default=DEFAULT_REVIEW_DAYS,
+        metavar="N",
+        help="warn about topics never reviewed or last reviewed more than N days ago "
+        f"(default: {DEFAULT_REVIEW_DAYS})",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="count the review warnings as problems: exit 1 when there are any",
+    )
     return parser
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (0 or more)")
+    return days
 
 
 def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLATFORMS) -> int:
@@ -60,7 +85,7 @@ def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLAT
         print(f"iombot: settings:\n{error}", file=sys.stderr)
         return 2
     if args.command == "check":
-        return run_check(args.directory or settings.content_dir)
+        return run_check(args.directory or settings.content_dir, args.review_days, args.strict)
     if args.command == "healthcheck":
         return run_healthcheck(settings)
     if args.command == "run" or (args.command is None and settings.configured_platforms()):
@@ -137,15 +162,36 @@ def load_answerer(content_dir: Path) -> Answerer | None:
         return None
 
 
-def run_check(directory: Path) -> int:
+def run_check(
+    directory: Path,
+    review_days: int = DEFAULT_REVIEW_DAYS,
+    strict: bool = False,
+    today: datetime.date | None = None,
+) -> int:
+    """Validate the folder, then, when it is valid, warn about topics due for review:
+    warnings exit 0, or 1 with `strict`."""
     directory = directory.resolve()
-    problems = check_content(directory)
-    for problem in problems:
-        print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+    today = today or datetime.date.today()
+    try:
+        content = load_content(directory, today=today)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem)
+        print(f"{len(error.problems)} problem(s) in {directory}", file=sys.stderr)
         return 1
-    print(f"{directory}: content is valid")
+    warnings = review_warnings(content, today, review_days)
+    if strict and warnings:
+        for warning in warnings:
+            print(warning)
+        print(
+            f"{len(warnings)} problem(s) in {directory}: topics due for review (--strict)",
+            file=sys.stderr,
+        )
+        return 1
+    for warning in warnings:
+        print(f"{warning.path}:{warning.line}: warning: {warning.message}")
+    counted = f" ({len(warnings)} review warning(s))" if warnings else ""
+    print(f"{directory}: content is valid{counted}")
     return 0
 
 

@@ -6,7 +6,9 @@ built with PyYAML's SafeConstructor; nothing in a file is ever executed.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -45,9 +47,12 @@ def default_content_dir() -> Path:
     return Path(str(resources.files("iombot.content"))).resolve()
 
 
-def load_content(directory: Path | str) -> Content:
-    """Load and validate every topic file; raise ContentError listing all problems."""
+def load_content(directory: Path | str, *, today: datetime.date | None = None) -> Content:
+    """Load and validate every topic file; raise ContentError listing all problems.
+
+    `today` (default: the machine's date) is what a `reviewed:` date may not come after."""
     directory = Path(directory)
+    today = today or datetime.date.today()
     files = _topic_files(directory)
     problems: list[Problem] = []
     if not directory.is_dir():
@@ -59,7 +64,7 @@ def load_content(directory: Path | str) -> Content:
     for path in files:
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data + b"\0")
-        topic = _load_topic(path, data, problems)
+        topic = _load_topic(path, data, problems, today)
         if topic is not None:
             topics.append(topic)
     problems.extend(_cross_check(topics, {path.stem for path in files}))
@@ -75,13 +80,70 @@ def load_content(directory: Path | str) -> Content:
     return Content(topics=tuple(topics), version=digest.hexdigest()[:12], not_covered=not_covered)
 
 
-def check_content(directory: Path | str) -> list[Problem]:
+def check_content(directory: Path | str, *, today: datetime.date | None = None) -> list[Problem]:
     """Every problem of a content folder; empty when it is good."""
     try:
-        load_content(directory)
+        load_content(directory, today=today)
     except ContentError as error:
         return error.problems
     return []
+
+
+def review_warnings(
+    content: Content, today: datetime.date, review_days: int = schema.DEFAULT_REVIEW_DAYS
+) -> list[Problem]:
+    """Topics never reviewed, or last reviewed more than `review_days` days before `today`: one
+    warning each, at its `reviewed:` line (or its `command:` line when it has none)."""
+    _check_review_days(review_days)
+    warnings = []
+    for topic in content.topics:
+        age = _review_age(topic, today, review_days)
+        if age is None:
+            continue
+        line = topic.lines.get("reviewed") or topic.lines.get("command", 1)
+        if topic.reviewed is None:
+            message = (
+                "never reviewed: add `reviewed: YYYY-MM-DD` (and `owner:`) "
+                "after checking it against the source"
+            )
+        else:
+            message = (
+                f"last reviewed {topic.reviewed.isoformat()}, {age} days ago "
+                f"(more than {review_days}): check it against the source and update `reviewed:`"
+            )
+        if topic.owner:
+            message += f" (owner: {topic.owner})"
+        warnings.append(Problem(topic.path, line, message))
+    return sorted(warnings)
+
+
+def topics_due_for_review(
+    content: Content, today: datetime.date, review_days: int = schema.DEFAULT_REVIEW_DAYS
+) -> list[tuple[str, str | None, datetime.date | None]]:
+    """(command, owner, reviewed date or None) of every topic due for review: never reviewed
+    first, then the longest ago; ties by command."""
+    _check_review_days(review_days)
+    due = [
+        (topic.command, topic.owner, topic.reviewed)
+        for topic in content.topics
+        if _review_age(topic, today, review_days) is not None
+    ]
+    return sorted(
+        due, key=lambda item: (item[2] is not None, item[2] or datetime.date.min, item[0])
+    )
+
+
+def _check_review_days(review_days: int) -> None:
+    if isinstance(review_days, bool) or not isinstance(review_days, int) or review_days < 0:
+        raise ValueError(f"review_days must be a whole number of days, not {review_days!r}")
+
+
+def _review_age(topic: Topic, today: datetime.date, review_days: int) -> int | None:
+    """Days since the topic's review when it is due (-1 if never reviewed), else None."""
+    if topic.reviewed is None:
+        return -1
+    age = (today - topic.reviewed).days
+    return age if age > review_days else None
 
 
 def _topic_files(directory: Path) -> list[Path]:
@@ -133,7 +195,9 @@ def _compose(data: bytes, report: _Reporter) -> yaml.Node | None:
     return root
 
 
-def _load_topic(path: Path, data: bytes, problems: list[Problem]) -> Topic | None:
+def _load_topic(
+    path: Path, data: bytes, problems: list[Problem], today: datetime.date
+) -> Topic | None:
     report = _Reporter(path, problems)
     root = _compose(data, report)
     if root is None:
@@ -171,6 +235,14 @@ def _load_topic(path: Path, data: bytes, problems: list[Problem]) -> Topic | Non
         elif alias in schema.RESERVED_COMMANDS:
             report(alias_node, f"alias {alias!r} is a built-in command")
     related = _word_list(fields, "related", report)
+    reviewed = values.get("reviewed")
+    ahead = today + datetime.timedelta(days=schema.REVIEWED_AHEAD_DAYS)
+    if isinstance(reviewed, datetime.date) and reviewed > ahead:
+        report(
+            fields["reviewed"][1],
+            f"topic: 'reviewed' is {reviewed.isoformat()}, a date in the future "
+            f"(today is {today.isoformat()}): write the date the topic was checked",
+        )
 
     texts: dict[str, TopicText] = {}
     for language in LANGUAGES:
@@ -193,8 +265,14 @@ def _load_topic(path: Path, data: bytes, problems: list[Problem]) -> Topic | Non
         related=tuple(name for _, name in related),
         texts=texts,
         path=str(path),
+        owner=values["owner"].strip() if "owner" in values else None,
+        reviewed=reviewed,
         lines={
             "command": fields["command"][1].start_mark.line + 1,
+            **{
+                name: fields.get(name, fields["command"])[1].start_mark.line + 1
+                for name in ("owner", "reviewed")
+            },
             **{f"alias:{a}": node.start_mark.line + 1 for node, a in aliases},
             **{f"related:{r}": node.start_mark.line + 1 for node, r in related},
         },
@@ -249,6 +327,25 @@ def _check_fields(
             reason = getattr(error, "problem", None) or str(error).splitlines()[0]
             report(value_node, f"{where}: {name!r} cannot be read ({reason}; only plain YAML)")
             continue
+        except ValueError as error:  # a date-like value that is no date: 2026-02-30
+            if kind is datetime.date:
+                report(value_node, _not_a_date(where, name, value_node))
+            else:
+                report(value_node, f"{where}: {name!r} cannot be read ({error})")
+            continue
+        if kind is datetime.date:
+            date = _as_date(value)
+            if date is None:
+                if isinstance(value, str) and _DATE_PATTERN.fullmatch(value.strip()):
+                    report(value_node, _not_a_date(where, name, value_node))
+                else:
+                    report(
+                        value_node,
+                        f"{where}: {name!r} must be {described}, not {_kind_name(value)}",
+                    )
+                continue
+            values[name] = date
+            continue
         if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             report(value_node, f"{where}: {name!r} must be {described}, not {_kind_name(value)}")
             continue
@@ -259,9 +356,34 @@ def _check_fields(
     return values
 
 
+_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _as_date(value: object) -> datetime.date | None:
+    """A date from YAML's date (unquoted 2026-11-29) or a "YYYY-MM-DD" text; else None."""
+    if isinstance(value, datetime.datetime):
+        return None  # a date and time: only the date is wanted
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and _DATE_PATTERN.fullmatch(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _not_a_date(where: str, name: str, node: yaml.Node) -> str:
+    return f"{where}: {name!r} is not a real date ({node.value}): write it YYYY-MM-DD"
+
+
 def _kind_name(value: object) -> str:
     if value is None:
         return "empty"
+    if isinstance(value, datetime.datetime):
+        return "a date and time"
+    if isinstance(value, datetime.date):
+        return "a date"
     return {
         str: "text",
         int: "a number",
@@ -282,6 +404,8 @@ def _word_list(fields: dict, name: str, report: _Reporter) -> list[tuple[yaml.No
             value = _construct(item)
         except yaml.YAMLError:
             value = None
+        except ValueError:  # a date-like word that is no date (2026-02-30): keep it as written
+            value = item.value
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = item.value  # a year such as 1951 is a fine keyword: keep it as written
         if not isinstance(value, str) or not value.strip():

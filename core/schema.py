@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 COMMAND_PATTERN = re.compile(r"[a-z0-9_]{1,32}")  # Telegram's rule for bot commands
@@ -14,6 +15,10 @@ TOP_FIELDS = {
     "aliases": (False, list, "a list of words"),
     "order": (False, int, "a whole number"),
     "related": (False, list, "a list of topic commands"),
+    # Content governance: who answers for the topic (a unit or a role), and when it was last
+    # checked against its source. `iombot check` warns about topics never or long ago reviewed.
+    "owner": (False, str, "text"),
+    "reviewed": (False, datetime.date, "a date YYYY-MM-DD"),
 }
 TEXT_FIELDS = {
     "title": (True, str, "text"),
@@ -35,3 +40,7 @@ MAX_BLOCK = 2500
 MAX_BODY = 8000
 MAX_LIST_ITEM = 200
 DEFAULT_ORDER = 1000
+DEFAULT_REVIEW_DAYS = 365  # a topic last reviewed longer ago than this is due for review
+# `reviewed:` may be up to a day ahead of the checking machine's date: an editor in Tokyo
+# writes today's date while a server on UTC may still be on yesterday.
+REVIEWED_AHEAD_DAYS = 1

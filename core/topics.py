@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from .reply import Block
@@ -28,7 +29,10 @@ class Topic:
     related: tuple[str, ...]
     texts: dict[str, TopicText]  # by language code
     path: str  # the file it came from, for messages
-    # Line of each command, alias and related entry ("alias:phone"), for messages across files.
+    owner: str | None = None  # who answers for the topic (a unit or a role), if given
+    reviewed: datetime.date | None = None  # when last checked against the source, if ever
+    # Line of each command, alias and related entry ("alias:phone"), for messages across files;
+    # also "owner" and "reviewed": the line of the field, or of command: when the field is absent.
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def text(self, language: str) -> TopicText:
