@@ -73,6 +73,14 @@ class Metrics:
             registry=self.registry,
         )
 
+        # The editors' loop (bots/editors/).
+        self.feedback = Counter(
+            "iombot_feedback",
+            "Votes on answers (👍 up, 👎 down)",
+            ["platform", "language", "vote"],
+            registry=self.registry,
+        )
+
     def observe(self, platform: str, reply: Reply, seconds: float) -> None:
         if reply.kind is ReplyKind.TOPIC:
             self.questions.labels(platform, reply.topic, reply.language).inc()

@@ -105,7 +105,9 @@ def attach_handoff(services: Services, settings: Settings, registry: Sequence[Pl
         for p in configured
         if p.make_desk is not None
     ]
-    if not desks:  # the settings check prevents it; a registry without Slack (tests) may not
+    if (
+        not desks
+    ):  # the settings check prevents it; a test registry without a staff platform may not
         log.warning("handoff: no staff platform is configured; /staff gives the contact route")
         return
     desk = desks[0]

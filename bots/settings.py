@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..core.content import default_content_dir
+from .editors.settings import read_digest_settings
 from .env import EnvReader, Secret, SettingsError, read_environment
 from .handoff.settings import HandoffSettings, read_handoff_settings
 from .platform import Platform
@@ -20,6 +21,7 @@ from .platforms import PLATFORMS
 from .state import describe_url, url_problem
 
 __all__ = ["Secret", "Settings", "SettingsError", "read_environment"]
+
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
@@ -40,6 +42,13 @@ class Settings:
     # Each configured platform's settings, by platform name, in the registry's order.
     platforms: Mapping[str, Any] = field(default_factory=dict)
     handoff: HandoffSettings | None = None  # asking a person (bots/handoff/)
+    # The editors' loop (bots/editors/): unanswered questions kept this many days (0: none
+    # kept), and the weekly digest's channel id, weekday (0: Monday), time and time zone.
+    question_log_days: int = 90
+    digest_channel: str | None = None
+    digest_day: int = 0  # Monday
+    digest_time: str = "09:00"
+    digest_timezone: str = "Asia/Tokyo"
 
     @property
     def state_description(self) -> str:
@@ -81,6 +90,7 @@ class Settings:
         }
         desk = any(p.make_desk is not None and p.name in configured for p in platforms)
         handoff = read_handoff_settings(read, desk)
+        digest = read_digest_settings(read, desk)
         settings = cls(
             content_dir=content_dir,
             host=read.get("HOST") or "0.0.0.0",
@@ -92,6 +102,8 @@ class Settings:
             state_sweep_seconds=read.number("IOMBOT_STATE_SWEEP_SECONDS", 300.0, float, 0.1, 86400),
             platforms=configured,
             handoff=handoff,
+            question_log_days=read.number("IOMBOT_QUESTION_LOG_DAYS", 90, int, 0, 3650),
+            **digest,
         )
         if read.problems:
             raise SettingsError(read.problems)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.answerer import Answerer
 from ..core.reply import Query, Reply
+from .editors.ledger import Ledger
 from .flood import FloodGate, Verdict
 from .metrics import Metrics
 from .state import MemoryState, StateStore
@@ -32,10 +33,13 @@ class Services:
     flood: FloodGate | None = None  # default: 20 messages a minute per user, on `state`
     started: float = field(default_factory=time.time)
     handoff: Handoff | None = None  # asking a person: on when IOMBOT_HANDOFF_CHANNEL is set
+    ledger: Ledger | None = None  # what the editors' report is made of (default: on `state`)
 
     def __post_init__(self) -> None:
         if self.flood is None:
             self.flood = FloodGate(self.state)
+        if self.ledger is None:
+            self.ledger = Ledger(self.state, self.settings.question_log_days)
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -45,12 +49,16 @@ class Services:
     async def answer(self, query: Query, remembered: bool = False) -> Reply:
         """The core's answer, in the language the user chose (which a /lang reply updates)."""
         query = query if remembered else await self._with_language(query)
-        return await self._remember(query, self.answerer.answer(query))
+        reply = await self._remember(query, self.answerer.answer(query))
+        await self._note(query, reply)
+        return reply
 
     async def act(self, query: Query, action: str, remembered: bool = False) -> Reply:
         """A pressed button ("topic:…", "lang:…"), answered like a message."""
         query = query if remembered else await self._with_language(query)
-        return await self._remember(query, self.answerer.act(query, action))
+        reply = await self._remember(query, self.answerer.act(query, action))
+        await self._note(query, reply)
+        return reply
 
     async def language_for(self, query: Query, remembered: bool = False) -> str:
         query = query if remembered else await self._with_language(query)
@@ -65,6 +73,10 @@ class Services:
         if query.language is not None or key is None:
             return query
         return replace(query, language=await self.state.get_language(key))
+
+    async def _note(self, query: Query, reply: Reply) -> None:
+        if self.ledger is not None:
+            await self.ledger.note(query, reply)
 
     async def _remember(self, query: Query, reply: Reply) -> Reply:
         key = _user_key(query)

@@ -202,7 +202,7 @@ class Answerer:
             return self._searched_topic(library, topics[0].topic, language)
         close = tuple(m.topic.command for m in topics if m.score >= SUGGEST_SCORE)
         key = "suggest" if close and not not_covered else "nothing_found"
-        return self._menu_reply(
+        reply = self._menu_reply(
             library,
             ReplyKind.SUGGESTIONS,
             language,
@@ -210,6 +210,9 @@ class Answerer:
             strings.spans(key, language),
             close,
         )
+        if not topics:
+            return reply
+        return replace(reply, closest=topics[0].topic.command, score=round(topics[0].score, 3))
 
     # --- reply builders -----------------------------------------------------------------------
 

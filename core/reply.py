@@ -69,10 +69,12 @@ Block = Heading | Paragraph | BulletList
 
 @dataclass(frozen=True)
 class Button:
-    """A button the user can press. `action` is "topic:<command>" or "lang:<code>"."""
+    """A button the user can press. `action` is "topic:<command>" or "lang:<code>" (or an
+    action of the bots layer: "staff:ask", "fb:up:<topic>")."""
 
     label: str
     action: str
+    compact: bool = False  # short (👍): shares a row with the compact buttons next to it
 
 
 class ReplyKind(StrEnum):
@@ -111,6 +113,10 @@ class Reply:
     suggestions: tuple[str, ...] = field(default=())  # topic commands offered, best first
     # Set when the user has just chosen a language (/lang ja): the caller remembers it.
     chosen_language: str | None = None
+    # A free-text question without a confident answer: the closest topic and its score (0-1),
+    # for the editors' question log.
+    closest: str | None = None
+    score: float | None = None
 
     @property
     def answered(self) -> bool:

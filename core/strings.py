@@ -80,6 +80,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "share": {"en": "Share in channel", "ja": "チャンネルに共有"},
     "shared_by": {"en": "Shared by {user}", "ja": "{user} さんが共有"},
     "home_topic": {"en": "You asked about", "ja": "選択したトピック"},
+    "feedback_thanks": {
+        "en": "Thank you for your feedback!",
+        "ja": "ご意見ありがとうございます。",
+    },
     # Asking a person (the handoff to IOM Tokyo staff).
     "ask_staff": {"en": "Ask IOM Tokyo staff", "ja": "IOM駐日事務所のスタッフに質問"},
     "cancel": {"en": "Cancel", "ja": "キャンセル"},

@@ -29,12 +29,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ...core.answerer import Answerer
 from ...core.reply import Query, Reply, ReplyKind, plain_text
+from ..editors.feedback import parse_vote, thanks, with_feedback
 from ..flood import Verdict
 from ..shared import Services
 from .desk import CLOSE_ACTION
 from .locales import UserLocales
 from .readable import readable
-from .render import SHARE_ACTION, escape, home_view, render_messages, share_value
+from .render import SHARE_ACTION, escape, home_view, render_messages, share_value, thanked
 
 log = logging.getLogger("iombot.slack")
 
@@ -135,6 +136,7 @@ class SlackBot:
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.action(CLOSE_ACTION)(self.on_close_ticket)
+        app.action(re.compile(r"^iom_fb:"))(self.on_vote)
         app.event("app_home_opened")(self.on_home_opened)
         app.error(self.on_error)
 
@@ -213,7 +215,7 @@ class SlackBot:
                     listing = handoff.desk.listing(tickets)
                     await ack(response_type="ephemeral", text=listing)
                     return
-                reply = await self.services.answer(query, remembered=True)
+                reply = with_feedback(await self.services.answer(query, remembered=True))
                 action = f"topic:{reply.topic}" if reply.topic else None
                 messages = render_messages(reply, share=_share(reply, query.text, action))
             except Exception as error:
@@ -290,6 +292,7 @@ class SlackBot:
                 if user:
                     await self.publish_home(user, query, selected=reply)
             elif container.get("is_ephemeral") and body.get("response_url"):
+                reply = with_feedback(reply)
                 messages = render_messages(reply, share=_share(reply, "", value))
                 if messages:
                     messages[0]["replace_original"] = True
@@ -299,7 +302,7 @@ class SlackBot:
                 channel = str((body.get("channel") or {}).get("id") or "")
                 direct = channel.startswith("D")
                 thread = (body.get("message") or {}).get("thread_ts")
-                for message in render_messages(reply):
+                for message in render_messages(with_feedback(reply)):
                     await self._respond(
                         respond,
                         response_type="in_channel" if direct else "ephemeral",
@@ -309,6 +312,44 @@ class SlackBot:
             elif user:  # no response_url: the user's DM with the app
                 await self.post(user, reply, None, None)
             self.services.answered(PLATFORM, reply, started, via="button")
+
+    async def on_vote(self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond) -> None:
+        """👍/👎 under an answer: filed once per person and answer (a second press changes
+        it); the answer is updated in place, its vote buttons replaced by a thank-you."""
+        await ack()
+        vote = parse_vote(str(action.get("value") or ""))
+        user = _string((body.get("user") or {}).get("id"))
+        if vote is None or user is None or self.services.ledger is None:
+            return
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        answer = str(
+            container.get("message_ts") or message.get("ts") or body.get("response_url") or ""
+        )
+        try:
+            await self.services.ledger.vote(
+                PLATFORM, user, answer, vote.topic, vote.language, vote.helpful
+            )
+        except Exception as error:
+            self._failed("vote", error)
+            return
+        self.services.metrics.feedback.labels(
+            PLATFORM, vote.language, "up" if vote.helpful else "down"
+        ).inc()
+        if not body.get("response_url"):
+            return
+        blocks = message.get("blocks")
+        if not blocks:  # an ephemeral answer: Slack does not send it back, so build it again
+            reply = self.answerer.topic_reply(vote.topic, vote.language)
+            if reply is None:
+                return
+            blocks = render_messages(with_feedback(reply))[-1].get("blocks", [])
+        await self._respond(
+            respond,
+            replace_original=True,
+            text=thanks(vote.language),
+            blocks=thanked(blocks, thanks(vote.language)),
+        )
 
     # --- mentions and direct messages ---------------------------------------------------------
 
@@ -389,7 +430,7 @@ class SlackBot:
                 if admitted is None:
                     return
                 query = admitted
-                reply = await self.services.answer(query, remembered=True)
+                reply = with_feedback(await self.services.answer(query, remembered=True))
             except Exception as error:
                 self._failed("answer", error, event_id)
                 apology = self.services.notice("error", await self._language(query))

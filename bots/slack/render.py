@@ -171,20 +171,35 @@ def button(label: str, value: str, action_id: str, primary: bool = False) -> dic
 
 
 def button_blocks(buttons: Iterable[Button], taken: set[str] | None = None) -> list[dict]:
-    """Buttons as actions blocks; action_id "iom_topic:<cmd>", made unique within `taken`."""
+    """Buttons as actions blocks; action_id "iom_topic:<cmd>", made unique within `taken`.
+    Compact buttons (👍 👎) get an actions block of their own, after the others."""
     taken = set() if taken is None else taken
-    elements = []
+    groups: dict[bool, list[dict]] = {False: [], True: []}
     for item in buttons:
         action_id = f"iom_{item.action}"
         n = 2
         while action_id in taken:
             action_id, n = f"iom_{item.action}#{n}", n + 1
         taken.add(action_id)
-        elements.append(button(item.label, item.action, action_id))
+        groups[item.compact].append(button(item.label, item.action, action_id))
     return [
         {"type": "actions", "elements": elements[i : i + ACTIONS_PER_BLOCK]}
+        for elements in (groups[False], groups[True])
         for i in range(0, len(elements), ACTIONS_PER_BLOCK)
     ]
+
+
+def thanked(blocks: list[dict], thanks: str) -> list[dict]:
+    """An answer's blocks with its vote buttons replaced by a thank-you."""
+
+    def votes(block: dict) -> bool:
+        elements = block.get("elements") or []
+        return block.get("type") == "actions" and any(
+            str(e.get("action_id", "")).startswith("iom_fb:") for e in elements
+        )
+
+    kept = [block for block in blocks if not votes(block)]
+    return [*kept, _context(escape(thanks))]
 
 
 def content_blocks(reply: Reply) -> list[dict]:

@@ -14,6 +14,7 @@ import time
 
 from telegram import (
     Bot,
+    CallbackQuery,
     Chat,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -34,6 +35,7 @@ from telegram.ext import (
 )
 
 from ...core.reply import Query, Reply, ReplyKind
+from ..editors.feedback import Vote, parse_vote, thanks, with_feedback
 from ..flood import Verdict
 from ..handoff.asking import Asking
 from ..shared import Services
@@ -148,7 +150,7 @@ class Handlers:
             await self._send_all(context.bot, message.chat_id, handled)
             return
         reply = await self.services.answer(query, remembered=True)
-        reply = self.asking.offer(PLATFORM, reply, query)
+        reply = with_feedback(self.asking.offer(PLATFORM, reply, query))
         quote = message.message_id if query.chat_kind == "group" else None
         await send(context.bot, message.chat_id, render(reply), quote)
         self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
@@ -170,6 +172,10 @@ class Handlers:
         started = time.perf_counter()
         callback = update.callback_query
         assert callback is not None
+        vote = parse_vote(callback.data or "")
+        if vote is not None:
+            await self._vote(callback, vote, update.update_id)
+            return
         try:  # stop the button's spinner first; an old query may no longer be answerable
             await callback.answer()
         except TelegramError as error:
@@ -191,7 +197,7 @@ class Handlers:
                 await self._send_all(context.bot, chat.id, handled)
                 return
         reply = await self.services.act(query, callback.data or "", remembered=True)
-        reply = self.asking.offer(PLATFORM, reply, query)
+        reply = with_feedback(self.asking.offer(PLATFORM, reply, query))
         messages = render(reply)
         if chat is not None:
             await send(context.bot, chat.id, messages)
@@ -277,6 +283,36 @@ class Handlers:
             log.warning(
                 "could not send the apology: %s",
                 type(failure).__name__,
+                extra={"platform": PLATFORM, "update_id": update_id},
+            )
+
+    async def _vote(self, callback: CallbackQuery, vote: Vote, update_id: int) -> None:
+        """👍/👎: filed once per person and answer (a second press changes it), thanked in the
+        button's own notice, with no new message."""
+        message = callback.message
+        answer = (
+            f"{message.chat.id}:{message.message_id}"
+            if message is not None
+            else callback.inline_message_id or callback.id
+        )
+        if self.services.ledger is not None:
+            await self.services.ledger.vote(
+                PLATFORM,
+                str(callback.from_user.id),
+                answer,
+                vote.topic,
+                vote.language,
+                vote.helpful,
+            )
+        self.services.metrics.feedback.labels(
+            PLATFORM, vote.language, "up" if vote.helpful else "down"
+        ).inc()
+        try:
+            await callback.answer(text=thanks(vote.language))
+        except TelegramError as error:
+            log.warning(
+                "could not thank for a vote: %s",
+                type(error).__name__,
                 extra={"platform": PLATFORM, "update_id": update_id},
             )
 

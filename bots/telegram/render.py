@@ -64,18 +64,25 @@ def _render(reply: Reply, limit: int) -> tuple[OutgoingMessage, ...]:
 
 
 def keyboard_for(buttons: Iterable[Button]) -> InlineKeyboardMarkup | None:
-    """One button per row: titles are long, and phones are narrow."""
+    """One button per row: titles are long, and phones are narrow. Compact buttons (👍 👎)
+    next to each other share a row."""
     return _keyboard(tuple(buttons))
 
 
 @lru_cache(maxsize=512)
 def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     # Cached: the same few keyboards recur, PTB objects are immutable and costly to build.
-    rows = [
-        [InlineKeyboardButton(button.label, callback_data=button.action)]
-        for button in buttons
-        if len(button.action.encode()) <= MAX_CALLBACK_DATA
-    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    previous_compact = False
+    for button in buttons:
+        if len(button.action.encode()) > MAX_CALLBACK_DATA:
+            continue
+        key = InlineKeyboardButton(button.label, callback_data=button.action)
+        if button.compact and previous_compact:
+            rows[-1].append(key)
+        else:
+            rows.append([key])
+        previous_compact = button.compact
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -85,7 +85,13 @@ async def test_iom_contact_is_acked_at_once_for_the_caller_only(slack):
     assert header(body) == CONTACT_EN
     assert PHONE_LINK in "\n".join(sections(body))
     assert "<https://www.example.org/|www.example.org>" in body["text"]  # the fallback
-    assert action_ids(body) == ["iom_topic:work", "iom_topic:about", "iom_share"]
+    assert action_ids(body) == [
+        "iom_topic:work",
+        "iom_topic:about",
+        "iom_fb:up:contact:en",  # was it helpful? (the editors' loop)
+        "iom_fb:down:contact:en",
+        "iom_share",
+    ]
     assert slack.fake.responses == []  # everything was in the ack
 
 
