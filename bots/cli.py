@@ -1,8 +1,10 @@
-"""The `iombot` command: console, ask, check, run (the platforms in bots/platforms.py), healthcheck."""
+"""The `iombot` command: console, ask, check, report, run (the platforms in bots/platforms.py),
+healthcheck."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime
 import sys
 from collections.abc import Sequence
@@ -14,9 +16,12 @@ from ..core.readings import ReadingError
 from ..core.reply import LANGUAGES
 from ..core.schema import DEFAULT_REVIEW_DAYS
 from . import console
+from .editors.report import Report, render_csv, render_json, render_text
+from .editors.reporting import DEFAULT_SINCE, build_report, since_day
 from .platform import Platform
 from .platforms import PLATFORMS
 from .settings import Settings, SettingsError, read_environment
+from .state import StateError, open_state
 
 
 def build_parser(platforms: Sequence[Platform] = PLATFORMS) -> argparse.ArgumentParser:
@@ -42,6 +47,18 @@ def build_parser(platforms: Sequence[Platform] = PLATFORMS) -> argparse.Argument
     )
 
     commands.add_parser("healthcheck", help="exit 0 when the running bot's /healthz is 200")
+
+    report = commands.add_parser(
+        "report",
+        help="what people asked that the content could not answer, votes, topics due for review",
+    )
+    report.add_argument(
+        "--since",
+        default=DEFAULT_SINCE,
+        metavar="7d|30d|YYYY-MM-DD",
+        help=f"the period (default: {DEFAULT_SINCE})",
+    )
+    report.add_argument("--format", choices=("text", "csv", "json"), default="text")
 
     check = commands.add_parser("check", help="validate a content folder")
     check.add_argument(
@@ -86,6 +103,8 @@ def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLAT
         return 2
     if args.command == "check":
         return run_check(args.directory or settings.content_dir, args.review_days, args.strict)
+    if args.command == "report":
+        return run_report(settings, args.since, args.format)
     if args.command == "healthcheck":
         return run_healthcheck(settings)
     if args.command == "run" or (args.command is None and settings.configured_platforms()):
@@ -106,8 +125,6 @@ def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLAT
 
 
 def run_adapters(settings: Settings, platforms: Sequence[Platform], only: str | None) -> int:
-    import asyncio
-
     from .logs import configure_logging
     from .service import serve
 
@@ -160,6 +177,41 @@ def load_answerer(content_dir: Path) -> Answerer | None:
     except ReadingError as error:  # a broken install: the Japanese dictionary could not run
         print(f"iombot: {error}", file=sys.stderr)
         return None
+
+
+def run_report(settings: Settings, since: str, output: str) -> int:
+    """The editors' report from the state store and content the bot uses (same settings)."""
+    try:
+        day = since_day(since)
+    except ValueError as error:
+        print(f"--since {error}", file=sys.stderr)
+        return 2
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as error:
+        print(
+            f"{settings.content_dir}: content has problems; run `iombot check`\n{error}",
+            file=sys.stderr,
+        )
+        return 1
+
+    async def build() -> Report | None:
+        try:
+            state = await open_state(settings.state_url.value)
+        except StateError as error:
+            print(f"{error}", file=sys.stderr)
+            return None
+        try:
+            return await build_report(state, content, day, settings.question_log_days)
+        finally:
+            await state.close()
+
+    report = asyncio.run(build())
+    if report is None:
+        return 2
+    render = {"text": render_text, "csv": render_csv, "json": render_json}[output]
+    sys.stdout.write(render(report).rstrip("\n") + "\n")
+    return 0
 
 
 def run_check(

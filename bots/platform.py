@@ -16,6 +16,7 @@ from aiohttp import web
 from .env import EnvReader
 
 if TYPE_CHECKING:
+    from .editors.digest import ReportPoster
     from .handoff import Deliverer, HandoffSettings, StaffDesk
     from .shared import Services
 
@@ -55,3 +56,5 @@ class Platform:
     # process can do either, whichever adapters it runs.
     make_deliverer: Callable[[Any], Deliverer] | None = None
     make_desk: Callable[[Any, HandoffSettings], StaffDesk] | None = None
+    # The editors' weekly digest is posted by the staff platform too.
+    make_poster: Callable[[Any], ReportPoster] | None = None

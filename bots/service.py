@@ -17,6 +17,7 @@ from aiohttp import web
 
 from ..core.answerer import Answerer
 from ..core.content import load_content
+from .editors.digest import WeeklyDigest
 from .handoff import Handoff
 from .metrics import Metrics
 from .platform import Adapter, Platform
@@ -126,6 +127,24 @@ def attach_handoff(services: Services, settings: Settings, registry: Sequence[Pl
     )
 
 
+def make_digest(
+    services: Services, settings: Settings, registry: Sequence[Platform]
+) -> WeeklyDigest | None:
+    """The editors' weekly digest, when IOMBOT_DIGEST_CHANNEL is set: run by every process, and
+    posted by one (digest.py)."""
+    if settings.digest_channel is None:
+        return None
+    posters = [
+        p.make_poster(settings.platforms[p.name])
+        for p in registry
+        if p.make_poster is not None and p.name in settings.platforms
+    ]
+    if not posters:
+        return None
+    log.info("weekly digest: to channel %s", settings.digest_channel)
+    return WeeklyDigest(services, posters[0], settings, settings.digest_check_seconds)
+
+
 async def serve(
     settings: Settings,
     platforms: Sequence[Platform],
@@ -142,6 +161,7 @@ async def serve(
         return 2
     log.info("state: %s", settings.state_description)
     attach_handoff(services, settings, registry or platforms)
+    digest = make_digest(services, settings, registry or platforms)
     adapters = [p.make_adapter(services, settings.platforms[p.name]) for p in platforms]
     app = build_web_app(services, adapters)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -175,6 +195,8 @@ async def serve(
             started.append(adapter)
         watcher.start()
         sweeper.start()
+        if digest is not None:
+            digest.start()
         await stop.wait()
         log.info("stop requested: finishing replies in flight")
     except Exception as error:  # a start-up failure: say what, exit non-zero
@@ -183,6 +205,8 @@ async def serve(
     finally:
         await watcher.stop()
         await sweeper.stop()
+        if digest is not None:
+            await digest.stop()
         for adapter in reversed(started):
             try:
                 await asyncio.wait_for(adapter.stop(), SHUTDOWN_SECONDS)

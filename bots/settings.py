@@ -49,6 +49,7 @@ class Settings:
     digest_day: int = 0  # Monday
     digest_time: str = "09:00"
     digest_timezone: str = "Asia/Tokyo"
+    digest_check_seconds: float = 60.0  # how often the digest's time is looked at
 
     @property
     def state_description(self) -> str:

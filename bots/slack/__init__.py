@@ -8,6 +8,7 @@ from ..platform import Adapter, Platform
 from .settings import SlackSettings, read_settings
 
 if TYPE_CHECKING:
+    from ..editors.digest import ReportPoster
     from ..handoff import HandoffSettings, StaffDesk
     from ..shared import Services
 
@@ -24,10 +25,17 @@ def _make_desk(settings: SlackSettings, handoff: HandoffSettings) -> StaffDesk:
     return SlackDesk.from_settings(settings, handoff)
 
 
+def _make_poster(settings: SlackSettings) -> ReportPoster:
+    from .desk import SlackPoster
+
+    return SlackPoster.from_settings(settings)
+
+
 PLATFORM = Platform(
     name="slack",
     read_settings=read_settings,
     make_adapter=_make_adapter,
     how_to_enable="set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
     make_desk=_make_desk,
+    make_poster=_make_poster,
 )

@@ -48,7 +48,7 @@ class SlackDesk:
 
     @classmethod
     def from_settings(cls, slack: SlackSettings, handoff: HandoffSettings) -> SlackDesk:
-        from .adapter import build_client  # the adapter imports this module's handlers' needs
+        from .adapter import build_client  # lazily: adapter.py imports the handlers
 
         return cls(build_client(slack.bot_token.value, slack.api_url), handoff.channel)
 
@@ -132,3 +132,40 @@ class SlackDesk:
                 f"{' · answered' if ticket.replied else ' · awaiting a reply'}"
             )
         return "\n".join(lines)
+
+
+def report_blocks(title: str, text: str, limit: int = 2900) -> list[dict]:
+    """A text report as a header and code blocks, split at line ends under Slack's limits."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines():
+        line = line[:limit]
+        if current and len(current) + len(line) + 1 > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
+    for chunk in chunks[:48]:  # 50 blocks a message
+        escaped = chunk.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"```{escaped}```"}})
+    return blocks
+
+
+class SlackPoster:
+    """Posts the editors' weekly digest (bots/editors/digest.py)."""
+
+    def __init__(self, client: AsyncWebClient):
+        self.client = client
+
+    @classmethod
+    def from_settings(cls, slack: SlackSettings) -> SlackPoster:
+        from .adapter import build_client  # lazily: adapter.py imports the handlers
+
+        return cls(build_client(slack.bot_token.value, slack.api_url))
+
+    async def post_report(self, channel: str, title: str, text: str) -> None:
+        await self.client.chat_postMessage(
+            channel=channel, text=title, blocks=report_blocks(title, text)
+        )

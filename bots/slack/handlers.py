@@ -30,9 +30,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ...core.answerer import Answerer
 from ...core.reply import Query, Reply, ReplyKind, plain_text
 from ..editors.feedback import parse_vote, thanks, with_feedback
+from ..editors.report import render_text
+from ..editors.reporting import DEFAULT_SINCE, build_report, since_day
 from ..flood import Verdict
 from ..shared import Services
-from .desk import CLOSE_ACTION
+from .desk import CLOSE_ACTION, report_blocks
 from .locales import UserLocales
 from .readable import readable
 from .render import SHARE_ACTION, escape, home_view, render_messages, share_value, thanked
@@ -209,6 +211,10 @@ class SlackBot:
                     notice = self.services.notice("rate_limited", language)
                     await ack(response_type="ephemeral", **_text_only(notice))
                     return
+                words = query.text.split()
+                if words and words[0].lower() == "report":
+                    await ack(response_type="ephemeral", **await self._report(words[1:]))
+                    return
                 if query.text.strip().lower() == "tickets" and self.services.handoff:
                     handoff = self.services.handoff
                     tickets = await handoff.book.open_tickets()
@@ -227,6 +233,22 @@ class SlackBot:
             self.services.answered(PLATFORM, reply, started, via="command")
             for message in messages[1:]:
                 await self._respond(respond, response_type="ephemeral", **message)
+
+    async def _report(self, args: list[str]) -> dict:
+        """`/iom report [7d|30d|YYYY-MM-DD]`: the editors' report, for the asker only."""
+        try:
+            since = since_day(args[0] if args else DEFAULT_SINCE)
+        except ValueError as error:
+            return {"text": f"/iom report {escape(str(error))}"}
+        settings = self.services.settings
+        report = await build_report(
+            self.services.state,
+            self.answerer.content,
+            since,
+            settings.question_log_days,
+        )
+        title = f"Editors' report since {since}"
+        return {"text": title, "blocks": report_blocks(title, render_text(report, 80))}
 
     async def _respond(self, respond: AsyncRespond, **message: Any) -> bool:
         try:

@@ -1,3 +1,3 @@
 """The fixtures of handoff_harness.py."""
 
-from handoff_harness import fakes  # noqa: F401
+from both_platforms import fakes  # noqa: F401

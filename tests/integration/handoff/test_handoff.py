@@ -10,7 +10,7 @@ import logging
 from dataclasses import replace
 
 import pytest
-from handoff_harness import CHANNEL, STAFF, handoff_settings, running, staff_reply, tmp_sqlite
+from both_platforms import CHANNEL, STAFF, handoff_settings, running, staff_reply, tmp_sqlite
 
 from iombot.bots.settings import Secret
 from iombot.testing.slack import (

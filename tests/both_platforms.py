@@ -1,5 +1,5 @@
 """Both adapters under serve(), as `iombot run` runs them, against the fake Telegram and the fake
-Slack, with the handoff on: the public asks on Telegram, staff answer in a Slack thread."""
+Slack, for the tests that need both: asking a person (handoff), the editors' loop."""
 
 from __future__ import annotations
 
