@@ -1,15 +1,57 @@
-"""Prometheus metrics, in a registry of this app's own (no global state)."""
+"""Prometheus metrics, in a registry of this app's own (no global state), with the standard
+process and Python collectors. Every series the app can know in advance (each platform and
+language, each topic, each adapter) exists at 0 from the start (prime()): a dashboard shows 0,
+not "no data", and a rate() has a starting point."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from collections.abc import Callable, Iterable
 
-from ..core.reply import Reply, ReplyKind
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+
+from ..core.reply import LANGUAGES, Reply, ReplyKind
+
+CLOSED_BY = ("asker", "staff", "idle", "undeliverable")
+
+# No `*_created` series beside each counter: half the series, none a dashboard uses.
+disable_created_metrics()
+
+
+class AdapterHealth:
+    """iombot_adapter_up{adapter}: 1 while an adapter reaches its platform, read at scrape time
+    from the adapters' own health (the same as /healthz says)."""
+
+    def __init__(self, adapters: Callable[[], Iterable[tuple[str, bool]]]):
+        self.adapters = adapters
+
+    def collect(self):
+        family = GaugeMetricFamily(
+            "iombot_adapter_up",
+            "1 while the adapter reaches its platform (as /healthz says), else 0",
+            labels=["adapter"],
+        )
+        for name, up in self.adapters():
+            family.add_metric([name], 1.0 if up else 0.0)
+        yield family
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.questions = Counter(
             "iombot_questions",
             "Questions answered, by topic",
@@ -80,6 +122,36 @@ class Metrics:
             ["platform", "language", "vote"],
             registry=self.registry,
         )
+
+    def prime(
+        self,
+        platforms: Iterable[str],
+        topics: Iterable[str],
+        public: Iterable[str] = (),
+        handoff: bool = False,
+    ) -> None:
+        """Create every series knowable in advance, at 0: per platform (and language, topic),
+        and the handoff's per public platform when it is on. Again after a content reload."""
+        topics = list(topics)
+        for platform in platforms:
+            self.latency.labels(platform)
+            self.errors.labels(platform)
+            self.rate_limited.labels(platform)
+            for language in LANGUAGES:
+                self.unanswered.labels(platform, language)
+                for vote in ("up", "down"):
+                    self.feedback.labels(platform, language, vote)
+                for topic in topics:
+                    self.questions.labels(platform, topic, language)
+        if handoff:
+            for platform in public:
+                for language in LANGUAGES:
+                    self.tickets_opened.labels(platform, language)
+                    for by in CLOSED_BY:
+                        self.tickets_closed.labels(platform, language, by)
+
+    def watch_adapters(self, adapters: Callable[[], Iterable[tuple[str, bool]]]) -> None:
+        self.registry.register(AdapterHealth(adapters))
 
     def observe(self, platform: str, reply: Reply, seconds: float) -> None:
         if reply.kind is ReplyKind.TOPIC:

@@ -17,6 +17,17 @@ from .periodic import Periodic
 log = logging.getLogger("iombot.reload")
 
 
+def prime_metrics(services, adapters) -> None:
+    """Every series knowable from the adapters and the content, at 0 (metrics.py)."""
+    handoff = services.handoff
+    services.metrics.prime(
+        [adapter.name for adapter in adapters],
+        [topic.command for topic in services.answerer.content.topics],
+        public=list(handoff.deliverers) if handoff else (),
+        handoff=handoff is not None,
+    )
+
+
 def snapshot(directory: Path) -> tuple:
     """What identifies the folder's current state: each topic file's name, size and mtime."""
     try:
@@ -68,6 +79,7 @@ class ContentWatcher:
             log.error("content change not taken, keeping version %s: %s", self._version(), error)
             return False
         log.info("content reloaded: version %s, %d topics", content.version, len(content.topics))
+        prime_metrics(self.services, self.adapters)  # a new topic's series, at 0
         for adapter in self.adapters:
             try:
                 await adapter.content_changed()

@@ -21,7 +21,7 @@ from .editors.digest import WeeklyDigest
 from .handoff import Handoff
 from .metrics import Metrics
 from .platform import Adapter, Platform
-from .reload import ContentWatcher
+from .reload import ContentWatcher, prime_metrics
 from .settings import Settings
 from .shared import Services
 from .state import StateError, open_state
@@ -55,6 +55,7 @@ def build_web_app(services: Services, adapters: list[Adapter]) -> web.Applicatio
     app[SERVICES] = services
     app[ADAPTERS] = adapters
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/livez", livez)
     app.router.add_get("/metrics", metrics)
     for adapter in adapters:
         app.router.add_routes(adapter.routes())
@@ -83,6 +84,16 @@ def health_report(services: Services, adapters: list[Adapter]) -> tuple[bool, di
 def state_health(services: Services) -> dict:
     health = getattr(services.state, "health", None)
     return health() if health else {"up": True, "backend": services.state.backend}
+
+
+async def livez(request: web.Request) -> web.Response:
+    """Liveness: answered while the process and its event loop are responsive (this handler
+    runs on that loop), whatever the platforms do. A probe that restarts the bot must use this,
+    not /healthz: a restart does not bring a platform back."""
+    services = request.app[SERVICES]
+    return web.json_response(
+        {"status": "alive", "uptime_seconds": round(time.time() - services.started, 1)}
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -163,6 +174,10 @@ async def serve(
     attach_handoff(services, settings, registry or platforms)
     digest = make_digest(services, settings, registry or platforms)
     adapters = [p.make_adapter(services, settings.platforms[p.name]) for p in platforms]
+    prime_metrics(services, adapters)
+    services.metrics.watch_adapters(
+        lambda: [(a.name, bool(a.health().get("up"))) for a in adapters]
+    )
     app = build_web_app(services, adapters)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()

@@ -21,12 +21,14 @@ from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import FloodLimit
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+from telegram.request import HTTPXRequest
 
 from ...core import strings
 from ...core.reply import LANGUAGES
+from ..reachability import Reachability
 from ..shared import Services
 from .handlers import ALLOWED_UPDATES, PLATFORM, Handlers
-from .sending import with_retries
+from .sending import STOPPING, with_retries
 from .settings import TelegramSettings
 
 log = logging.getLogger("iombot.telegram")
@@ -59,9 +61,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         # updates in flight, since a chat is forgotten when its last update is done.
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
         self.last_update: float | None = None  # for health: when an update last arrived
+        self.stopping = asyncio.Event()  # set at shutdown: sends in flight stop retrying
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         self.last_update = time.time()
+        STOPPING.set(self.stopping)  # for with_retries, in this update's task
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             async with self._running:
@@ -105,8 +109,13 @@ class TelegramAdapter:
         self.poll_timeout = poll_timeout
         self.handlers = Handlers(services)
         self.processor = ChatOrderedProcessor(concurrency)
+        self.reachability = Reachability()
         self.application = build_application(
-            settings.token.value, settings.api_url, settings.rate_limit, self.processor
+            settings.token.value,
+            settings.api_url,
+            settings.rate_limit,
+            self.processor,
+            self.reachability,
         )
         self.handlers.register(self.application)
         self.state = "starting"
@@ -165,8 +174,10 @@ class TelegramAdapter:
         )
 
     async def stop(self) -> None:
-        """Stop taking updates, finish those already taken (their offset is confirmed), exit."""
+        """Stop taking updates, finish those already taken (their offset is confirmed), exit.
+        A reply the Bot API keeps failing is tried no more: shutdown never waits on an outage."""
         self.state = "stopping"
+        self.processor.stopping.set()
         await self._close()
         self.state = "down"
 
@@ -175,12 +186,15 @@ class TelegramAdapter:
         up = self.state in ("polling", "webhook") and app.running
         if self.state == "polling":
             up = up and bool(app.updater and app.updater.running)
-        return {
-            "up": up,
-            "state": self.state,
+        health = {
+            "up": up and not self.reachability.degraded,
+            "state": "degraded" if up and self.reachability.degraded else self.state,
             "last_update": self.processor.last_update,
             "last_error": self.last_error,
         }
+        if platform := self.reachability.report():
+            health["bot_api"] = platform  # why: e.g. {"why": "getUpdates: HTTP 502", ...}
+        return health
 
     async def content_changed(self) -> None:
         await self.set_commands()
@@ -258,8 +272,38 @@ class TelegramAdapter:
         polling_error(error)
 
 
+class ObservedRequest(HTTPXRequest):
+    """PTB's HTTP client, telling `reachability` how each Bot API call went (the adapter's
+    health): a 5xx, a 409 or no answer is a failure, any other answer a success."""
+
+    def __init__(self, reachability: Reachability | None, **options: Any):
+        super().__init__(**options)
+        self.reachability = reachability
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        if self.reachability is None:
+            return await super().do_request(url, method, *args, **kwargs)
+        name = url.rsplit("/", 1)[-1]  # the Bot API method: never the token in the URL
+        try:
+            code, payload = await super().do_request(url, method, *args, **kwargs)
+        except Exception as error:  # no answer (network, timeout); a cancel is not a failure
+            self.reachability.failed(f"{name}: {type(error).__name__}")
+            raise
+        if code >= 500 or code == 409:
+            self.reachability.failed(f"{name}: HTTP {code}")
+        else:
+            self.reachability.succeeded()
+        return code, payload
+
+
 def build_application(
-    token: str, api_url: str, rate_limit: float, processor: BaseUpdateProcessor
+    token: str,
+    api_url: str,
+    rate_limit: float,
+    processor: BaseUpdateProcessor,
+    reachability: Reachability | None = None,
 ) -> Application:
     # With rate_limit 0 the limiter only retries 429s; it throttles nothing.
     limiter = AIORateLimiter(
@@ -275,6 +319,8 @@ def build_application(
         .base_file_url(f"{api_url}/file/bot")
         .concurrent_updates(processor)
         .rate_limiter(limiter)
+        .request(ObservedRequest(reachability, connection_pool_size=256))
+        .get_updates_request(ObservedRequest(reachability, connection_pool_size=1))
         .build()
     )
 

@@ -7,7 +7,9 @@ is tried at most (1 + its retries) times per network attempt, never a product of
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
@@ -22,19 +24,36 @@ SEND_ATTEMPTS = 4
 T = TypeVar("T")
 
 
+# Set (by the adapter's update processor) to an event that shutdown sets: from then on a failed
+# call is not tried again, so that a shutdown during an outage does not wait out the backoff.
+STOPPING: ContextVar[asyncio.Event | None] = ContextVar("iombot_telegram_stopping", default=None)
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
     """Retry a Bot API call on network failures and 5xx, with backoff. A 429 that the rate
-    limiter gave up on, a BadRequest or a Forbidden will not get better here: raised at once."""
+    limiter gave up on, a BadRequest or a Forbidden will not get better here: raised at once;
+    and nothing is retried once the bot is stopping."""
+    stopping = STOPPING.get()
     for attempt in range(1, attempts + 1):
         try:
             return await call()
         except (RetryAfter, BadRequest):
             raise
         except NetworkError:  # TimedOut included; 5xx answers arrive as NetworkError
-            if attempt == attempts:
+            if attempt == attempts or (stopping is not None and stopping.is_set()):
                 raise
-            await asyncio.sleep(0.25 * 2**attempt)
+            await _backoff(0.25 * 2**attempt, stopping)
     raise AssertionError("unreachable")
+
+
+async def _backoff(seconds: float, stopping: asyncio.Event | None) -> None:
+    """Sleep before the next attempt; a shutdown ends the sleep (and the next attempt is the
+    last)."""
+    if stopping is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
 
 
 async def send(
