@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean redis-server
+.PHONY: run test lint bench clean redis-server prometheus check-monitoring
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -19,9 +19,9 @@ run: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/iombot
 
-# Install the bot with the test tools (and Debian's redis-server, which the state tests start on
-# loopback), then lint and run every test.
-test: $(BIN)/python redis-server
+# Install the bot with the test tools (and Debian's redis-server and prometheus, which the state
+# and monitoring tests start on loopback), then lint and run every test.
+test: $(BIN)/python redis-server prometheus
 	$(BIN)/python -m pip install -q -e ".[test]"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
@@ -31,6 +31,17 @@ redis-server:
 	  echo "installing Debian's redis-server for the tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+
+prometheus:
+	@command -v prometheus >/dev/null || { \
+	  echo "installing Debian's prometheus for the tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    prometheus >/dev/null; }
+
+# promtool on monitoring/: the config, the alert rules and their unit tests (README: Monitoring).
+check-monitoring:
+	bash scripts/check-monitoring
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .

@@ -27,6 +27,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ..reachability import Reachability
 from ..shared import Services
 from .handlers import SlackBot
 from .locales import UserLocales
@@ -98,6 +99,33 @@ def _method(request: HttpRequest) -> str:
     return request.url.rsplit("/", 1)[-1]
 
 
+class ObservedWebClient(AsyncWebClient):
+    """The Web API client, telling `reachability` how each call ended, after its retries (the
+    adapter's health): a 5xx or no answer is a failure, any answer of Slack's a success."""
+
+    reachability: Reachability | None = None
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        reachability = self.reachability
+        try:
+            response = await super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            status = getattr(error.response, "status_code", 200)
+            if reachability is not None:
+                if status >= 500:
+                    reachability.failed(f"{api_method}: HTTP {status}")
+                else:
+                    reachability.succeeded()  # Slack answered (an error of ours, or 429)
+            raise
+        except Exception as error:
+            if reachability is not None:
+                reachability.failed(f"{api_method}: {type(error).__name__}")
+            raise
+        if reachability is not None:
+            reachability.succeeded()
+        return response
+
+
 def build_client(
     token: str,
     api_url: str,
@@ -106,7 +134,7 @@ def build_client(
     backoff: float = 0.5,
 ) -> AsyncWebClient:
     intervals = BackoffRetryIntervalCalculator(backoff_factor=backoff)
-    return AsyncWebClient(
+    return ObservedWebClient(
         token=token,
         base_url=api_url,
         timeout=timeout,  # type: ignore[arg-type]  # aiohttp takes a float
@@ -134,6 +162,8 @@ class SlackAdapter:
         self.services = services
         self.signing_secret = settings.signing_secret.value if settings.signing_secret else ""
         self.app_token = settings.app_token.value if settings.app_token else None
+        self.api_url = settings.api_url
+        self.reachability = Reachability()
         self.client = build_client(
             settings.bot_token.value,
             settings.api_url,
@@ -141,6 +171,7 @@ class SlackAdapter:
             retries,
             retry_backoff,
         )
+        self.client.reachability = self.reachability  # type: ignore[attr-defined]
         bolt_log = logging.getLogger("iombot.slack.bolt")
         # Bolt also reads SLACK_BOT_TOKEN from the environment and warns that the client's token
         # wins over it; it is the same token, so that one warning is dropped.
@@ -169,6 +200,8 @@ class SlackAdapter:
         self.state = "starting"
         self.last_update: float | None = None
         self._connected_once = False
+        self._socket_down_since: float | None = None  # monotonic
+        self._socket_down_wall = 0.0  # the same moment, in wall time (as last_update)
 
     # --- HTTP ---------------------------------------------------------------------------------
 
@@ -211,6 +244,8 @@ class SlackAdapter:
         self.client.session = self._session
         try:
             await self._check_token()
+            if self.app_token:
+                await self._check_app_token()
         except Exception:
             await self._session.close()  # serve() does not stop an adapter that failed to start
             raise
@@ -247,6 +282,30 @@ class SlackAdapter:
             extra={"platform": "slack"},
         )
 
+    async def _check_app_token(self) -> None:
+        """Socket Mode: a refused app token stops start-up, as a refused bot token does (the
+        Socket Mode client would otherwise ask for a connection for ever)."""
+        assert self.app_token is not None and self._session is not None
+        client = AsyncWebClient(token=self.app_token, base_url=self.api_url, session=self._session)
+        try:
+            await client.apps_connections_open(app_token=self.app_token)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in FATAL_AUTH_ERRORS or code == "not_allowed_token_type":
+                raise RuntimeError(
+                    f"SLACK_APP_TOKEN was refused by Slack ({code}): create an app-level token "
+                    "with the connections:write scope (Basic Information -> App-Level Tokens)"
+                ) from None
+            log.warning(
+                "apps.connections.open failed (%s); going on", code, extra={"platform": "slack"}
+            )
+        except Exception as error:  # Slack unreachable: the socket client keeps trying
+            log.warning(
+                "apps.connections.open failed (%s); going on",
+                type(error).__name__,
+                extra={"platform": "slack"},
+            )
+
     async def _on_socket_message(self, message: Any) -> None:
         self.last_update = time.time()
         self._connected_once = True
@@ -267,18 +326,43 @@ class SlackAdapter:
         log.info("Slack adapter stopped", extra={"platform": "slack"})
 
     def health(self) -> dict:
+        """Up while Slack is reachable. A socket that drops, or Web API calls that fail, make it
+        down only after the grace period (30 s): a reconnect is routine."""
         up, state = self.state == "http", self.state
+        why = None
         if state == "socket":
-            up = self._socket_connected()
-            if not up:
-                state = "down" if self._connected_once else "starting"
-        return {
+            if not self._connected_once:
+                up, state = self._socket_connected(), "starting"
+                state = "socket" if up else state
+            elif self._socket_connected() and (
+                self._socket_down_since is None
+                or (self.last_update or 0) > self._socket_down_wall
+            ):
+                # Back only once Slack has said something on the new connection (its hello):
+                # a connection that stays silent is not a recovery.
+                self._socket_down_since = None
+                up = True
+            else:
+                now = time.monotonic()
+                if self._socket_down_since is None:
+                    self._socket_down_since, self._socket_down_wall = now, time.time()
+                up = now - self._socket_down_since <= self.reachability.grace
+                why = f"socket: disconnected for {round(now - self._socket_down_since, 1)} s"
+                state = "socket" if up else "down"
+        if up and self.reachability.degraded:
+            up, state = False, "degraded"
+        health = {
             "up": up,
             "state": state,
             "mode": "socket" if self.app_token else "http",
             "last_update": self.last_update,
             "in_flight": self.bot.in_flight,
         }
+        if report := self.reachability.report():
+            health["web_api"] = report
+        if why:
+            health["socket"] = why
+        return health
 
     def _socket_connected(self) -> bool:
         """The Socket Mode client's own test, without awaiting: an open, non-stale session

@@ -49,7 +49,8 @@ class FakeSlack:
         self.failures: dict[str, list[tuple[int, dict, dict] | float]] = defaultdict(list)
         self.locales: dict[str, str] = {}
         self.socket_allowed = True  # apps.connections.open succeeds
-        self.answer_pings = True  # False: new connections go silent (no pongs)
+        self.app_token_refused = False  # apps.connections.open says invalid_auth
+        self.answer_pings = True  # False: new connections go silent (no hello, no pongs)
         self.sockets: list[web.WebSocketResponse] = []
         self.acks: dict[str, asyncio.Future] = {}
         self.envelope_ids = itertools.count(1)
@@ -149,6 +150,8 @@ class FakeSlack:
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V1", "type": "home"}}
         if method == "apps.connections.open":
+            if self.app_token_refused:
+                return {"ok": False, "error": "invalid_auth"}
             if not self.socket_allowed:
                 return {"ok": False, "error": "internal_error"}
             return {"ok": True, "url": f"ws://{self.base[7:]}/socket/{next(self._socket_ids)}"}
@@ -166,8 +169,9 @@ class FakeSlack:
         await ws.prepare(request)
         self.sockets.append(ws)
         self._changed.set()
-        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}
-        await ws.send_json(hello)
+        if self.answer_pings:  # a silent connection says nothing at all
+            hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}
+            await ws.send_json(hello)
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 data = json.loads(message.data)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import run_harness, slack_settings
 
+from iombot.bots.settings import Secret
 from iombot.core.content import load_content
 from iombot.testing.slack import (
     SECRET,
@@ -494,6 +495,51 @@ async def test_a_refused_token_stops_start_up(fake: FakeSlack):
     ):
         await adapter.start()
     await adapter.stop()
+
+
+async def test_a_refused_app_token_stops_start_up_in_socket_mode(fake: FakeSlack):
+    from iombot.bots.shared import Services
+    from iombot.bots.slack.adapter import SlackAdapter
+    from iombot.core.answerer import Answerer
+    from iombot.core.content import load_content
+    from iombot.testing.slack import APP_TOKEN
+
+    fake.app_token_refused = True  # instead of retrying for ever, with /healthz at 503
+    settings = slack_settings(fake, app_token=Secret(APP_TOKEN), signing_secret=None)
+    services = Services(settings, Answerer(load_content(settings.content_dir)))
+    adapter = SlackAdapter(services, settings.platforms["slack"])
+    with pytest.raises(
+        RuntimeError, match=r"SLACK_APP_TOKEN was refused by Slack \(invalid_auth\)"
+    ):
+        await adapter.start()
+    await adapter.stop()
+    assert len(fake.calls_to("apps.connections.open")) == 1
+
+
+async def test_a_web_api_that_keeps_failing_makes_readiness_503_then_it_recovers(slack):
+    slack.adapter.reachability.grace = 0.3  # 30 s in production
+    for method in ("chat.postMessage", "users.info"):  # Slack answers nothing but 503
+        slack.fake.failures[method] += [(503, {}, {"ok": False})] * 100
+    await slack.event(direct_message("contact"), event_id="EvDown1")
+    await slack.fake.wait_for("chat.postMessage", 3)
+    await asyncio.sleep(0.5)
+    await slack.event(direct_message("contact", ts="1700000001.000300"), event_id="EvDown2")
+    await slack.fake.wait_for("chat.postMessage", 9)
+    async with slack.http.get(f"{slack.base}/healthz") as response:
+        assert response.status == 503
+        report = await response.json()
+    assert report["adapters"]["slack"]["state"] == "degraded"
+    assert report["adapters"]["slack"]["web_api"]["why"].endswith(": HTTP 503")
+    async with slack.http.get(f"{slack.base}/livez") as response:
+        assert response.status == 200
+    slack.fake.failures.clear()  # Slack is back
+    await slack.event(direct_message("history", ts="1700000001.000400"), event_id="EvUp")
+    await slack.fake.wait_for("chat.postMessage", 10)
+    for _ in range(50):  # the answer's success is seen once the call returns
+        if (await slack.health())["status"] == "ok":
+            break
+        await asyncio.sleep(0.02)
+    assert (await slack.health())["status"] == "ok"
 
 
 async def test_iom_has_the_same_flood_limit_as_telegram(slack):

@@ -42,8 +42,10 @@ async def connected(harness) -> None:
 
 async def test_connects_with_the_app_token_and_serves_no_http_route(socket_slack):
     await connected(socket_slack)
-    (call,) = socket_slack.fake.calls_to("apps.connections.open")
-    assert call.headers["Authorization"] == f"Bearer {APP_TOKEN}"
+    # One call checks the app token at start, the next opens the connection.
+    calls = socket_slack.fake.calls_to("apps.connections.open")
+    assert len(calls) == 2
+    assert all(call.headers["Authorization"] == f"Bearer {APP_TOKEN}" for call in calls)
     report = await socket_slack.health()
     assert report["adapters"]["slack"]["state"] == "socket"
     assert report["status"] == "ok"
@@ -101,6 +103,7 @@ async def test_disconnect_envelope_reconnects_and_keeps_answering(socket_slack):
 
 async def test_health_is_down_while_disconnected_then_recovers(socket_slack):
     await connected(socket_slack)
+    socket_slack.adapter.reachability.grace = 0.3  # 30 s in production: a reconnect is routine
     fake = socket_slack.fake
     fake.socket_allowed = False  # apps.connections.open fails until allowed again
     await fake.drop_sockets()
@@ -109,7 +112,8 @@ async def test_health_is_down_while_disconnected_then_recovers(socket_slack):
         assert response.status == 503
         report = await response.json()
     assert report["adapters"]["slack"]["state"] == "down"
-    await fake.wait_for("apps.connections.open", 2)  # it keeps trying
+    assert report["adapters"]["slack"]["socket"].startswith("socket: disconnected for")
+    await fake.wait_for("apps.connections.open", 4)  # it keeps trying
     fake.socket_allowed = True
     await connected(socket_slack)
     assert len(fake.open_sockets()) == 1
@@ -119,6 +123,7 @@ async def test_health_is_down_while_disconnected_then_recovers(socket_slack):
 
 async def test_a_silent_connection_is_reported_down_and_replaced(socket_slack):
     await connected(socket_slack)
+    socket_slack.adapter.reachability.grace = 0.3
     fake = socket_slack.fake
     fake.answer_pings = False
     await fake.send_disconnect()  # the new connection never answers a ping
@@ -129,3 +134,16 @@ async def test_a_silent_connection_is_reported_down_and_replaced(socket_slack):
     await wait_until(lambda: len(fake.sockets) >= 3)  # it gave up on the silent one
     ack = await fake.send_envelope("slash_commands", command_fields("contact", fake.response_url()))
     assert header(ack["payload"]) == CONTACT_EN
+
+
+async def test_a_short_disconnect_keeps_it_ready(socket_slack):
+    await connected(socket_slack)
+    fake = socket_slack.fake
+    await fake.drop_sockets()
+    seen = []
+    for _ in range(50):  # while it reconnects: within the 30 s grace, still ready
+        seen.append(socket_slack.adapter.health()["up"])
+        await asyncio.sleep(0.02)
+    await fake.wait_sockets(2)
+    assert all(seen)
+    await connected(socket_slack)
