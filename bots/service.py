@@ -18,8 +18,10 @@ from aiohttp import web
 from ..core.answerer import Answerer
 from ..core.content import load_content
 from .editors.digest import WeeklyDigest
+from .editors.ledger import FLUSH_SECONDS
 from .handoff import Handoff
 from .metrics import Metrics
+from .periodic import Periodic
 from .platform import Adapter, Platform
 from .reload import ContentWatcher, prime_metrics
 from .settings import Settings
@@ -79,6 +81,10 @@ def health_report(services: Services, adapters: list[Adapter]) -> tuple[bool, di
         "adapters": states,
         "state": state,
     }
+
+
+async def _nothing() -> None:
+    return None
 
 
 def state_health(services: Services) -> dict:
@@ -197,6 +203,9 @@ async def serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     watcher = ContentWatcher(settings.content_dir, services, adapters, settings.reload_seconds)
+    flusher = Periodic(
+        services.ledger.flush if services.ledger else _nothing, FLUSH_SECONDS, "ledger"
+    )
     sweeper = StateSweeper(
         services.state,
         settings.state_sweep_seconds,
@@ -210,6 +219,7 @@ async def serve(
             started.append(adapter)
         watcher.start()
         sweeper.start()
+        flusher.start()
         if digest is not None:
             digest.start()
         await stop.wait()
@@ -220,6 +230,7 @@ async def serve(
     finally:
         await watcher.stop()
         await sweeper.stop()
+        await flusher.stop()
         if digest is not None:
             await digest.stop()
         for adapter in reversed(started):
@@ -228,6 +239,8 @@ async def serve(
             except Exception:
                 log.exception("adapter %s did not stop cleanly", adapter.name)
         await runner.cleanup()
+        if services.ledger is not None:
+            await services.ledger.flush()  # the last few seconds' topic counts
         await services.state.close()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)

@@ -76,6 +76,8 @@ class WeeklyDigest:
                 return False
             if await state.get_record(POSTED, key):  # posted while we waited for the lock
                 return False
+            if self.services.ledger is not None:
+                await self.services.ledger.flush()
             since = (now.date() - timedelta(days=7)).isoformat()
             content = self.services.answerer.content
             report = await build_report(state, content, since, self.question_days)

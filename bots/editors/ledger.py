@@ -14,7 +14,7 @@ import hashlib
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ...core.reply import Query, Reply, ReplyKind
@@ -26,6 +26,8 @@ log = logging.getLogger("iombot.editors")
 
 QUESTIONS, VOTES, ASKED = "question", "vote", "asked"
 COUNTS_DAYS = 400  # topic counts and votes (no personal data): a year, and a margin
+MAX_PENDING = 1000  # keys counted in memory before a flush is forced
+FLUSH_SECONDS = 5.0  # how often the counts go to the store (a report may lag this much)
 
 
 def day_of(at: float) -> str:
@@ -36,6 +38,9 @@ def day_of(at: float) -> str:
 class Ledger:
     state: StateStore
     question_days: int = 90  # 0: no question log at all
+    # Topics shown are counted here and added to the store in one write per key every few
+    # seconds (flush(), by a periodic job and at shutdown), not one write per answer.
+    pending: dict[str, int] = field(default_factory=dict)
 
     async def note(self, query: Query, reply: Reply) -> None:
         """After every reply: a topic shown is counted; a free-text question without a
@@ -43,7 +48,9 @@ class Ledger:
         try:
             if reply.kind is ReplyKind.TOPIC and reply.topic:
                 key = f"{day_of(time.time())}|{reply.topic}|{reply.language}"
-                await self.state.add_count(ASKED, key, COUNTS_DAYS * 86400)
+                self.pending[key] = self.pending.get(key, 0) + 1
+                if len(self.pending) >= MAX_PENDING:
+                    await self.flush()
             elif (
                 reply.kind is ReplyKind.SUGGESTIONS
                 and self.question_days > 0
@@ -53,6 +60,17 @@ class Ledger:
                 await self._log_question(query, reply)
         except Exception as error:  # a store failure is counted by the store itself
             log.warning("could not note a reply for the editors: %s", type(error).__name__)
+
+    async def flush(self) -> None:
+        """Add the counts kept since the last flush to the store."""
+        pending, self.pending = self.pending, {}
+        for key, amount in pending.items():
+            try:
+                await self.state.add_count(ASKED, key, COUNTS_DAYS * 86400, amount)
+            except Exception as error:
+                log.warning("could not add topic counts: %s", type(error).__name__)
+                self.pending[key] = self.pending.get(key, 0) + amount  # the next flush
+                return
 
     async def _log_question(self, query: Query, reply: Reply) -> None:
         now = time.time()

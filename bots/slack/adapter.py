@@ -335,8 +335,7 @@ class SlackAdapter:
                 up, state = self._socket_connected(), "starting"
                 state = "socket" if up else state
             elif self._socket_connected() and (
-                self._socket_down_since is None
-                or (self.last_update or 0) > self._socket_down_wall
+                self._socket_down_since is None or (self.last_update or 0) > self._socket_down_wall
             ):
                 # Back only once Slack has said something on the new connection (its hello):
                 # a connection that stays silent is not a recovery.

@@ -241,6 +241,8 @@ class SlackBot:
         except ValueError as error:
             return {"text": f"/iom report {escape(str(error))}"}
         settings = self.services.settings
+        if self.services.ledger is not None:
+            await self.services.ledger.flush()  # this process's latest counts, too
         report = await build_report(
             self.services.state,
             self.answerer.content,

@@ -61,8 +61,8 @@ class StateStore(Protocol):
         """Every live record of a kind (a few hundred at most: open handoff tickets), any order."""
         ...
 
-    async def add_count(self, kind: str, key: str, ttl: float) -> None:
-        """Count one more under kind/key (a topic asked on a day); the count is kept `ttl`
+    async def add_count(self, kind: str, key: str, ttl: float, amount: int = 1) -> None:
+        """Count `amount` more under kind/key (a topic asked on a day); the count is kept `ttl`
         seconds from its first increment."""
         ...
 

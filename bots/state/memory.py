@@ -77,12 +77,12 @@ class MemoryState:
     async def delete_record(self, kind: str, key: str) -> None:
         self._records.pop((kind, key))
 
-    async def add_count(self, kind: str, key: str, ttl: float) -> None:
+    async def add_count(self, kind: str, key: str, ttl: float, amount: int = 1) -> None:
         counter = self._counts.get((kind, key))
         if counter is None:
             counter = [0]
             self._counts.set((kind, key), counter, ttl)
-        counter[0] += 1
+        counter[0] += amount
 
     async def list_counts(self, kind: str) -> dict[str, int]:
         return {key: c[0] for (k, key), c in self._counts.items() if k == kind}

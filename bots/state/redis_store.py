@@ -25,6 +25,14 @@ return {count, false}
 """
 
 
+# INCRBY, and the TTL with the first amount (a new key): one atomic command.
+ADD_COUNT = """
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 class RedisState:
     backend = "redis"
 
@@ -32,6 +40,7 @@ class RedisState:
         self._redis = client
         self.where = where  # host:port/db, never the password
         self._note_message = client.register_script(NOTE_MESSAGE)
+        self._add_count = client.register_script(ADD_COUNT)
 
     @classmethod
     async def open(cls, url: str, where: str, timeout: float = 1.0) -> RedisState:
@@ -111,9 +120,8 @@ class RedisState:
         # A key that expired (or was deleted) since the SCAN reads as None.
         return [decode_record(v) for v in await self._redis.mget(keys) if v is not None]
 
-    async def add_count(self, kind: str, key: str, ttl: float) -> None:
-        # INCR, and the TTL with the first: the same script as a flood window.
-        await self._note_message(keys=[f"{PREFIX}count:{kind}:{key}"], args=[_ms(ttl)])
+    async def add_count(self, kind: str, key: str, ttl: float, amount: int = 1) -> None:
+        await self._add_count(keys=[f"{PREFIX}count:{kind}:{key}"], args=[_ms(ttl), amount])
 
     async def list_counts(self, kind: str) -> dict[str, int]:
         prefix = f"{PREFIX}count:{kind}:"

@@ -115,8 +115,8 @@ class ResilientState:
     async def list_records(self, kind: str) -> list[Record]:
         return await self._call("list_records", (kind,), self.local.list_records)
 
-    async def add_count(self, kind: str, key: str, ttl: float) -> None:
-        await self._call("add_count", (kind, key, ttl), self.local.add_count)
+    async def add_count(self, kind: str, key: str, ttl: float, amount: int = 1) -> None:
+        await self._call("add_count", (kind, key, ttl, amount), self.local.add_count)
 
     async def list_counts(self, kind: str) -> dict[str, int]:
         return await self._call("list_counts", (kind,), self.local.list_counts)

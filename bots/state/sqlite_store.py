@@ -77,9 +77,9 @@ DELETE_RECORD = "DELETE FROM records WHERE kind = ? AND key = ?"
 LIST_RECORDS = "SELECT value FROM records WHERE kind = ? AND expires > ?"
 # Like a flood window: one more, or 1 again in a fresh row when the old one has expired.
 ADD_COUNT = (
-    "INSERT INTO counts (kind, key, count, expires) VALUES (:kind, :key, 1, :ends) "
+    "INSERT INTO counts (kind, key, count, expires) VALUES (:kind, :key, :amount, :ends) "
     "ON CONFLICT (kind, key) DO UPDATE SET "
-    "count = CASE WHEN counts.expires <= :now THEN 1 ELSE counts.count + 1 END, "
+    "count = CASE WHEN counts.expires <= :now THEN :amount ELSE counts.count + :amount END, "
     "expires = CASE WHEN counts.expires <= :now THEN :ends ELSE counts.expires END"
 )
 LIST_COUNTS = "SELECT key, count FROM counts WHERE kind = ? AND expires > ?"
@@ -180,9 +180,10 @@ class SqliteState:
         return [row[0] for row in db.execute(LIST_RECORDS, (kind, time.time()))]
 
     @staticmethod
-    def _add_count(db: sqlite3.Connection, kind: str, key: str, ttl: float) -> None:
+    def _add_count(db: sqlite3.Connection, kind: str, key: str, ttl: float, amount: int) -> None:
         now = time.time()
-        db.execute(ADD_COUNT, {"kind": kind, "key": key, "ends": now + ttl, "now": now})
+        values = {"kind": kind, "key": key, "ends": now + ttl, "now": now, "amount": amount}
+        db.execute(ADD_COUNT, values)
 
     @staticmethod
     def _list_counts(db: sqlite3.Connection, kind: str) -> dict[str, int]:
@@ -238,8 +239,8 @@ class SqliteState:
         values = await self._do(self._list_records, kind, write=False)
         return [decode_record(value) for value in values]
 
-    async def add_count(self, kind: str, key: str, ttl: float) -> None:
-        await self._do(self._add_count, kind, key, ttl)
+    async def add_count(self, kind: str, key: str, ttl: float, amount: int = 1) -> None:
+        await self._do(self._add_count, kind, key, ttl, amount)
 
     async def list_counts(self, kind: str) -> dict[str, int]:
         return await self._do(self._list_counts, kind, write=False)

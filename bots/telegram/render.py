@@ -83,7 +83,25 @@ def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
         else:
             rows.append([key])
         previous_compact = button.compact
-    return InlineKeyboardMarkup(rows) if rows else None
+    return CachedKeyboard(rows) if rows else None
+
+
+class CachedKeyboard(InlineKeyboardMarkup):
+    """A keyboard built once (above) and sent many times: PTB turns it into a dict for every
+    message, which costs more than the rest of a reply's rendering; here that is done once.
+    (The dict is only read: json.dumps'd into the request.)"""
+
+    __slots__ = ("_as_dict",)
+
+    def to_dict(self, recursive: bool = True) -> dict:
+        if not recursive:
+            return super().to_dict(recursive)
+        try:
+            return self._as_dict
+        except AttributeError:
+            as_dict = super().to_dict(recursive)
+            object.__setattr__(self, "_as_dict", as_dict)  # past PTB's freezing
+            return as_dict
 
 
 def render_spans(spans: Iterable[Span]) -> str:

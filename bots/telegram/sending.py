@@ -18,7 +18,18 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from .render import OutgoingMessage
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+class _NoPreview(LinkPreviewOptions):
+    """LinkPreviewOptions(is_disabled=True), sent with every message: its dict made once."""
+
+    __slots__ = ()
+
+    def to_dict(self, recursive: bool = True) -> dict:
+        return _NO_PREVIEW_DICT
+
+
+_NO_PREVIEW_DICT = {"is_disabled": True}
+NO_PREVIEW = _NoPreview(is_disabled=True)
 SEND_ATTEMPTS = 4
 
 T = TypeVar("T")

@@ -91,3 +91,25 @@ async def test_sigterm_when_the_bot_api_is_unreachable_stops_within_two_seconds(
         started = time.monotonic()
         assert await bot.shutdown() == 0
         assert time.monotonic() - started < 2.0
+
+
+async def test_a_fresh_process_has_every_knowable_series_at_zero(fake, quiet_like_production):
+    async with (
+        running_bot(bot_settings(fake)) as bot,
+        aiohttp.ClientSession() as session,
+        session.get(f"{bot.base_url}/metrics") as response,
+    ):
+        text = await response.text()
+    for series in (
+        'iombot_questions_total{language="ja",platform="telegram",topic="contact"} 0.0',
+        'iombot_unanswered_total{language="en",platform="telegram"} 0.0',
+        'iombot_errors_total{platform="telegram"} 0.0',
+        'iombot_rate_limited_total{platform="telegram"} 0.0',
+        'iombot_feedback_total{language="ja",platform="telegram",vote="down"} 0.0',
+        'iombot_reply_seconds_count{platform="telegram"} 0.0',
+        'iombot_adapter_up{adapter="telegram"} 1.0',
+        "iombot_state_errors_total 0.0",
+    ):
+        assert series in text, series
+    assert "process_resident_memory_bytes" in text and "python_gc_collections_total" in text
+    assert "_created" not in text
