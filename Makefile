@@ -46,6 +46,7 @@ check-monitoring:
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python bench/core_speed.py
+	$(BIN)/python bench/memory_both.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info data

@@ -1,0 +1,117 @@
+"""Resident memory of `iombot run` with both adapters (Telegram polling, Slack over HTTP),
+against the fake Bot API and the fake Slack on loopback: after start-up, and after traffic on
+both (questions in both languages, buttons, Slack commands). Prints figures; asserts nothing.
+
+Run: `python bench/memory_both.py [--questions 2000]`. Target (issue 13): under 80 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from iombot.testing import telegram as tg
+from iombot.testing.background import BackgroundLoop
+from iombot.testing.slack import FakeSlack, command_body, signed_headers
+from iombot.testing.telegram import FakeBotApi
+
+TOKEN = "123456:BENCH_MEMORY_abcdefghijklmnopqrstuvw"
+SLACK_TOKEN = "xoxb-bench-memory"
+SIGNING_SECRET = "bench-memory-signing-secret"
+QUESTIONS = [
+    "/contact",
+    "what is your phone number?",
+    "電話番号を教えてください",
+    "/history",
+    "/help",
+]
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=int, default=2000)
+    args = parser.parse_args()
+    with BackgroundLoop() as loop:
+        telegram, slack = loop.call(FakeBotApi, TOKEN, check=False), loop.call(FakeSlack)
+        loop.run(telegram.start())
+        loop.run(slack.start())
+        port = free_port()
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "SLACK_", "IOMBOT_"))
+        }
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=telegram.url,
+            TELEGRAM_RATE_LIMIT="0",
+            SLACK_BOT_TOKEN=SLACK_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            IOMBOT_DATA_DIR=tempfile.mkdtemp(prefix="iombot-bench-"),
+            HOST="127.0.0.1",
+            PORT=str(port),
+        )
+        iombot = str(Path(sys.executable).parent / "iombot")
+        process = subprocess.Popen([iombot, "run"], env=env, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(200):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            time.sleep(1)
+            started, _ = rss_mb(process.pid)
+            for n in range(args.questions):
+                loop.call(telegram.push, tg.message(QUESTIONS[n % len(QUESTIONS)], user_id=10 + n))
+                if n % 10 == 0:
+                    body = command_body("contact", loop.call(slack.response_url), user=f"U{n}")
+                    request = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/slack/events",
+                        data=body.encode(),
+                        headers=signed_headers(body, SIGNING_SECRET),
+                    )
+                    urllib.request.urlopen(request, timeout=10).read()
+            deadline = time.monotonic() + 120
+            while loop.call(lambda: len(telegram.sent())) < args.questions:
+                assert time.monotonic() < deadline, "not every question was answered"
+                time.sleep(0.2)
+            after, peak = rss_mb(process.pid)
+        finally:
+            process.terminate()
+            process.wait(15)
+            loop.run(telegram.stop())
+            loop.run(slack.stop())
+    print(f"iombot run, Telegram and Slack: RSS {started:.1f} MB after start-up")
+    print(
+        f"after {args.questions} Telegram questions and {args.questions // 10} Slack commands: "
+        f"RSS {after:.1f} MB (peak {peak:.1f} MB); target under 80 MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
