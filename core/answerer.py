@@ -9,7 +9,8 @@ the Query and a new choice goes out with the Reply: remembering it is the caller
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -62,6 +63,8 @@ class Library:
     content: Content
     index: TopicIndex
     by_name: dict[str, Topic]
+    # The menu of each language, made once per content version (every fallback shows it).
+    menus: dict[str, BulletList] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, content: Content) -> Library:
@@ -312,16 +315,24 @@ def _closest_name(library: Library, name: str) -> Topic | None:
 
 
 def _menu(library: Library, language: str) -> BulletList:
-    return BulletList(
-        tuple(
-            (Command(topic.command), Text(" — "), Text(topic.text(language).summary))
-            for topic in library.content.topics
+    menu = library.menus.get(language)
+    if menu is None:
+        menu = library.menus[language] = BulletList(
+            tuple(
+                (Command(topic.command), Text(" — "), Text(topic.text(language).summary))
+                for topic in library.content.topics
+            )
         )
-    )
+    return menu
 
 
 def _topic_button(topic: Topic, language: str) -> Button:
-    return Button(label=topic.text(language).title, action=f"topic:{topic.command}")
+    return _button(topic.text(language).title, topic.command)
+
+
+@lru_cache(maxsize=1024)
+def _button(title: str, command: str) -> Button:
+    return Button(label=title, action=f"topic:{command}")
 
 
 def _language_buttons() -> tuple[Button, ...]:

@@ -43,6 +43,8 @@ def resolve_language(explicit: str | None, locale: str | None, text: str) -> str
 def clean_input(text: str, limit: int = MAX_INPUT_CHARS) -> str:
     """Cut to `limit` characters, drop control and format characters, fold white space."""
     text = text[:limit]
+    if text.isprintable():  # nothing to drop (the usual case): only the white space to fold
+        return " ".join(text.split())
     kept = []
     for char in text:
         category = unicodedata.category(char)

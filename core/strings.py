@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from .markup import parse_spans
 from .reply import LANGUAGES, Bold, Command, Span, Text
@@ -149,7 +150,7 @@ def text(key: str, language: str) -> str:
 def spans(key: str, language: str, **values: str) -> tuple[Span, ...]:
     """One UI string parsed into spans, {placeholders} filled in after parsing, so that a value
     (which may be what a user typed) is always plain text and never markup."""
-    parsed = parse_spans(STRINGS[key][language])
+    parsed = _parsed(key, language)
     if not values:
         return parsed
     filled: list[Span] = []
@@ -161,6 +162,12 @@ def spans(key: str, language: str, **values: str) -> tuple[Span, ...]:
         else:
             filled.append(span)
     return tuple(filled)
+
+
+@lru_cache(maxsize=512)
+def _parsed(key: str, language: str) -> tuple[Span, ...]:
+    # The strings never change while the bot runs: parsed once (spans are immutable).
+    return parse_spans(STRINGS[key][language])
 
 
 def missing_translations() -> list[str]:
