@@ -3,10 +3,11 @@ bots/ (with a `PLATFORM` in its __init__.py, see platform.py) and one line here.
 
 from __future__ import annotations
 
-from . import slack, telegram
+from . import line, slack, telegram
 from .platform import Platform
 
 PLATFORMS: tuple[Platform, ...] = (
     telegram.PLATFORM,
     slack.PLATFORM,
+    line.PLATFORM,
 )

@@ -1,0 +1,75 @@
+"""The LINE Messaging API, through line-bot-sdk's asyncio client: made from the settings alone
+(so that any process can deliver a staff reply), with the outcome of every call told to the
+adapter's health, and 429/5xx retried a little (a reply token lives about a minute)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.messaging.exceptions import ApiException
+
+from ..reachability import Reachability
+from .settings import LineSettings
+
+log = logging.getLogger("iombot.line")
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+class LineApi:
+    def __init__(self, settings: LineSettings, reachability: Reachability | None = None):
+        self.configuration = Configuration(
+            host=settings.api_url, access_token=settings.access_token.value
+        )
+        self.reachability = reachability or Reachability()
+        self._client: AsyncApiClient | None = None
+        self._api: AsyncMessagingApi | None = None
+
+    @property
+    def api(self) -> AsyncMessagingApi:
+        if self._api is None:
+            self._client = AsyncApiClient(self.configuration)
+            self._api = AsyncMessagingApi(self._client)
+        return self._api
+
+    async def call(self, what: str, make: Callable[[AsyncMessagingApi], Awaitable[T]]) -> T:
+        """One API call, retried on 429 and 5xx; ApiException for what still fails."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                result = await make(self.api)
+            except ApiException as error:
+                status = error.status or 0
+                if status >= 500:
+                    self.reachability.failed(f"{what}: HTTP {status}")
+                else:
+                    self.reachability.succeeded()  # LINE answered
+                if attempt < ATTEMPTS and (status == 429 or status >= 500):
+                    await asyncio.sleep(_retry_after(error) or 0.25 * 2**attempt)
+                    continue
+                raise
+            except Exception as error:  # no answer
+                self.reachability.failed(f"{what}: {type(error).__name__}")
+                if attempt < ATTEMPTS:
+                    await asyncio.sleep(0.25 * 2**attempt)
+                    continue
+                raise
+            self.reachability.succeeded()
+            return result
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = self._api = None
+
+
+def _retry_after(error: ApiException) -> float | None:
+    headers = error.headers or {}
+    try:
+        return min(float(headers.get("Retry-After", "")), 5.0)
+    except ValueError:
+        return None
