@@ -22,15 +22,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from iombot.testing import line as fake_line
 from iombot.testing import telegram as tg
 from iombot.testing.background import BackgroundLoop
+from iombot.testing.line import FakeLine
 from iombot.testing.slack import FakeSlack, command_body, event_payload, signed_headers
 from iombot.testing.telegram import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "tests" / "fixtures" / "adapter_content"
 EDITED_TITLE = "Reach the smoke-tested office"
-TELEGRAM_PORT, SLACK_PORT = 8080, 8081
+TELEGRAM_PORT, SLACK_PORT, LINE_PORT = 8080, 8081, 8082
 PROJECT = "iombot-smoke"
 TOKEN = "123456:SMOKE_token_abcdefghijklmnopqrstu"
 SIGNING_SECRET = "smoke-signing-secret"
@@ -95,12 +97,26 @@ class Fakes:
         self.loop = loop
         self.telegram = loop.call(FakeBotApi, TOKEN)
         self.slack = loop.call(FakeSlack)
+        self.line = loop.call(FakeLine)
         loop.run(self.telegram.start())
         loop.run(self.slack.start())
+        loop.run(self.line.start())
 
     def stop(self) -> None:
         self.loop.run(self.telegram.stop())
         self.loop.run(self.slack.stop())
+        self.loop.run(self.line.stop())
+
+    def send_line(self, text: str, user: str) -> None:
+        body = fake_line.webhook_body(fake_line.text_event(text, user_id=user))
+        url = f"http://127.0.0.1:{LINE_PORT}/line/webhook"
+        status, _ = http("POST", url, body, fake_line.signed_headers(body))
+        if status != 200:
+            raise SystemExit(f"[compose-smoke] FAILED: LINE webhook: HTTP {status}")
+
+    def line_answer_contains(self, text: str) -> bool:
+        replies = self.loop.call(self.line.calls_to, "reply")
+        return any(text in "\n".join(FakeLine.texts(call)) for call in replies)
 
     def send_telegram(self, text: str, chat_id: int) -> None:
         self.loop.call(self.telegram.push, tg.message(text, user_id=chat_id))
@@ -156,6 +172,9 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
                 "SLACK_BOT_TOKEN=xoxb-smoke",
                 f"SLACK_SIGNING_SECRET={SIGNING_SECRET}",
                 f"SLACK_API_URL={fakes.slack.api_url}",
+                f"LINE_CHANNEL_SECRET={fake_line.CHANNEL_SECRET}",
+                f"LINE_CHANNEL_ACCESS_TOKEN={fake_line.ACCESS_TOKEN}",
+                f"LINE_API_URL={fakes.line.url}",
                 "HOST=127.0.0.1",
                 "IOMBOT_RELOAD_SECONDS=1",
                 f"IOMBOT_HANDOFF_CHANNEL={HANDOFF_CHANNEL}",
@@ -166,14 +185,18 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
     os.environ.update(
         IOMBOT_ENV_FILE=str(env_file),
         IOMBOT_CONTENT_HOST_DIR=str(content),
-        COMPOSE_PROFILES="telegram,slack",
+        COMPOSE_PROFILES="telegram,slack,line",
     )
     contact = Contact(content / "contact.yaml")
     output = ""
     try:
         log("building the image and starting the stack")
         compose("up", "-d", "--build")
-        wait("both containers healthy", lambda: healthy("telegram") and healthy("slack"), 90)
+        wait(
+            "the three containers healthy",
+            lambda: healthy("telegram") and healthy("slack") and healthy("line"),
+            90,
+        )
 
         fakes.send_telegram("/contact", 501)
         wait(
@@ -195,6 +218,13 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
 
         handoff(fakes)
 
+        fakes.send_line("電話番号は？", "U" + "7" * 32)
+        wait(
+            "LINE question answered with the phone number",
+            lambda: fakes.line_answer_contains(contact.phone),
+            20,
+        )
+
         contact.retitle(EDITED_TITLE)
         wait(
             "content edit picked up by Slack",
@@ -215,7 +245,7 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
         if problems:  # the fake Bot API checks every text it is sent, as Telegram would
             raise SystemExit(f"[compose-smoke] FAILED: Telegram rejected: {problems}")
 
-        for service in ("telegram", "slack"):
+        for service in ("telegram", "slack", "line"):
             started = time.monotonic()
             subprocess.run(
                 ["podman", "stop", "-t", str(GRACE_SECONDS), container(service)],
@@ -240,7 +270,10 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
         (work / "compose.log").write_text(output)
         compose("down", "-v", "-t", "2", check=False)
         log(f"container logs: {work / 'compose.log'}")
-    if TOKEN in output or SIGNING_SECRET in output:
+    if any(
+        s in output
+        for s in (TOKEN, SIGNING_SECRET, fake_line.ACCESS_TOKEN, fake_line.CHANNEL_SECRET)
+    ):
         log("FAILED: a secret appears in the container logs")
         return 1
     only_telegram(env_file)
@@ -286,7 +319,7 @@ def only_telegram(env_file: Path) -> None:
     """An operator with only a Telegram token: COMPOSE_PROFILES=telegram starts that service
     alone, so no Slack service exits for want of settings and restarts for ever."""
     lines = env_file.read_text().splitlines()
-    slack = ("SLACK_", "IOMBOT_HANDOFF_")  # the handoff needs Slack
+    slack = ("SLACK_", "IOMBOT_HANDOFF_", "LINE_")  # the handoff needs Slack
     env_file.write_text("\n".join(x for x in lines if not x.startswith(slack)) + "\n")
     os.environ["COMPOSE_PROFILES"] = "telegram"
     try:

@@ -61,6 +61,35 @@ class LineApi:
             return result
         raise AssertionError("unreachable")
 
+    async def reply(self, token: str, messages: list[dict]) -> None:
+        """POST /v2/bot/message/reply through the SDK's client (its auth, errors and session),
+        with messages already as JSON-ready dicts (render.render_dicts): the SDK's own models
+        spend more on serialising a reply than the rest of answering it."""
+        api = self.api  # makes the client
+        assert self._client is not None
+        client = self._client
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        body = {"replyToken": token, "messages": messages}
+
+        async def post(_api: AsyncMessagingApi) -> object:
+            return await client.call_api(
+                "/v2/bot/message/reply",
+                "POST",
+                {},
+                [],
+                dict(headers),
+                body=body,
+                post_params=[],
+                files={},
+                response_types_map={},  # the answer is not turned into a model
+                auth_settings=["Bearer"],
+                _return_http_data_only=True,
+                _preload_content=True,  # False fails inside the SDK's async client
+            )
+
+        del api
+        await self.call("reply", post)
+
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()

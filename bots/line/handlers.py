@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from linebot.v3.messaging import ReplyMessageRequest, TextMessage
 from linebot.v3.messaging.exceptions import ApiException
 from linebot.v3.webhooks import (
     FollowEvent,
@@ -27,12 +27,13 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
+from ...core.languages import has_japanese
 from ...core.reply import Paragraph, Query, Reply, ReplyKind, Text
 from ..bounded import BoundedMap
 from ..editors.feedback import parse_vote, thanks, with_feedback
 from ..flood import Verdict
 from ..handoff.asking import Asking
-from .render import render
+from .render import render_dicts
 
 if TYPE_CHECKING:
     from ..shared import Services
@@ -96,9 +97,10 @@ class LineHandlers:
                 text = addressed
             else:
                 return  # group chatter, not for us
-        query = await self._admit(event, self._query(event, text, kind, await self._locale(event)))
+        query = await self._admit(event, self._query(event, text, kind))
         if query is None:
             return
+        query = await self._with_locale(event, query)
         handled = await self.asking.message(PLATFORM, chat, query)
         if handled is not None:
             await self.reply(event.reply_token, list(handled))
@@ -111,7 +113,7 @@ class LineHandlers:
     async def on_postback(self, event: PostbackEvent, started: float) -> None:
         kind, chat = _chat(event.source)
         data = event.postback.data or ""
-        query = await self._admit(event, self._query(event, "", kind, await self._locale(event)))
+        query = await self._admit(event, self._query(event, "", kind))
         if query is None:
             return
         vote = parse_vote(data)
@@ -132,6 +134,7 @@ class LineHandlers:
             ).inc()
             await self.reply(event.reply_token, [_text(thanks(vote.language), vote.language)])
             return
+        query = await self._with_locale(event, query)
         handled = await self.asking.button(PLATFORM, chat, query, data)
         if handled is not None:
             await self.reply(event.reply_token, list(handled))
@@ -156,16 +159,11 @@ class LineHandlers:
     async def reply(self, token: str | None, replies: list[Reply]) -> bool:
         """Send replies with the event's reply token (at most 5 messages in all). An expired or
         used token is logged, never raised."""
-        messages: list[TextMessage] = [m for reply in replies for m in render(reply)][:5]
+        messages = [m for reply in replies for m in render_dicts(reply)][:5]
         if not token or not messages:
             return False
         try:
-            await self.line.call(
-                "reply",
-                lambda api: api.reply_message(
-                    ReplyMessageRequest(reply_token=token, messages=messages)
-                ),
-            )
+            await self.line.reply(token, messages)
         except ApiException as error:
             if error.status == 400:
                 log.warning(
@@ -202,6 +200,13 @@ class LineHandlers:
             language = await self.services.language_for(query, remembered=True)
             await self.reply(event.reply_token, [self.services.notice("rate_limited", language)])
         return query if verdict is Verdict.ALLOW else None
+
+    async def _with_locale(self, event: Any, query: Query) -> Query:
+        """The profile's language, asked only when it can matter: no /lang choice, and no
+        Japanese in the text (which decides by itself)."""
+        if query.language is not None or has_japanese(query.text):
+            return query
+        return replace(query, locale=await self._locale(event))
 
     async def _locale(self, event: Any) -> str | None:
         """The LINE profile's language (a hint after /lang and Japanese text), cached a day; the

@@ -26,6 +26,13 @@ def render(reply: Reply) -> list[TextMessage]:
 
 
 @lru_cache(maxsize=256)
+def render_dicts(reply: Reply) -> tuple[dict, ...]:
+    """The same messages as the JSON the API takes, made once per reply (the SDK's models are
+    slow to serialise; the dicts are only read)."""
+    return tuple(message.to_dict() for message in _render(reply))
+
+
+@lru_cache(maxsize=256)
 def _render(reply: Reply) -> tuple[TextMessage, ...]:
     pieces = [reply.title] if reply.title else []
     pieces += [text for block in reply.blocks for text in _cut(render_block(block), MAX_TEXT)]
