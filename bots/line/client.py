@@ -5,6 +5,7 @@ adapter's health, and 429/5xx retried a little (a reply token lives about a minu
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -89,6 +90,33 @@ class LineApi:
 
         del api
         await self.call("reply", post)
+
+    async def profile_language(self, user_id: str) -> str | None:
+        """GET /v2/bot/profile/{userId}: its `language`, or None. Read from the JSON as it comes
+        (the SDK's model of the answer costs more than the request)."""
+        api = self.api
+        assert self._client is not None
+        client = self._client
+        del api
+
+        async def get(_api: AsyncMessagingApi) -> object:
+            return await client.call_api(
+                "/v2/bot/profile/{userId}",
+                "GET",
+                {"userId": user_id},
+                [],
+                {"Accept": "application/json"},
+                response_types_map={},
+                auth_settings=["Bearer"],
+                _return_http_data_only=False,
+            )
+
+        response = await self.call("profile", get)
+        try:
+            language = json.loads(getattr(response, "raw_data", "") or "{}").get("language")
+        except ValueError:
+            return None
+        return language if isinstance(language, str) else None
 
     async def close(self) -> None:
         if self._client is not None:

@@ -218,10 +218,7 @@ class LineHandlers:
             return self.languages.get(user) or None
         language = None
         try:
-            profile = await asyncio.wait_for(
-                self.line.call("profile", lambda api: api.get_profile(user)), PROFILE_TIMEOUT
-            )
-            language = getattr(profile, "language", None)
+            language = await asyncio.wait_for(self.line.profile_language(user), PROFILE_TIMEOUT)
         except Exception as error:
             log.info(
                 "no LINE profile language (%s)", type(error).__name__, extra={"platform": PLATFORM}
