@@ -5,9 +5,10 @@ had read only the content and the seed page, not the code) before the tuning it 
   loanwords, other English words), tuned on;
 - questions_new2.yaml, questions_new3.yaml, questions_new4.yaml, questions_holdout3.yaml: each
   kept aside as a hold-out and measured once (73.0 %, 83.1 %, 88.4 %, 93.8 %), then tuned on;
-- questions_holdout5.yaml and questions_holdout6.yaml: hold-outs never tuned on (82.2 % and
-  74.3 % when measured): they tell how the bot does on the next question. Their figures are
-  printed, and guarded against regressions only at the level each reached.
+- questions_holdout5.yaml, questions_holdout6.yaml, questions_holdout7.yaml: hold-outs never
+  tuned on (82.2 %, 74.3 % and 84.4 % when measured): they tell how the bot does on the next
+  question. Their figures are printed, and guarded against regressions only at the level each
+  reached.
 Every question outside IOM is shown how to reach people."""
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ TUNED = (
     "questions_new4.yaml",
     "questions_holdout3.yaml",
 )
-HOLDOUTS = ("questions_holdout5.yaml", "questions_holdout6.yaml")
+HOLDOUTS = ("questions_holdout5.yaml", "questions_holdout6.yaml", "questions_holdout7.yaml")
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
-# Measured once after all tuning (2026-11-29): set 5, 60 of 73 (82.2 %); set 6, 52 of 70 (74.3 %).
-# Floors a little below, so that a change that makes the next question worse is noticed.
-HOLDOUT_FLOORS = {"questions_holdout5.yaml": 0.80, "questions_holdout6.yaml": 0.72}
+# Measured once after all tuning (2026-11-29): set 5, 60 of 73 (82.2 %); set 6, 52 of 70
+# (74.3 %); set 7, 54 of 64 (84.4 %). Floors a little below, so that a change that makes the next
+# question worse is noticed.
+HOLDOUT_FLOORS = {
+    "questions_holdout5.yaml": 0.80,
+    "questions_holdout6.yaml": 0.72,
+    "questions_holdout7.yaml": 0.82,
+}
 
 
 def load_questions(name: str) -> list[dict]:
