@@ -115,6 +115,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Ticket #{number} is closed. Your messages go to the bot again.",
         "ja": "受付番号 #{number} を終了しました。これからのメッセージにはボットがお答えします。",
     },
+    # Under Slack's /iom menu: the commands for staff.
+    "staff_commands": {
+        "en": "For staff: `/iom report [7d|30d]` what people asked that the content could not "
+        "answer · `/iom tickets` the public's open questions",
+        "ja": "スタッフ向け: `/iom report [7d|30d]` コンテンツで答えられなかった質問 · "
+        "`/iom tickets` 受付中の質問",
+    },
     "staff_done_command": {
         "en": "Close your question to staff",
         "ja": "スタッフへの質問を終える",

@@ -27,6 +27,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ...core import strings
 from ...core.answerer import Answerer
 from ...core.reply import Query, Reply, ReplyKind, plain_text
 from ..editors.feedback import parse_vote, thanks, with_feedback
@@ -37,7 +38,15 @@ from ..shared import Services
 from .desk import CLOSE_ACTION, report_blocks
 from .locales import UserLocales
 from .readable import readable
-from .render import SHARE_ACTION, escape, home_view, render_messages, share_value, thanked
+from .render import (
+    SHARE_ACTION,
+    escape,
+    home_view,
+    render_messages,
+    share_value,
+    staff_context,
+    thanked,
+)
 
 log = logging.getLogger("iombot.slack")
 
@@ -224,6 +233,9 @@ class SlackBot:
                 reply = with_feedback(await self.services.answer(query, remembered=True))
                 action = f"topic:{reply.topic}" if reply.topic else None
                 messages = render_messages(reply, share=_share(reply, query.text, action))
+                if reply.kind is ReplyKind.HELP:  # what staff have besides the topics
+                    staff = strings.text("staff_commands", reply.language)
+                    messages[-1].setdefault("blocks", []).append(staff_context(staff))
             except Exception as error:
                 self._failed("/iom", error)
                 language = await self._language(query)

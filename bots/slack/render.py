@@ -189,6 +189,11 @@ def button_blocks(buttons: Iterable[Button], taken: set[str] | None = None) -> l
     ]
 
 
+def staff_context(text: str) -> dict:
+    """A context line of our own words (with `code` spans), under the /iom menu."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
 def thanked(blocks: list[dict], thanks: str) -> list[dict]:
     """An answer's blocks with its vote buttons replaced by a thank-you."""
 

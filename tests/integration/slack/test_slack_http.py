@@ -575,3 +575,11 @@ async def test_mentions_and_dms_share_the_flood_limit(slack):
         await asyncio.sleep(0.02)
     assert 'iombot_rate_limited_total{platform="slack"} 3.0' in metrics
     assert len(slack.fake.calls_to("chat.postMessage")) == 21  # then silence
+
+
+async def test_the_iom_menu_tells_staff_about_report_and_tickets(slack):
+    _, body = await slack.command("help")
+    contexts = [
+        e["text"] for b in body.get("blocks", []) if b["type"] == "context" for e in b["elements"]
+    ]
+    assert any("/iom report" in c and "/iom tickets" in c for c in contexts), contexts
