@@ -21,16 +21,15 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+from process_stats import Run, cpu_seconds, free_port, memory_mb
 
 from iombot.testing.line import (
     ACCESS_TOKEN,
@@ -54,45 +53,6 @@ QUESTIONS = [
     "/help",
     "/start",
 ]
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Run:
-    bot: str
-    seconds: float
-    cpu_seconds: float
-    rss_mb: float
-    peak_rss_mb: float
-    events: int
-
-    @property
-    def per_second(self) -> float:
-        return self.events / self.seconds
-
-    @property
-    def cpu_us(self) -> float:
-        return self.cpu_seconds / self.events * 1e6
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
-
-def memory_mb(pid: int) -> tuple[float, float]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) / 1024
-    return values["VmRSS"], values["VmHWM"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def command(bot: str, api_url: str, port: int, data_dir: str) -> tuple[list[str], dict[str, str]]:

@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from process_stats import free_port, memory_mb
+
 from iombot.testing import telegram as tg
 from iombot.testing.background import BackgroundLoop
 from iombot.testing.slack import FakeSlack, command_body, signed_headers
@@ -31,23 +33,6 @@ QUESTIONS = [
     "/history",
     "/help",
 ]
-
-
-def rss_mb(pid: int) -> tuple[float, float]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) / 1024
-    return values["VmRSS"], values["VmHWM"]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main() -> None:
@@ -85,7 +70,7 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.1)
             time.sleep(1)
-            started, _ = rss_mb(process.pid)
+            started, _ = memory_mb(process.pid)
             for n in range(args.questions):
                 loop.call(telegram.push, tg.message(QUESTIONS[n % len(QUESTIONS)], user_id=10 + n))
                 if n % 10 == 0:
@@ -100,7 +85,7 @@ def main() -> None:
             while loop.call(lambda: len(telegram.sent())) < args.questions:
                 assert time.monotonic() < deadline, "not every question was answered"
                 time.sleep(0.2)
-            after, peak = rss_mb(process.pid)
+            after, peak = memory_mb(process.pid)
         finally:
             process.terminate()
             process.wait(15)

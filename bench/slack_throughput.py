@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,17 +19,12 @@ import time
 
 import aiohttp
 from aiohttp import web
+from process_stats import free_port
 
 from iombot.testing.slack import FakeSlack, command_body, signed_headers
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- the servers (run in a child process: `--serve ours|bare`) -------------------------------------

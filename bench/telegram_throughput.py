@@ -25,8 +25,9 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from process_stats import Run, cpu_seconds, free_port, memory_mb
 
 from iombot.testing import telegram as tg
 from iombot.testing.redis_server import RedisServer
@@ -49,41 +50,6 @@ QUESTIONS = [
     "who is the director general",
     "/help",
 ]
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Run:
-    bot: str
-    seconds: float
-    cpu_seconds: float
-    rss_mb: float
-    peak_rss_mb: float
-    updates: int
-
-    @property
-    def per_second(self) -> float:
-        return self.updates / self.seconds
-
-    @property
-    def cpu_us(self) -> float:
-        return self.cpu_seconds / self.updates * 1e6
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
-
-def memory_mb(pid: int) -> tuple[float, float]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) / 1024
-    return values["VmRSS"], values["VmHWM"]
-
-
 # Where each of our bots keeps its state (IOMBOT_STATE_URL); set in bench() for Redis.
 STATE_URLS: dict[str, str] = {"iombot-memory": "memory://"}
 
@@ -102,7 +68,7 @@ def command(bot: str, url: str) -> tuple[list[str], dict[str, str]]:
             TELEGRAM_API_URL=url,
             TELEGRAM_RATE_LIMIT="0",  # the outbound limiter would cap us at 30/s by design
             HOST="127.0.0.1",
-            PORT=str(_free_port()),
+            PORT=str(free_port()),
         )
         return [str(Path(sys.executable).parent / "iombot"), "run", "telegram"], env
     return [sys.executable, __file__, "--echo-bot", bot, url], env
@@ -136,14 +102,6 @@ async def one_run(fake: FakeBotApi, bot: str, updates: int, first_user: int) -> 
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 15)
     return Run(bot, seconds, cpu, rss, peak, updates)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def bench(updates: int, rounds: int, bots: list[str], latency_ms: float) -> None:

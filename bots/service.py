@@ -83,10 +83,6 @@ def health_report(services: Services, adapters: list[Adapter]) -> tuple[bool, di
     }
 
 
-async def _nothing() -> None:
-    return None
-
-
 def state_health(services: Services) -> dict:
     health = getattr(services.state, "health", None)
     return health() if health else {"up": True, "backend": services.state.backend}
@@ -203,9 +199,7 @@ async def serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     watcher = ContentWatcher(settings.content_dir, services, adapters, settings.reload_seconds)
-    flusher = Periodic(
-        services.ledger.flush if services.ledger else _nothing, FLUSH_SECONDS, "ledger"
-    )
+    flusher = Periodic(services.ledger.flush, FLUSH_SECONDS, "ledger")
     sweeper = StateSweeper(
         services.state,
         settings.state_sweep_seconds,
@@ -239,8 +233,7 @@ async def serve(
             except Exception:
                 log.exception("adapter %s did not stop cleanly", adapter.name)
         await runner.cleanup()
-        if services.ledger is not None:
-            await services.ledger.flush()  # the last few seconds' topic counts
+        await services.ledger.flush()  # the last few seconds' topic counts
         await services.state.close()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)

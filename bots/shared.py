@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.answerer import Answerer
 from ..core.reply import Query, Reply
+from .editors.feedback import Vote
 from .editors.ledger import Ledger
+from .editors.report import Report
+from .editors.reporting import build_report
 from .flood import FloodGate, Verdict
 from .metrics import Metrics
 from .state import MemoryState, StateStore
@@ -33,13 +36,12 @@ class Services:
     flood: FloodGate | None = None  # default: 20 messages a minute per user, on `state`
     started: float = field(default_factory=time.time)
     handoff: Handoff | None = None  # asking a person: on when IOMBOT_HANDOFF_CHANNEL is set
-    ledger: Ledger | None = None  # what the editors' report is made of (default: on `state`)
+    ledger: Ledger = field(init=False)  # what the editors' report is made of, on `state`
 
     def __post_init__(self) -> None:
         if self.flood is None:
             self.flood = FloodGate(self.state)
-        if self.ledger is None:
-            self.ledger = Ledger(self.state, self.settings.question_log_days)
+        self.ledger = Ledger(self.state, self.settings.question_log_days)
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -75,8 +77,23 @@ class Services:
         return replace(query, language=await self.state.get_language(key))
 
     async def _note(self, query: Query, reply: Reply) -> None:
-        if self.ledger is not None:
-            await self.ledger.note(query, reply)
+        await self.ledger.note(query, reply)
+
+    # --- the editors' loop --------------------------------------------------------------------
+
+    async def vote(self, platform: str, voter: str, answer: str, vote: Vote) -> None:
+        """A 👍/👎: filed once per person and answer (a second press changes it), and counted."""
+        await self.ledger.vote(platform, voter, answer, vote.topic, vote.language, vote.helpful)
+        self.metrics.feedback.labels(
+            platform, vote.language, "up" if vote.helpful else "down"
+        ).inc()
+
+    async def report(self, since: str) -> Report:
+        """The editors' report from the shared store, this process's latest counts included."""
+        await self.ledger.flush()
+        return await build_report(
+            self.state, self.answerer.content, since, self.settings.question_log_days
+        )
 
     async def _remember(self, query: Query, reply: Reply) -> Reply:
         key = _user_key(query)

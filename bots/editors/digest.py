@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from ..periodic import Periodic
 from .report import render_text
-from .reporting import build_report
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -49,7 +48,6 @@ class WeeklyDigest:
         self.day = settings.digest_day
         self.at = settings.digest_time
         self.zone = ZoneInfo(settings.digest_timezone)
-        self.question_days = settings.question_log_days
         self.now = now or (lambda: datetime.now(self.zone))
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._periodic = Periodic(self.tick, check_seconds, "weekly-digest")
@@ -76,11 +74,8 @@ class WeeklyDigest:
                 return False
             if await state.get_record(POSTED, key):  # posted while we waited for the lock
                 return False
-            if self.services.ledger is not None:
-                await self.services.ledger.flush()
             since = (now.date() - timedelta(days=7)).isoformat()
-            content = self.services.answerer.content
-            report = await build_report(state, content, since, self.question_days)
+            report = await self.services.report(since)
             title = f"IOM Tokyo bot: the week's report ({since} to {now.date().isoformat()})"
             await self.poster.post_report(self.channel, title, render_text(report, WIDTH))
             await state.put_record(POSTED, key, {"posted": time.time()}, 8 * 86400)

@@ -8,7 +8,8 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 from linebot.v3.messaging.exceptions import ApiException
@@ -63,55 +64,17 @@ class LineApi:
         raise AssertionError("unreachable")
 
     async def reply(self, token: str, messages: list[dict]) -> None:
-        """POST /v2/bot/message/reply through the SDK's client (its auth, errors and session),
-        with messages already as JSON-ready dicts (render.render_dicts): the SDK's own models
-        spend more on serialising a reply than the rest of answering it."""
-        api = self.api  # makes the client
-        assert self._client is not None
-        client = self._client
-        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        """POST /v2/bot/message/reply with messages already as JSON-ready dicts
+        (render.render_dicts): the SDK's own models spend more on serialising a reply than the
+        rest of answering it."""
         body = {"replyToken": token, "messages": messages}
-
-        async def post(_api: AsyncMessagingApi) -> object:
-            return await client.call_api(
-                "/v2/bot/message/reply",
-                "POST",
-                {},
-                [],
-                dict(headers),
-                body=body,
-                post_params=[],
-                files={},
-                response_types_map={},  # the answer is not turned into a model
-                auth_settings=["Bearer"],
-                _return_http_data_only=True,
-                _preload_content=True,  # False fails inside the SDK's async client
-            )
-
-        del api
-        await self.call("reply", post)
+        await self.call("reply", lambda api: _raw(api, "POST", "/v2/bot/message/reply", body=body))
 
     async def profile_language(self, user_id: str) -> str | None:
-        """GET /v2/bot/profile/{userId}: its `language`, or None. Read from the JSON as it comes
+        """GET /v2/bot/profile/{userId}: its `language`, or None, read from the JSON as it comes
         (the SDK's model of the answer costs more than the request)."""
-        api = self.api
-        assert self._client is not None
-        client = self._client
-        del api
-
-        async def get(_api: AsyncMessagingApi) -> object:
-            return await client.call_api(
-                "/v2/bot/profile/{userId}",
-                "GET",
-                {"userId": user_id},
-                [],
-                {"Accept": "application/json"},
-                response_types_map={},
-                auth_settings=["Bearer"],
-                _return_http_data_only=False,
-            )
-
-        response = await self.call("profile", get)
+        path = f"/v2/bot/profile/{quote(user_id, safe='')}"
+        response = await self.call("profile", lambda api: _raw(api, "GET", path))
         try:
             language = json.loads(getattr(response, "raw_data", "") or "{}").get("language")
         except ValueError:
@@ -122,6 +85,23 @@ class LineApi:
         if self._client is not None:
             await self._client.close()
             self._client = self._api = None
+
+
+async def _raw(api: AsyncMessagingApi, method: str, path: str, body: dict | None = None) -> Any:
+    """A call through the SDK's client (its auth, session and ApiException), with the body as
+    given and the answer left as text (`raw_data`), not made into a model."""
+    headers = {"Accept": "application/json"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return await api.api_client.call_api(
+        path,
+        method,
+        header_params=headers,
+        body=body,
+        response_types_map={},
+        auth_settings=["Bearer"],
+        _preload_content=True,  # False fails inside the SDK's async client
+    )
 
 
 def _retry_after(error: ApiException) -> float | None:

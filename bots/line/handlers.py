@@ -120,18 +120,8 @@ class LineHandlers:
         if vote is not None:
             # LINE says nothing of which message a postback came from: one vote per person and
             # topic (a second press changes it), thanked in a line.
-            if self.services.ledger is not None and query.user_id:
-                await self.services.ledger.vote(
-                    PLATFORM,
-                    query.user_id,
-                    data[3:].split(":", 1)[-1],
-                    vote.topic,
-                    vote.language,
-                    vote.helpful,
-                )
-            self.services.metrics.feedback.labels(
-                PLATFORM, vote.language, "up" if vote.helpful else "down"
-            ).inc()
+            answer = f"{vote.topic}:{vote.language}"
+            await self.services.vote(PLATFORM, query.user_id or f"chat:{chat}", answer, vote)
             await self.reply(event.reply_token, [_text(thanks(vote.language), vote.language)])
             return
         query = await self._with_locale(event, query)

@@ -32,7 +32,7 @@ from ...core.answerer import Answerer
 from ...core.reply import Query, Reply, ReplyKind, plain_text
 from ..editors.feedback import parse_vote, thanks, with_feedback
 from ..editors.report import render_text
-from ..editors.reporting import DEFAULT_SINCE, build_report, since_day
+from ..editors.reporting import DEFAULT_SINCE, since_day
 from ..flood import Verdict
 from ..shared import Services
 from .desk import CLOSE_ACTION, report_blocks
@@ -252,15 +252,7 @@ class SlackBot:
             since = since_day(args[0] if args else DEFAULT_SINCE)
         except ValueError as error:
             return {"text": f"/iom report {escape(str(error))}"}
-        settings = self.services.settings
-        if self.services.ledger is not None:
-            await self.services.ledger.flush()  # this process's latest counts, too
-        report = await build_report(
-            self.services.state,
-            self.answerer.content,
-            since,
-            settings.question_log_days,
-        )
+        report = await self.services.report(since)
         title = f"Editors' report since {since}"
         return {"text": title, "blocks": report_blocks(title, render_text(report, 80))}
 
@@ -355,7 +347,7 @@ class SlackBot:
         await ack()
         vote = parse_vote(str(action.get("value") or ""))
         user = _string((body.get("user") or {}).get("id"))
-        if vote is None or user is None or self.services.ledger is None:
+        if vote is None or user is None:
             return
         container = body.get("container") or {}
         message = body.get("message") or {}
@@ -363,15 +355,10 @@ class SlackBot:
             container.get("message_ts") or message.get("ts") or body.get("response_url") or ""
         )
         try:
-            await self.services.ledger.vote(
-                PLATFORM, user, answer, vote.topic, vote.language, vote.helpful
-            )
+            await self.services.vote(PLATFORM, user, answer, vote)
         except Exception as error:
             self._failed("vote", error)
             return
-        self.services.metrics.feedback.labels(
-            PLATFORM, vote.language, "up" if vote.helpful else "down"
-        ).inc()
         if not body.get("response_url"):
             return
         blocks = message.get("blocks")

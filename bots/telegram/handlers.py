@@ -295,18 +295,7 @@ class Handlers:
             if message is not None
             else callback.inline_message_id or callback.id
         )
-        if self.services.ledger is not None:
-            await self.services.ledger.vote(
-                PLATFORM,
-                str(callback.from_user.id),
-                answer,
-                vote.topic,
-                vote.language,
-                vote.helpful,
-            )
-        self.services.metrics.feedback.labels(
-            PLATFORM, vote.language, "up" if vote.helpful else "down"
-        ).inc()
+        await self.services.vote(PLATFORM, str(callback.from_user.id), answer, vote)
         try:
             await callback.answer(text=thanks(vote.language))
         except TelegramError as error:
