@@ -98,9 +98,13 @@ def test_tuned_sets_reach_their_topic(answerer: Answerer, content):
         all_wrong += wrong
     print(f"\ntuned sets together: {correct / total:.1%} of {total}")
     assert correct / total >= REQUIRED_ACCURACY
-    # Two left in questions_new4.yaml: "how old is amy pope" gets the topic that says how old IOM
-    # is; "what does the tokyo boss say about migration" gets who the boss is (see the note).
-    assert len(all_wrong) <= 2, all_wrong
+    # Two left, in questions_new4.yaml: "how old is amy pope" gets the topic that says how old
+    # IOM is; "what does the tokyo boss say about migration" gets who the boss is. Any other
+    # confident wrong answer fails, and so does fixing one of these (then drop it here).
+    assert sorted(all_wrong) == [
+        "'how old is amy pope': expected None, got about",
+        "'what does the tokyo boss say about migration': expected message, got leaders",
+    ]
 
 
 @pytest.mark.parametrize("name", HOLDOUTS)

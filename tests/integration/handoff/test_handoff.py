@@ -13,6 +13,7 @@ import pytest
 from both_platforms import CHANNEL, STAFF, handoff_settings, running, staff_reply, tmp_sqlite
 
 from iombot.bots.settings import Secret
+from iombot.core.content import load_content
 from iombot.testing.slack import (
     APP_TOKEN,
     action_body,
@@ -23,7 +24,9 @@ from iombot.testing.slack import (
 )
 from iombot.testing.telegram import callback, message
 
-from testsupport import free_port
+from testsupport import ADAPTER_CONTENT, free_port
+
+CONTACT_EN = load_content(ADAPTER_CONTENT).by_command()["contact"].text("en").title
 
 USER = 4242
 
@@ -131,9 +134,7 @@ async def test_a_question_goes_to_staff_and_their_reply_comes_back(fakes):
         assert plain_texts(thread_posts(slack, thread)[0]) == ["Thank you! One more thing."]
         telegram.push(message("/contact", user_id=USER))
         assert await telegram.wait_for(lambda: len(telegram.sent_to(USER)) == sent + 1)
-        assert (
-            "Contact" in telegram.sent_to(USER)[-1].text or "<b>" in telegram.sent_to(USER)[-1].text
-        )
+        assert telegram.sent_to(USER)[-1].text.startswith(f"<b>{CONTACT_EN}</b>")
         assert len(thread_posts(slack, thread)) == 1
 
         # /done closes it on both sides; then the bot answers again.

@@ -139,7 +139,7 @@ async def test_the_webhook_checks_the_signature_before_anything_else(fake):
         }
         assert await bot.post(body, bad) == 401
         assert await bot.post(b"not json", signed_headers(b"not json")) == 400
-        assert await bot.post(b'{"events": [{"type": 7}]}') in (200, 400)
+        assert await bot.post(b'{"events": [{"type": 7}]}') == 400  # signed, but no webhook
         assert await bot.send() == 200  # the console's verification: no events
         await asyncio.sleep(0.3)
         assert fake.calls_to("reply") == []
@@ -282,9 +282,7 @@ async def test_the_staff_handoff_works_on_line_too(fake):
             bot = Running(f"http://127.0.0.1:{settings.port}", http, adapters[0])
             await bot.send(text_event("qzxv plmk?", user_id=USER))
             (first,) = await replied(fake)
-            assert ("Ask IOM Tokyo staff", "staff:ask") in [
-                (label, data) for label, data in quick_replies(first)
-            ] or ("Ask IOM Tokyo sta…", "staff:ask") in quick_replies(first)
+            assert ("Ask IOM Tokyo staff", "staff:ask") in quick_replies(first)
             await bot.send(text_event("/staff Can I talk to someone?", user_id=USER))
             await replied(fake, 2)
             posted = await slack.wait_for("chat.postMessage", 1)
