@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
 import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 # The made-up topics the Telegram and Slack adapter tests run on, so that rewording the shipped
@@ -24,6 +29,22 @@ def installed_iombot() -> str:
     beside = Path(sys.executable).parent / "iombot"
     assert beside.exists(), "the iombot command is not installed next to this Python"
     return str(beside)
+
+
+def wait_healthy(process: subprocess.Popen, port: int, timeout: float = 20) -> dict:
+    """Until `iombot run` (the process) answers /healthz with 200; its report. Fails at once if
+    the process ends, showing what it said on stderr."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[1]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return json.loads(answer.read())
+        except (OSError, urllib.error.HTTPError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError("iombot run did not become healthy")
 
 
 def imported_names(path: Path) -> list[str]:

@@ -16,7 +16,7 @@ from iombot.testing.background import BackgroundLoop
 from iombot.testing.slack import FakeSlack
 from iombot.testing.telegram import FakeBotApi
 
-from testsupport import ADAPTER_CONTENT, free_port, installed_iombot
+from testsupport import ADAPTER_CONTENT, free_port, installed_iombot, wait_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -82,16 +82,7 @@ def test_both_adapters_in_one_process_and_sigterm_exits_zero(fakes, tmp_path):
         text=True,
     )
     try:
-        report: dict = {}
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                status, report = get_json(f"http://127.0.0.1:{port}/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
+        report = wait_healthy(process, port)
         assert report.get("status") == "ok", report
         assert set(report["adapters"]) == {"telegram", "slack"}
         assert all(state["up"] for state in report["adapters"].values())

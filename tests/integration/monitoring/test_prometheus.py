@@ -30,7 +30,7 @@ from iombot.testing.background import BackgroundLoop
 from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, command_body, signed_headers
 from iombot.testing.telegram import FakeBotApi, message
 
-from testsupport import ADAPTER_CONTENT, free_port, installed_iombot
+from testsupport import ADAPTER_CONTENT, free_port, installed_iombot, wait_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -117,20 +117,6 @@ def clean_env(**values: str) -> dict[str, str]:
     }
     env.update(values)
     return env
-
-
-def wait_healthy(process: subprocess.Popen, port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()[1]
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (OSError, urllib.error.HTTPError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError("iombot run did not become healthy")
 
 
 def slack_command(port: int, text: str, response_url: str) -> dict:

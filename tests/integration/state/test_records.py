@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import uuid
 
 import pytest
+from state_support import key
 
 from iombot.bots.state import open_state
 from iombot.bots.state.redis_store import RedisState
@@ -16,7 +16,6 @@ from iombot.bots.state.resilient import ResilientState
 from iombot.bots.state.sqlite_store import SqliteState
 from iombot.testing.redis_server import RedisServer
 
-STORES = ["memory", "sqlite", "redis"]
 TICKET = {
     "user": "telegram:42",
     "name": "山田 太郎",
@@ -25,22 +24,6 @@ TICKET = {
     "at": 1.5,
     "n": 3,
 }
-
-
-@pytest.fixture(params=STORES)
-async def store(request, tmp_path, redis_server):
-    url = {
-        "memory": "memory://",
-        "sqlite": f"sqlite:///{tmp_path / 'state.db'}",
-        "redis": redis_server.url,
-    }[request.param]
-    state = await open_state(url)
-    yield state
-    await state.close()
-
-
-def key() -> str:
-    return uuid.uuid4().hex  # the Redis server is shared by the module's tests
 
 
 async def test_a_record_comes_back_as_it_was_put_japanese_and_none_included(store):

@@ -4,32 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import uuid
 
 import pytest
+from state_support import key
 
 from iombot.bots.state import StateError, describe_url, open_state, url_problem
 from iombot.bots.state.redis_store import RedisState
 from iombot.bots.state.sqlite_store import SqliteState
 from iombot.bots.state.sweeper import StateSweeper
-
-STORES = ["memory", "sqlite", "redis"]
-
-
-@pytest.fixture(params=STORES)
-async def store(request, tmp_path, redis_server):
-    url = {
-        "memory": "memory://",
-        "sqlite": f"sqlite:///{tmp_path / 'state.db'}",
-        "redis": redis_server.url,
-    }[request.param]
-    state = await open_state(url)
-    yield state
-    await state.close()
-
-
-def key() -> str:
-    return uuid.uuid4().hex  # the Redis server is shared by the module's tests
 
 
 async def test_a_language_choice_is_kept_per_user(store):
