@@ -470,21 +470,23 @@ def _event(
     source_: dict,
     *,
     redelivery: bool = False,
-    event_id_: str | None = None,
-    reply_token_: str | None = None,
+    event_id: str | None = None,
+    reply_token: str | None = None,
     replyable: bool = True,
     **fields: Any,
 ) -> dict:
+    """An event as LINE sends it; `redelivery`, `event_id` and `reply_token` (new unless given)
+    are what every builder below passes on."""
     event: dict[str, Any] = {
         "type": kind,
         "mode": "active",
         "timestamp": int(time.time() * 1000),
         "source": source_,
-        "webhookEventId": event_id_ or new_event_id(),
+        "webhookEventId": event_id or new_event_id(),
         "deliveryContext": {"isRedelivery": redelivery},
     }
     if replyable:
-        event["replyToken"] = reply_token_ or new_reply_token()
+        event["replyToken"] = reply_token or new_reply_token()
     event.update(fields)
     return event
 
@@ -493,18 +495,26 @@ def _message(kind: str, **fields: Any) -> dict:
     return {"id": str(next(_message_ids)), "type": kind, "quoteToken": _quote_token(), **fields}
 
 
+def _message_event(
+    message: dict,
+    user_id: str,
+    group_id: str | None,
+    room_id: str | None,
+    delivery: dict[str, Any],
+) -> dict:
+    return _event("message", source(user_id, group_id, room_id), message=message, **delivery)
+
+
 def text_event(
     text: str,
     user_id: str = USER_ID,
     group_id: str | None = None,
     room_id: str | None = None,
     mention_self: bool = False,
-    redelivery: bool = False,
-    event_id: str | None = None,
-    reply_token: str | None = None,
+    **delivery: Any,
 ) -> dict:
     """A text message event; mention_self puts "@IOM Tokyo " before the text, with the
-    mention LINE adds (isSelf: true)."""
+    mention LINE adds (isSelf: true). `delivery`: redelivery, event_id, reply_token."""
     message = _message("text", text=text)
     if mention_self:
         handle = f"@{BOT_DISPLAY_NAME}"
@@ -520,14 +530,7 @@ def text_event(
                 }
             ]
         }
-    return _event(
-        "message",
-        source(user_id, group_id, room_id),
-        redelivery=redelivery,
-        event_id_=event_id,
-        reply_token_=reply_token,
-        message=message,
-    )
+    return _message_event(message, user_id, group_id, room_id, delivery)
 
 
 def postback_event(
@@ -536,64 +539,27 @@ def postback_event(
     group_id: str | None = None,
     room_id: str | None = None,
     params: dict[str, str] | None = None,
-    redelivery: bool = False,
-    event_id: str | None = None,
-    reply_token: str | None = None,
+    **delivery: Any,
 ) -> dict:
     postback: dict[str, Any] = {"data": data}
     if params:
         postback["params"] = params
-    return _event(
-        "postback",
-        source(user_id, group_id, room_id),
-        redelivery=redelivery,
-        event_id_=event_id,
-        reply_token_=reply_token,
-        postback=postback,
-    )
+    return _event("postback", source(user_id, group_id, room_id), postback=postback, **delivery)
 
 
-def follow_event(
-    user_id: str = USER_ID,
-    unblocked: bool = False,
-    redelivery: bool = False,
-    event_id: str | None = None,
-    reply_token: str | None = None,
-) -> dict:
+def follow_event(user_id: str = USER_ID, unblocked: bool = False, **delivery: Any) -> dict:
     """A user added the account as a friend (or unblocked it)."""
-    return _event(
-        "follow",
-        source(user_id),
-        redelivery=redelivery,
-        event_id_=event_id,
-        reply_token_=reply_token,
-        follow={"isUnblocked": unblocked},
-    )
+    return _event("follow", source(user_id), follow={"isUnblocked": unblocked}, **delivery)
 
 
-def unfollow_event(
-    user_id: str = USER_ID, redelivery: bool = False, event_id: str | None = None
-) -> dict:
+def unfollow_event(user_id: str = USER_ID, **delivery: Any) -> dict:
     """A user blocked the account (no reply token)."""
-    return _event(
-        "unfollow", source(user_id), redelivery=redelivery, event_id_=event_id, replyable=False
-    )
+    return _event("unfollow", source(user_id), replyable=False, **delivery)
 
 
-def join_event(
-    group_id: str = "C" + "2" * 32,
-    redelivery: bool = False,
-    event_id: str | None = None,
-    reply_token: str | None = None,
-) -> dict:
+def join_event(group_id: str = "C" + "2" * 32, **delivery: Any) -> dict:
     """The account joined a group (the source has no userId)."""
-    return _event(
-        "join",
-        {"type": "group", "groupId": group_id},
-        redelivery=redelivery,
-        event_id_=event_id,
-        reply_token_=reply_token,
-    )
+    return _event("join", {"type": "group", "groupId": group_id}, **delivery)
 
 
 def sticker_event(
@@ -602,9 +568,7 @@ def sticker_event(
     room_id: str | None = None,
     package_id: str = "446",
     sticker_id: str = "1988",
-    redelivery: bool = False,
-    event_id: str | None = None,
-    reply_token: str | None = None,
+    **delivery: Any,
 ) -> dict:
     message = _message(
         "sticker",
@@ -613,30 +577,14 @@ def sticker_event(
         stickerResourceType="STATIC",
         keywords=["Hello", "Happy"],
     )
-    return _event(
-        "message",
-        source(user_id, group_id, room_id),
-        redelivery=redelivery,
-        event_id_=event_id,
-        reply_token_=reply_token,
-        message=message,
-    )
+    return _message_event(message, user_id, group_id, room_id, delivery)
 
 
 def image_event(
     user_id: str = USER_ID,
     group_id: str | None = None,
     room_id: str | None = None,
-    redelivery: bool = False,
-    event_id: str | None = None,
-    reply_token: str | None = None,
+    **delivery: Any,
 ) -> dict:
     message = _message("image", contentProvider={"type": "line"})
-    return _event(
-        "message",
-        source(user_id, group_id, room_id),
-        redelivery=redelivery,
-        event_id_=event_id,
-        reply_token_=reply_token,
-        message=message,
-    )
+    return _message_event(message, user_id, group_id, room_id, delivery)
