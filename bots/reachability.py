@@ -16,12 +16,10 @@ class Reachability:
         self.clock = clock
         self.failing_since: float | None = None
         self.why: str | None = None
-        self.last_ok: float | None = None
 
     def succeeded(self) -> None:
         self.failing_since = None
         self.why = None
-        self.last_ok = self.clock()
 
     def failed(self, why: str) -> None:
         """A call failed; `why` names it (never a URL or a token): "getUpdates: HTTP 502"."""

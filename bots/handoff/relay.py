@@ -137,18 +137,7 @@ class Handoff:
         )
         try:
             await self.deliverers[ticket.platform].deliver(ticket.chat, reply)
-        except Exception as error:
-            if not isinstance(error, Undeliverable):
-                # The platform failed for now (5xx, network, after the sender's retries):
-                # staff are asked to send it again, as a new message.
-                log.warning(
-                    "handoff: ticket %d: could not deliver a staff reply: %s",
-                    ticket.number,
-                    type(error).__name__,
-                    extra={"ticket": ticket.number},
-                )
-                await self.desk.note(ticket, "try_again")
-                return False
+        except Undeliverable:
             log.warning(
                 "handoff: ticket %d: the asker can no longer be reached",
                 ticket.number,
@@ -156,6 +145,17 @@ class Handoff:
             )
             await self.desk.note(ticket, "undeliverable")
             await self.close(ticket, "undeliverable")
+            return False
+        except Exception as error:
+            # The platform failed for now (5xx, network, after the sender's retries): staff
+            # are asked to send it again, as a new message.
+            log.warning(
+                "handoff: ticket %d: could not deliver a staff reply: %s",
+                ticket.number,
+                type(error).__name__,
+                extra={"ticket": ticket.number},
+            )
+            await self.desk.note(ticket, "try_again")
             return False
         first = ticket.replied is None
         ticket = await self.book.touch(ticket, replied=True)
