@@ -20,8 +20,10 @@ COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    IOMBOT_DATA_DIR=/data
-# The state (SQLite by default): a volume, so that a new container keeps what the old one knew.
+    IOMBOT_DATA_DIR=/data \
+    XDG_CACHE_HOME=/data/cache
+# The state (SQLite by default), and the content's Japanese readings (core/readings.py): a volume,
+# so that a new container keeps what the old one knew.
 VOLUME /data
 USER iombot
 WORKDIR /tmp

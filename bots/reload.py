@@ -10,7 +10,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from ..core.content import CONTENT_SUFFIXES, ContentError, load_content
+from ..core.content import CONTENT_SUFFIXES, ContentError, asked_files, load_content
 from ..core.readings import ReadingError
 from .periodic import Periodic
 
@@ -29,10 +29,12 @@ def prime_metrics(services, adapters) -> None:
 
 
 def snapshot(directory: Path) -> tuple:
-    """What identifies the folder's current state: each topic file's name, size and mtime."""
+    """What identifies the folder's current state: each content file's name, size and mtime
+    (the topic files and those of asked/)."""
     try:
         entries = sorted(p for p in directory.iterdir() if p.suffix in CONTENT_SUFFIXES)
-        return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in entries)
+        entries += asked_files(directory)
+        return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in entries)
     except OSError:
         return ()
 

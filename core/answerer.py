@@ -27,17 +27,32 @@ from .reply import (
     ReplyKind,
     Text,
 )
-from .search import TopicIndex, bare_name, normalize
+from .search import Match, TopicIndex, bare_name, normalize
 from .topics import Content, NotCovered, Topic
 
-# A free-text answer is given only when the best topic covers this share of the question...
+# Without questions filed in content/asked/, a free-text answer is given when the best topic
+# covers this share of the question and beats the runner-up by this factor.
 CONFIDENT_SCORE = 0.26
-# ...and beats the runner-up by this factor; otherwise the reply is "did you mean".
 CONFIDENT_LEAD = 1.1
-# Topics scoring at least this are offered as "did you mean".
-SUGGEST_SCORE = 0.10
-# A not-covered subject (content/_not_covered.yaml) scoring this much rules out an answer.
+# With them, a free-text answer weighs two judges: the topics' own words (search.py: the share of the
+# question a topic covers, 0 to 1) and the questions filed in content/asked/ (asked_model.py: the
+# probability of each topic). This much of the verdict is the topics' words, the rest the asked.
+OWN_WORDS_SHARE = 0.6
+# The best topic is the answer when its verdict is at least this, and this far ahead of the next;
+# otherwise the reply is "did you mean".
+ANSWER_SCORE = 0.4
+ANSWER_LEAD = 0.1
+# A topic the asked questions make this likely is the answer even when the question has none of
+# its own words ("gimme ur digits"): filing a question under a topic gets it answered.
+LEARNED_SURE = 0.9
+# No topic when the asked questions make "not answered here" this likely...
+NOT_ANSWERED_LIKELY = 0.3
+# ...or when a not-covered subject (content/_not_covered.yaml) scores this much and they make it
+# at least somewhat likely (a whole not-covered phrase in the question is enough alone).
 NOT_COVERED_SCORE = 0.10
+NOT_ANSWERED_POSSIBLE = 0.1
+# Topics offered as "did you mean": those whose verdict is at least this.
+SUGGEST_SCORE = 0.15
 
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
 _HELP_WORDS = frozenset({"help", "menu", "?", "ヘルプ", "メニュー", "使い方", "トピック"})
@@ -195,15 +210,23 @@ class Answerer:
         if word in _HELP_WORDS:
             return self._help(library, language)
         matches = library.index.search(text, limit=None)
-        topics = [m for m in matches if isinstance(m.topic, Topic)][:3]
-        # A question that touches a subject the content says it does not answer (a salary, an
+        learned = library.index.learned(text) if library.content.asked else []
+        # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
-        not_covered = any(
-            isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
-        )
-        if topics and not not_covered and _confident(topics):
-            return self._searched_topic(library, topics[0].topic, language)
-        close = tuple(m.topic.command for m in topics if m.score >= SUGGEST_SCORE)
+        if library.content.asked:
+            not_covered = _not_answered(matches, learned)
+            verdicts = _verdicts(matches, learned)
+        else:  # nothing learned: the topics' own words alone
+            not_covered = any(
+                isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
+            )
+            verdicts = [(m.topic, m.score) for m in matches if isinstance(m.topic, Topic)]
+        if not not_covered and _sure(verdicts, bool(library.content.asked)):
+            return self._searched_topic(library, verdicts[0][0], language)
+        guess, probability = learned[0] if learned else (None, 0.0)
+        if not not_covered and guess is not None and probability >= LEARNED_SURE:
+            return self._searched_topic(library, guess, language)
+        close = tuple(topic.command for topic, score in verdicts[:3] if score >= SUGGEST_SCORE)
         key = "suggest" if close and not not_covered else "nothing_found"
         reply = self._menu_reply(
             library,
@@ -213,9 +236,10 @@ class Answerer:
             strings.spans(key, language),
             close,
         )
-        if not topics:
+        if not verdicts or verdicts[0][1] <= 0:
             return reply
-        return replace(reply, closest=topics[0].topic.command, score=round(topics[0].score, 3))
+        best, score = verdicts[0]
+        return replace(reply, closest=best.command, score=round(score, 3))
 
     # --- reply builders -----------------------------------------------------------------------
 
@@ -301,10 +325,46 @@ class Answerer:
         return resolve_language(chosen, query.locale, text)
 
 
-def _confident(matches: list) -> bool:
-    best = matches[0].score
-    runner_up = matches[1].score if len(matches) > 1 else 0.0
-    return best >= CONFIDENT_SCORE and best >= runner_up * CONFIDENT_LEAD
+def _not_answered(matches: list[Match], learned: list[tuple[Topic | None, float]]) -> bool:
+    """Whether the content says it does not answer the question: a whole not-covered phrase in
+    it, the asked questions making it likely, or a not-covered subject's words in it while the
+    asked questions make it at least possible."""
+    unanswered = next((p for topic, p in learned if topic is None), 0.0)
+    if unanswered >= NOT_ANSWERED_LIKELY:
+        return True
+    return any(
+        isinstance(match.topic, NotCovered)
+        and (
+            match.score >= 1.0
+            or (match.score >= NOT_COVERED_SCORE and unanswered >= NOT_ANSWERED_POSSIBLE)
+        )
+        for match in matches
+    )
+
+
+def _verdicts(
+    matches: list[Match], learned: list[tuple[Topic | None, float]]
+) -> list[tuple[Topic, float]]:
+    """Each topic with its verdict (0 to 1), best first: the topics' own words and the asked
+    questions, weighed together."""
+    own = {m.topic.command: m.score for m in matches if isinstance(m.topic, Topic)}
+    verdicts = [
+        (
+            topic,
+            OWN_WORDS_SHARE * own.get(topic.command, 0.0) + (1 - OWN_WORDS_SHARE) * probability,
+        )
+        for topic, probability in learned
+        if topic is not None
+    ]
+    return sorted(verdicts, key=lambda item: -item[1])
+
+
+def _sure(verdicts: list[tuple[Topic, float]], learned: bool) -> bool:
+    best = verdicts[0][1] if verdicts else 0.0
+    runner_up = verdicts[1][1] if len(verdicts) > 1 else 0.0
+    if not learned:
+        return best >= CONFIDENT_SCORE and best >= runner_up * CONFIDENT_LEAD
+    return best >= ANSWER_SCORE and best - runner_up >= ANSWER_LEAD
 
 
 def _closest_name(library: Library, name: str) -> Topic | None:

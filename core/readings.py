@@ -10,16 +10,30 @@ readings, their kanji against the content's kanji.
 
 A reading the dictionary gets wrong (a name, say) is fixed in the content itself: a keyword
 written in kana.
+
+Readings already worked out are kept, in the process and in a file in the user's cache folder
+(`$XDG_CACHE_HOME/iombot`, else `~/.cache/iombot`; named after the dictionary's version), so a
+restart or a reload reads only new texts, and starts no child at all when there are none: the
+child and its dictionary took about 150 ms of every content load (bench/core_speed.py). A cache
+that can't be read or written is worked around, never an error.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import logging
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 _KANJI = re.compile(r"[\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30f6]")
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
@@ -62,6 +76,7 @@ def to_hiragana(text: str) -> str:
     return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
+@lru_cache(maxsize=16384)  # the same runs recur (particles, endings) in every text
 def fold_kana(text: str) -> str:
     """Kana as they are matched: hiragana, long vowels folded. Other characters are kept."""
     text = to_hiragana(text)
@@ -103,14 +118,24 @@ class ReadingError(Exception):
 
 
 def read_all(texts: Iterable[str]) -> dict[str, str]:
-    """The reading of each distinct text that has kanji, worked out in a child process."""
+    """The reading of each distinct text that has kanji: from the cache, and the rest worked out
+    in a child process."""
     wanted = sorted({text for text in texts if _KANJI.search(text)})
     if not wanted:
         return {}
+    known = _cache.readings()
+    missing = [text for text in wanted if text not in known]
+    if missing:
+        known.update(_read_in_child(missing))
+        _cache.save()
+    return {text: known[text] for text in wanted}
+
+
+def _read_in_child(texts: list[str]) -> dict[str, str]:
     try:
         child = subprocess.run(
             [sys.executable, "-m", __name__],
-            input=json.dumps(wanted, ensure_ascii=False),
+            input=json.dumps(texts, ensure_ascii=False),
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -123,6 +148,59 @@ def read_all(texts: Iterable[str]) -> dict[str, str]:
         last = (child.stderr.strip().splitlines() or ["no message"])[-1]
         raise ReadingError(f"could not read the Japanese content: {last}")
     return json.loads(child.stdout)
+
+
+class ReadingCache:
+    """Readings by text: loaded from the cache file on first use, saved when it grew."""
+
+    def __init__(self) -> None:
+        self._readings: dict[str, str] | None = None
+        self._saved = 0
+
+    def path(self) -> Path:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        try:
+            version = metadata.version("sudachidict-core")
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        return Path(base) / "iombot" / f"readings-sudachidict-core-{version}.json"
+
+    def readings(self) -> dict[str, str]:
+        if self._readings is None:
+            self._readings = {}
+            try:
+                loaded = json.loads(self.path().read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self._readings = {
+                        k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)
+                    }
+            except (OSError, ValueError, RuntimeError):
+                pass  # none yet, or unreadable: worked out again
+            self._saved = len(self._readings)
+        return self._readings
+
+    def save(self) -> None:
+        readings = self.readings()
+        if len(readings) == self._saved:
+            return
+        path = self.path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+            ) as file:
+                json.dump(readings, file, ensure_ascii=False)
+            os.replace(file.name, path)  # whole or not at all, for another process reading it
+            self._saved = len(readings)
+        except (OSError, RuntimeError) as error:
+            log.debug("readings not cached in %s: %s", path, error)
+
+    def clear(self) -> None:
+        """Forget what this process knows (the file stays)."""
+        self._readings = None
+
+
+_cache = ReadingCache()
 
 
 def read_here(texts: list[str]) -> dict[str, str]:

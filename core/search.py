@@ -11,6 +11,7 @@ from 0 to 1.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -21,6 +22,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
+from .asked_model import AskedModel
 from .readings import fold_kana, read_all
 from .topics import Content, NotCovered, Topic
 
@@ -67,6 +69,10 @@ UNKNOWN_KANA_SHARE = 0.35
 # A lone kanji between kana is mostly a verb or adjective stem (知りたい, 来た).
 _LONE_KANJI_WEIGHT = 0.5
 NAME_BONUS = 0.15
+# For the asked questions' model: neighbouring English words count half a word; kana bigrams,
+# mostly grammar (endings, politeness) that says nothing of the topic, half their search weight.
+PAIR_WEIGHT = 0.5
+LEARNED_KANA_SHARE = 0.5
 _TYPO_CUTOFF = 80.0
 
 
@@ -151,7 +157,12 @@ class TopicIndex:
             for n, entry in enumerate(self.topics)
             for name, text in _fields(entry)
         ]
-        self._readings = read_all(text for _, _, text in fields if _JAPANESE.search(text))
+        asked = [(normalize(a.text), a.topic) for a in content.asked]
+        self._readings = read_all(
+            text
+            for text in (*(t for _, _, t in fields), *(t for t, _ in asked))
+            if _JAPANESE.search(text)
+        )
         covered = len(content.topics)
         for number, field_name, text in fields:
             for term, term_weight in self._terms(text, correct=False).items():
@@ -166,6 +177,7 @@ class TopicIndex:
         self._postings = {term: tuple(p.items()) for term, p in weights.items()}
         self._idf = {term: _idf(count, len(p)) for term, p in weights.items()}
         self._unknown_idf = _idf(count, 0)
+        self.model = self._learn(content, asked)
         self._vocabulary = sorted(w for w in self._words if len(w) >= 4)
         # Names that single a topic out: one word, not used all over the content ("iom" is not).
         self._names = [
@@ -196,6 +208,42 @@ class TopicIndex:
                     self._english_vetoes[words] = number
         self._longest_veto = max(map(len, self._english_vetoes), default=0)
 
+    def _learn(self, content: Content, asked: list[tuple[str, str | None]]) -> AskedModel:
+        """The model of content/asked/ (asked_model.py): one class per topic, in the index's
+        order, and the last for questions the content does not answer. The topics' own example
+        questions and the not-covered phrases count as asked questions too."""
+        numbers = {topic.command: n for n, topic in enumerate(content.topics)}
+        unanswered = len(content.topics)
+        documents = [
+            (number, normalize(text))
+            for number, topic in enumerate(content.topics)
+            for topic_text in topic.texts.values()
+            for text in topic_text.questions
+        ]
+        documents += [
+            (unanswered, normalize(phrase))
+            for entry in content.not_covered
+            for phrases in entry.phrases.values()
+            for phrase in phrases
+        ]
+        documents += [(numbers.get(topic, unanswered), text) for text, topic in asked]
+        return AskedModel(
+            ((self._learned_terms(text, correct=False), number) for number, text in documents),
+            classes=unanswered + 1,
+        )
+
+    def learned(self, text: str) -> list[tuple[Topic | None, float]]:
+        """What the asked questions say of a question: each topic (None: not answered) with its
+        probability, most likely first."""
+        terms = self._learned_terms(normalize(text), correct=True)
+        posterior = self.model.posterior(terms)
+        covered = len(posterior) - 1
+        ranked = sorted(range(len(posterior)), key=lambda n: -posterior[n])
+        return [
+            (self.topics[n] if n < covered else None, posterior[n])  # type: ignore[misc]
+            for n in ranked
+        ]
+
     def search(self, text: str, limit: int | None = 3) -> list[Match]:
         """The best topics for a question, best first; scores from 0 to 1."""
         terms = self._terms(normalize(text), correct=True)
@@ -220,6 +268,17 @@ class TopicIndex:
             shares[number] = 1.0
         ranked = sorted(shares.items(), key=lambda item: -item[1])[:limit]
         return [Match(self.topics[number], share) for number, share in ranked]
+
+    def _learned_terms(self, text: str, correct: bool) -> dict[str, float]:
+        """The search's terms, and pairs of neighbouring English words ("how old", "go to")."""
+        terms = self._terms(text, correct)
+        for term in terms:
+            if term.startswith(_KANA):
+                terms[term] *= LEARNED_KANA_SHARE
+        words = [stem(w) for w in _WORD.findall(_CONTRACTION.sub("", text))]
+        for first, second in itertools.pairwise(words):
+            terms[f"{first} {second}"] = PAIR_WEIGHT
+        return terms
 
     def _distinctive(self, name: str) -> bool:
         """At most two topics use each of the name's terms, not counting one passing mention in
@@ -277,7 +336,7 @@ class TopicIndex:
         terms = japanese_terms(text, None if correct else self._readings.get(text, text))
         for word in english_words(text):
             term = stem(word)
-            if correct and term not in self._idf:
+            if correct and term not in self._idf and not self.model.knows(term):
                 term = self._correct(word) or term
             elif not correct:
                 self._words.setdefault(word, term)

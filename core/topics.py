@@ -49,12 +49,23 @@ class NotCovered:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A question as people ask it (content/asked/), and the topic that answers it: None for a
+    question the content does not answer. The bot learns from these how people word things."""
+
+    text: str
+    topic: str | None
+    language: str
+
+
+@dataclass(frozen=True)
 class Content:
     """Every topic, in menu order, and a short hash that names this version of the content."""
 
     topics: tuple[Topic, ...]
     version: str
     not_covered: tuple[NotCovered, ...] = ()
+    asked: tuple[Asked, ...] = ()
 
     def by_command(self) -> dict[str, Topic]:
         return {topic.command: topic for topic in self.topics}

@@ -326,7 +326,8 @@ def _unanswered_section(report: Report, width: int) -> list[str]:
     ]
     lines += _table(header, full_rows, right={0})
     lines.append(
-        "Next step: add keywords to the closest topic, or a new topic, then run `iombot check`."
+        "Next step: file the question under the topic that answers it (content/asked/<topic>.yaml)"
+        " or a new topic, then run `iombot check`."
     )
     return lines
 

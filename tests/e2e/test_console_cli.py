@@ -103,7 +103,9 @@ def test_a_broken_japanese_dictionary_is_a_clear_message_not_a_traceback(tmp_pat
     fake = tmp_path / "shadow"
     fake.mkdir()
     (fake / "sudachipy.py").write_text("raise ImportError('dictionary files are missing')\n")
-    broken = run(["ask", "/contact"], env={"PYTHONPATH": str(fake)}, cwd=tmp_path)
+    # No readings cached yet (a new machine), so the dictionary is needed.
+    env = {"PYTHONPATH": str(fake), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    broken = run(["ask", "/contact"], env=env, cwd=tmp_path)
     assert broken.returncode == 2
     assert "could not read the Japanese content" in broken.stderr
     assert "dictionary files are missing" in broken.stderr and "Traceback" not in broken.stderr

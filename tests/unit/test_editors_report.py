@@ -350,8 +350,8 @@ def test_text_has_the_period_the_headings_and_the_next_steps():
     for heading in ("Unanswered questions (3)", "Topics asked (2)", "Topics due for review (2)"):
         assert heading in text.splitlines()
     assert (
-        "Next step: add keywords to the closest topic, or a new topic, then run `iombot check`."
-        in text
+        "Next step: file the question under the topic that answers it (content/asked/<topic>.yaml)"
+        " or a new topic, then run `iombot check`." in text
     )
     assert "Next step: reread the topics with more 👎 than 👍 first (visa (en))" in text
     assert "Next step: set `reviewed:` and `owner:` in the topic file after checking it." in text
