@@ -11,7 +11,7 @@ Our bot runs three times, with its state in SQLite (the default, `iombot`), in m
 durable state per update is measured in the same run.
 
 Run: `python bench/telegram_throughput.py [--updates 2000] [--rounds 3] [--latency-ms 0]
-[--bots iombot iombot-memory iombot-redis echo echo-concurrent]`
+[--bots iombot iombot-memory iombot-redis echo echo-concurrent echo-aiohttp]`
 Target (issue #3): at least 0.8 of the echo bot's throughput, under 80 MB resident.
 """
 
@@ -39,6 +39,9 @@ TOKENS = {
     "iombot-redis": "555555:BENCH_REDIS_abcdefghijklmnopqrstuvwx",
     "echo": "222222:BENCH_ECHO_abcdefghijklmnopqrstuvwxyz",
     "echo-concurrent": "333333:BENCH_ECHO_CONCURRENT_abcdefghijklmn",
+    # The echo bot on our HTTP client (bots/telegram/request.py): what is left of our own cost
+    # once both bots send the same way.
+    "echo-aiohttp": "666666:BENCH_ECHO_AIOHTTP_abcdefghijklmnopq",
 }
 QUESTIONS = [
     "/contact",
@@ -144,7 +147,7 @@ async def bench(updates: int, rounds: int, bots: list[str], latency_ms: float) -
         )
     cpu = {bot: statistics.median(r.cpu_us for r in runs if r.bot == bot) for bot in bots}
     for ours in (bot for bot in bots if bot.startswith("iombot")):
-        for echo in ("echo", "echo-concurrent"):
+        for echo in ("echo", "echo-concurrent", "echo-aiohttp"):
             if echo in medians:
                 print(
                     f"  {ours} / {echo:<16} throughput ratio {medians[ours] / medians[echo]:.2f}"
@@ -158,7 +161,8 @@ async def bench(updates: int, rounds: int, bots: list[str], latency_ms: float) -
 
 
 def run_echo_bot(kind: str, url: str) -> None:
-    """The baseline: python-telegram-bot's echo example, defaults unchanged."""
+    """The baseline: python-telegram-bot's echo example, defaults unchanged (echo-aiohttp:
+    on our HTTP client, bots/telegram/request.py)."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -168,6 +172,11 @@ def run_echo_bot(kind: str, url: str) -> None:
     builder = ApplicationBuilder().token(TOKENS[kind]).base_url(f"{url}/bot")
     if kind == "echo-concurrent":
         builder = builder.concurrent_updates(True)
+    if kind == "echo-aiohttp":
+        from iombot.bots.telegram.request import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(connection_pool_size=256))
+        builder = builder.get_updates_request(AiohttpRequest())
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.run_polling()

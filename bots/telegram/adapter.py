@@ -21,13 +21,13 @@ from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import FloodLimit
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
-from telegram.request import HTTPXRequest
 
 from ...core import strings
 from ...core.reply import LANGUAGES
 from ..reachability import Reachability
 from ..shared import Services
 from .handlers import ALLOWED_UPDATES, PLATFORM, Handlers
+from .request import AiohttpRequest
 from .sending import STOPPING, with_retries
 from .settings import TelegramSettings
 
@@ -272,9 +272,9 @@ class TelegramAdapter:
         polling_error(error)
 
 
-class ObservedRequest(HTTPXRequest):
-    """PTB's HTTP client, telling `reachability` how each Bot API call went (the adapter's
-    health): a 5xx, a 409 or no answer is a failure, any other answer a success."""
+class ObservedRequest(AiohttpRequest):
+    """PTB's HTTP client (ours, request.py), telling `reachability` how each Bot API call went
+    (the adapter's health): a 5xx, a 409 or no answer is a failure, any other answer a success."""
 
     def __init__(self, reachability: Reachability | None, **options: Any):
         super().__init__(**options)
