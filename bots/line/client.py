@@ -1,18 +1,30 @@
 """The LINE Messaging API, through line-bot-sdk's asyncio client: made from the settings alone
 (so that any process can deliver a staff reply), with the outcome of every call told to the
-adapter's health, and 429/5xx retried a little (a reply token lives about a minute)."""
+adapter's health, and 429/5xx retried a little (a reply token lives about a minute).
+
+The SDK's client opens its aiohttp session with `trust_env=True`: every request then looks up
+~/.netrc and the proxy variables again, on a worker thread (bench/line_throughput.py: about half
+the CPU of an event). The client gets a session that doesn't, with the environment's proxy read
+once into the SDK's own `proxy` setting; netrc credentials could never be used with the bearer
+token anyway (aiohttp refuses both).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 from linebot.v3.messaging.exceptions import ApiException
+from yarl import URL
 
 from ..reachability import Reachability
 from .settings import LineSettings
@@ -34,7 +46,22 @@ class LineApi:
     @property
     def api(self) -> AsyncMessagingApi:
         if self._api is None:
+            with contextlib.suppress(LookupError):  # no proxy for LINE in the environment
+                proxy, _ = get_env_proxy_for_url(URL(self.configuration.host))
+                self.configuration.proxy = str(proxy)
             self._client = AsyncApiClient(self.configuration)
+            rest = self._client.rest_client
+            # Twice the SDK's pool: an event makes two calls (profile, reply) where the SDK's
+            # echo makes one, and each should wait for a connection no longer.
+            connector = aiohttp.TCPConnector(
+                limit=2 * self.configuration.connection_pool_maxsize,
+                ssl=ssl.create_default_context(cafile=self.configuration.ssl_ca_cert),
+            )
+            sdk_session, rest.pool_manager = (
+                rest.pool_manager,
+                aiohttp.ClientSession(connector=connector, trust_env=False),
+            )
+            self._sdk_session = sdk_session  # never used: closed with the client
             self._api = AsyncMessagingApi(self._client)
         return self._api
 
@@ -84,6 +111,7 @@ class LineApi:
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()
+            await self._sdk_session.close()
             self._client = self._api = None
 
 
