@@ -7,6 +7,7 @@ Polling (every IOMBOT_RELOAD_SECONDS) works on every file system, bind mounts in
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from pathlib import Path
 
@@ -37,6 +38,15 @@ def snapshot(directory: Path) -> tuple:
         return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in entries)
     except OSError:
         return ()
+
+
+def refreeze() -> None:
+    """After a reload, when the service froze what start-up made (service.py): thaw it so the
+    collector can free the old content's index (it holds reference cycles), then freeze the new."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
 
 class ContentWatcher:
@@ -81,6 +91,7 @@ class ContentWatcher:
             log.error("content change not taken, keeping version %s: %s", self._version(), error)
             return False
         log.info("content reloaded: version %s, %d topics", content.version, len(content.topics))
+        refreeze()
         prime_metrics(self.services, self.adapters)  # a new topic's series, at 0
         for adapter in self.adapters:
             try:

@@ -8,6 +8,7 @@ adapters finish what is in flight, and exits 0.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import time
@@ -211,6 +212,11 @@ async def serve(
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
+        # What start-up made (the content, its index, the modules) lives as long as the
+        # service: frozen, the collector no longer scans it on every full collection (LINE
+        # bench, 2000 events: 845 -> 735 µs of CPU per event). A reload thaws, collects the old
+        # content and freezes again (reload.refreeze); thawed when serving ends (a test process).
+        gc.freeze()
         watcher.start()
         sweeper.start()
         flusher.start()
@@ -237,5 +243,6 @@ async def serve(
         await services.state.close()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
+        gc.unfreeze()
     log.info("stopped")
     return status
