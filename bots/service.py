@@ -8,6 +8,7 @@ adapters finish what is in flight, and exits 0.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -239,6 +240,10 @@ async def serve(
             except Exception:
                 log.exception("adapter %s did not stop cleanly", adapter.name)
         await runner.cleanup()
+        if services.handoff is not None:
+            for deliverer in services.handoff.deliverers.values():
+                with contextlib.suppress(Exception):  # stopping: nothing left to deliver
+                    await deliverer.close()
         await services.ledger.flush()  # the last few seconds' topic counts
         await services.state.close()
         for signum in (signal.SIGTERM, signal.SIGINT):

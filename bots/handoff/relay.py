@@ -60,6 +60,9 @@ class Deliverer(Protocol):
 
     async def deliver(self, chat: str, reply: Reply) -> None: ...
 
+    async def close(self) -> None:
+        """Release its HTTP client (the service is stopping)."""
+
 
 class Handoff:
     def __init__(

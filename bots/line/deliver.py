@@ -32,3 +32,6 @@ class LineDeliverer:
                 if error.status in (400, 403, 404):  # blocked, not a friend, no such user
                     raise Undeliverable(f"HTTP {error.status}") from error
                 raise
+
+    async def close(self) -> None:
+        await self.line.close()

@@ -26,3 +26,6 @@ class TelegramDeliverer:
             if "chat not found" in str(error).lower():
                 raise Undeliverable("chat not found") from error
             raise
+
+    async def close(self) -> None:
+        await self.bot.shutdown()

@@ -13,10 +13,12 @@ import pytest
 from aiohttp import ClientSession
 
 from iombot.bots.line import PLATFORM as LINE
+from iombot.bots.line.deliver import LineDeliverer
 from iombot.bots.line.settings import LineSettings
 from iombot.bots.service import serve
 from iombot.bots.settings import Secret, Settings
 from iombot.core.content import load_content
+from iombot.core.reply import Paragraph, Reply, ReplyKind, Text
 from iombot.testing import line as fake_line
 from iombot.testing.line import (
     ACCESS_TOKEN,
@@ -308,3 +310,13 @@ async def test_the_staff_handoff_works_on_line_too(fake):
         assert await asyncio.wait_for(task, 15) == 0
     finally:
         await slack.stop()
+
+
+async def test_the_staff_reply_deliverer_releases_its_http_session_on_close(fake):
+    deliverer = LineDeliverer(LineSettings(Secret(CHANNEL_SECRET), Secret(ACCESS_TOKEN), fake.url))
+    reply = Reply(kind=ReplyKind.EMPTY, language="en", blocks=(Paragraph((Text("hello"),)),))
+    await deliverer.deliver("U-staff-reply", reply)
+    assert [c.body["to"] for c in fake.pushes()] == ["U-staff-reply"]
+    session = deliverer.line.api.api_client.rest_client.pool_manager
+    await deliverer.close()
+    assert session.closed and deliverer.line._client is None
