@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import datetime
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -242,6 +243,10 @@ def run_check(
         return 1
     for warning in warnings:
         print(f"{warning.path}:{warning.line}: warning: {warning.message}")
+    if content.asked:  # what the bot learns from (content/asked/), so an editor sees it grow
+        filed = Counter(asked.topic or "_not_covered" for asked in content.asked)
+        each = ", ".join(f"{topic} {count}" for topic, count in sorted(filed.items()))
+        print(f"asked/: {len(content.asked)} questions filed ({each})")
     counted = f" ({len(warnings)} review warning(s))" if warnings else ""
     print(f"{directory}: content is valid{counted}")
     return 0

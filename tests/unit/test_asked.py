@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from iombot.bots.cli import run_check
 from iombot.bots.reload import snapshot
 from iombot.core.answerer import Answerer
 from iombot.core.asked_model import AskedModel
@@ -146,3 +147,14 @@ def test_the_model_learns_which_class_a_term_belongs_to():
 def test_a_model_with_nothing_to_learn_from_says_nothing():
     model = AskedModel([([], 0)], classes=2)
     assert not model.trained and model.posterior({"phone": 1.0}) == [0.5, 0.5]
+
+
+def test_iombot_check_counts_the_filed_questions(folder, capsys):
+    file_questions(folder, "contact", ["what are your digits", "homepage?"], ["でんわ"])
+    file_questions(folder, "_not_covered", ["can i get a visa"])
+    assert run_check(folder) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == [
+        "asked/: 4 questions filed (_not_covered 1, contact 3)",
+        f"{folder.resolve()}: content is valid (6 review warning(s))",
+    ]
