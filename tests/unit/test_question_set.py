@@ -11,8 +11,8 @@ it was then used for:
   (91.8 %, 88.6 %, 90.6 %), then used to choose the answerer's thresholds;
 - questions_holdout9.yaml: measured once (94.0 %), then tuned on (questions using the full name
   国際移住機関 filed under every topic);
-- questions_holdout8.yaml, questions_holdout10.yaml: hold-outs never tuned on: they tell how the
-  bot does on the next question. Their figures are printed, and guarded against regressions
+- questions_holdout8.yaml, questions_holdout10.yaml, questions_holdout11.yaml: hold-outs never
+  tuned on: they tell how the bot does on the next question. Their figures are printed, and guarded against regressions
   only at the level each reached.
 Every question outside IOM is shown how to reach people."""
 
@@ -39,14 +39,15 @@ TUNED = (
     "questions_holdout7.yaml",
     "questions_holdout9.yaml",
 )
-HOLDOUTS = ("questions_holdout8.yaml", "questions_holdout10.yaml")
+HOLDOUTS = ("questions_holdout8.yaml", "questions_holdout10.yaml", "questions_holdout11.yaml")
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
 # Measured once, with the answerer and content/asked/ as they are now (2026-11-29): set 8, 67 of
-# 67 (100 %); set 10, 81 of 84 (96.4 %). Floors a little below, so that a change that makes the
-# next question worse is noticed.
+# 67 (100 %); set 10, 81 of 84 (96.4 %); set 11, 79 of 79 (100 %). Floors a little below, so
+# that a change that makes the next question worse is noticed.
 HOLDOUT_FLOORS = {
     "questions_holdout8.yaml": 0.95,
     "questions_holdout10.yaml": 0.93,
+    "questions_holdout11.yaml": 0.95,
 }
 
 
