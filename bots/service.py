@@ -8,7 +8,6 @@ adapters finish what is in flight, and exits 0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import signal
@@ -241,9 +240,11 @@ async def serve(
                 log.exception("adapter %s did not stop cleanly", adapter.name)
         await runner.cleanup()
         if services.handoff is not None:
-            for deliverer in services.handoff.deliverers.values():
-                with contextlib.suppress(Exception):  # stopping: nothing left to deliver
+            for name, deliverer in services.handoff.deliverers.items():
+                try:
                     await deliverer.close()
+                except Exception as error:  # stopping: nothing is left to deliver
+                    log.warning("%s deliverer did not close cleanly: %s", name, error)
         await services.ledger.flush()  # the last few seconds' topic counts
         await services.state.close()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -227,23 +227,22 @@ class Answerer:
             return self._topic(library, topic, language)
         if word in _HELP_WORDS:
             return self._help(library, language)
-        matches = library.index.search(text, limit=None)
-        learned = library.index.learned(text) if library.content.asked else []
+        asked = bool(library.content.asked)
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
-        if library.content.asked:
+        if asked:
+            matches, learned = library.index.judge(text)
             not_covered = _not_answered(matches, learned)
             verdicts = _verdicts(matches, learned)
         else:  # nothing learned: the topics' own words alone
+            matches, learned = library.index.search(text, limit=None), []
             not_covered = any(
                 isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
             )
             verdicts = [(m.topic, m.score) for m in matches if isinstance(m.topic, Topic)]
-        if not not_covered and _sure(verdicts, bool(library.content.asked)):
-            return self._searched_topic(library, verdicts[0][0], language)
-        guess, probability = learned[0] if learned else (None, 0.0)
-        if not not_covered and guess is not None and probability >= LEARNED_SURE:
-            return self._searched_topic(library, guess, language)
+        answer = None if not_covered else _choose(verdicts, learned, asked)
+        if answer is not None:
+            return self._searched_topic(library, answer, language)
         close = tuple(topic.command for topic, score in verdicts[:3] if score >= SUGGEST_SCORE)
         key = "suggest" if close and not not_covered else "nothing_found"
         reply = self._menu_reply(
@@ -377,12 +376,18 @@ def _verdicts(
     return sorted(verdicts, key=lambda item: -item[1])
 
 
-def _sure(verdicts: list[tuple[Topic, float]], learned: bool) -> bool:
-    best = verdicts[0][1] if verdicts else 0.0
+def _choose(
+    verdicts: list[tuple[Topic, float]], learned: list[tuple[Topic | None, float]], asked: bool
+) -> Topic | None:
+    """The topic to answer with, or None for "did you mean"."""
+    best, score = verdicts[0] if verdicts else (None, 0.0)
     runner_up = verdicts[1][1] if len(verdicts) > 1 else 0.0
-    if not learned:
-        return best >= CONFIDENT_SCORE and best >= runner_up * CONFIDENT_LEAD
-    return best >= ANSWER_SCORE and best - runner_up >= ANSWER_LEAD
+    if not asked:
+        return best if score >= CONFIDENT_SCORE and score >= runner_up * CONFIDENT_LEAD else None
+    if score >= ANSWER_SCORE and score - runner_up >= ANSWER_LEAD:
+        return best
+    guess, probability = learned[0]
+    return guess if probability >= LEARNED_SURE else None
 
 
 def _closest_name(library: Library, name: str) -> Topic | None:

@@ -33,7 +33,6 @@ class AskedModel:
             for term in set(terms):
                 count[term] = count.get(term, 0) + 1
         vocabulary = set().union(*counts)
-        self.trained = bool(vocabulary)
         self._rows: dict[str, tuple[float, ...]] = {}
         if not vocabulary:  # nothing to learn from: every class stays equally likely
             return

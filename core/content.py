@@ -83,7 +83,7 @@ def load_content(directory: Path | str, *, today: datetime.date | None = None) -
         data = extra.read_bytes()
         digest.update(extra.name.encode() + b"\0" + data + b"\0")
         not_covered = _load_not_covered(extra, data, problems)
-    asked = _load_asked(directory / ASKED_DIR, {t.command for t in topics}, digest, problems)
+    asked = _load_asked(directory, {t.command for t in topics}, digest, problems)
     if problems:
         raise ContentError(problems)
     topics.sort(key=lambda t: (t.order, t.command))
@@ -615,13 +615,13 @@ def asked_files(directory: Path) -> list[Path]:
 
 
 def _load_asked(
-    folder: Path, commands: set[str], digest, problems: list[Problem]
+    directory: Path, commands: set[str], digest, problems: list[Problem]
 ) -> tuple[Asked, ...]:
     """asked/<command>.yaml and asked/_not_covered.yaml: {en: [questions], ja: [questions]}.
     A question filed under two topics is a problem: the bot could not learn from it."""
     asked: list[Asked] = []
     seen: dict[str, str] = {}  # normalized question -> the file it is in
-    for path in asked_files(folder.parent):
+    for path in asked_files(directory):
         data = path.read_bytes()
         digest.update(f"{ASKED_DIR}/{path.name}".encode() + b"\0" + data + b"\0")
         report = _Reporter(path, problems)

@@ -195,10 +195,6 @@ class ReadingCache:
         except (OSError, RuntimeError) as error:
             log.debug("readings not cached in %s: %s", path, error)
 
-    def clear(self) -> None:
-        """Forget what this process knows (the file stays)."""
-        self._readings = None
-
 
 _cache = ReadingCache()
 

@@ -157,10 +157,16 @@ class TopicIndex:
             for n, entry in enumerate(self.topics)
             for name, text in _fields(entry)
         ]
-        asked = [(normalize(a.text), a.topic) for a in content.asked]
+        documents = _documents(content)
+        # Read: every field, and each asked question. The topics' example questions and the
+        # not-covered phrases are read as part of their field only (read one by one, they made
+        # two more answers in the question sets wrong).
         self._readings = read_all(
             text
-            for text in (*(t for _, _, t in fields), *(t for t, _ in asked))
+            for text in (
+                *(t for _, _, t in fields),
+                *(normalize(a.text) for a in content.asked),
+            )
             if _JAPANESE.search(text)
         )
         covered = len(content.topics)
@@ -177,7 +183,10 @@ class TopicIndex:
         self._postings = {term: tuple(p.items()) for term, p in weights.items()}
         self._idf = {term: _idf(count, len(p)) for term, p in weights.items()}
         self._unknown_idf = _idf(count, 0)
-        self.model = self._learn(content, asked)
+        self.model = AskedModel(
+            ((self._model_terms(text, correct=False), number) for number, text in documents),
+            classes=len(content.topics) + 1,
+        )
         self._vocabulary = sorted(w for w in self._words if len(w) >= 4)
         # Names that single a topic out: one word, not used all over the content ("iom" is not).
         self._names = [
@@ -208,45 +217,27 @@ class TopicIndex:
                     self._english_vetoes[words] = number
         self._longest_veto = max(map(len, self._english_vetoes), default=0)
 
-    def _learn(self, content: Content, asked: list[tuple[str, str | None]]) -> AskedModel:
-        """The model of content/asked/ (asked_model.py): one class per topic, in the index's
-        order, and the last for questions the content does not answer. The topics' own example
-        questions and the not-covered phrases count as asked questions too."""
-        numbers = {topic.command: n for n, topic in enumerate(content.topics)}
-        unanswered = len(content.topics)
-        documents = [
-            (number, normalize(text))
-            for number, topic in enumerate(content.topics)
-            for topic_text in topic.texts.values()
-            for text in topic_text.questions
-        ]
-        documents += [
-            (unanswered, normalize(phrase))
-            for entry in content.not_covered
-            for phrases in entry.phrases.values()
-            for phrase in phrases
-        ]
-        documents += [(numbers.get(topic, unanswered), text) for text, topic in asked]
-        return AskedModel(
-            ((self._learned_terms(text, correct=False), number) for number, text in documents),
-            classes=unanswered + 1,
-        )
-
-    def learned(self, text: str) -> list[tuple[Topic | None, float]]:
-        """What the asked questions say of a question: each topic (None: not answered) with its
-        probability, most likely first."""
-        terms = self._learned_terms(normalize(text), correct=True)
-        posterior = self.model.posterior(terms)
+    def judge(self, text: str) -> tuple[list[Match], list[tuple[Topic | None, float]]]:
+        """Both judges of a question, from its terms worked out once: the search (`search`),
+        and what the asked questions say (asked_model.py): each topic (None: not answered)
+        with its probability, most likely first."""
+        normalized = normalize(text)
+        terms = self._terms(normalized, correct=True)
+        posterior = self.model.posterior(self._with_pairs(dict(terms), normalized))
         covered = len(posterior) - 1
         ranked = sorted(range(len(posterior)), key=lambda n: -posterior[n])
-        return [
+        learned = [
             (self.topics[n] if n < covered else None, posterior[n])  # type: ignore[misc]
             for n in ranked
         ]
+        return self._rank(normalized, terms, None), learned
 
     def search(self, text: str, limit: int | None = 3) -> list[Match]:
         """The best topics for a question, best first; scores from 0 to 1."""
-        terms = self._terms(normalize(text), correct=True)
+        normalized = normalize(text)
+        return self._rank(normalized, self._terms(normalized, correct=True), limit)
+
+    def _rank(self, normalized: str, terms: dict[str, float], limit: int | None) -> list[Match]:
         if not terms:
             return []
         total = 0.0
@@ -262,16 +253,20 @@ class TopicIndex:
         shares = {number: score / total for number, score in scores.items()}
         # A topic's own name inside the question ("…のメッセージを読みたい", "the history of …")
         # is the strongest sign of what is asked: it counts on top of the terms.
-        for number in self._named_in(text):
+        for number in self._named_in(normalized):
             shares[number] = shares.get(number, 0.0) + NAME_BONUS
-        for number in self._vetoed_by(normalize(text)):
+        for number in self._vetoed_by(normalized):
             shares[number] = 1.0
         ranked = sorted(shares.items(), key=lambda item: -item[1])[:limit]
         return [Match(self.topics[number], share) for number, share in ranked]
 
-    def _learned_terms(self, text: str, correct: bool) -> dict[str, float]:
-        """The search's terms, and pairs of neighbouring English words ("how old", "go to")."""
-        terms = self._terms(text, correct)
+    def _model_terms(self, text: str, correct: bool) -> dict[str, float]:
+        return self._with_pairs(self._terms(text, correct), text)
+
+    @staticmethod
+    def _with_pairs(terms: dict[str, float], text: str) -> dict[str, float]:
+        """The asked questions' model's terms: the search's (changed in place), kana at a share
+        of their weight, and pairs of neighbouring English words ("how old", "go to")."""
         for term in terms:
             if term.startswith(_KANA):
                 terms[term] *= LEARNED_KANA_SHARE
@@ -303,9 +298,8 @@ class TopicIndex:
         return found
 
     def _named_in(self, text: str) -> set[int]:
-        """Topics whose command or alias appears in the text: as a word in English, anywhere in
-        Japanese (written without spaces)."""
-        text = normalize(text)
+        """Topics whose command or alias appears in the (normalized) text: as a word in
+        English, anywhere in Japanese (written without spaces)."""
         words = set(_WORD.findall(text))
         return {
             number
@@ -352,6 +346,28 @@ class TopicIndex:
         candidates = [w for w in self._vocabulary if w[0] == word[0]]
         found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
         return self._words[found[0]] if found else None
+
+
+def _documents(content: Content) -> list[tuple[int, str]]:
+    """What the asked questions' model learns from, as (class, normalized text): one class per
+    topic, in the index's order, and the last for questions the content does not answer. The
+    topics' own example questions and the not-covered phrases count as asked questions too."""
+    numbers = {topic.command: n for n, topic in enumerate(content.topics)}
+    unanswered = len(content.topics)
+    documents = [
+        (number, normalize(text))
+        for number, topic in enumerate(content.topics)
+        for topic_text in topic.texts.values()
+        for text in topic_text.questions
+    ]
+    documents += [
+        (unanswered, normalize(phrase))
+        for entry in content.not_covered
+        for phrases in entry.phrases.values()
+        for phrase in phrases
+    ]
+    documents += [(numbers.get(a.topic, unanswered), normalize(a.text)) for a in content.asked]
+    return documents
 
 
 def _idf(count: int, frequency: int) -> float:

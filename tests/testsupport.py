@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -12,16 +11,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from iombot.testing.loopback import free_port as free_port  # the tests take it from here
+
 # The made-up topics the Telegram and Slack adapter tests run on, so that rewording the shipped
 # content/ never breaks them (tests about the shipped content itself use default_content_dir()).
 ADAPTER_CONTENT = Path(__file__).parent / "fixtures" / "adapter_content"
-
-
-def free_port() -> int:
-    """A loopback port that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def installed_iombot() -> str:

@@ -42,6 +42,7 @@ class LineApi:
         self.reachability = reachability or Reachability()
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None
+        self._sdk_session: aiohttp.ClientSession | None = None  # the SDK's, replaced: closed last
 
     @property
     def api(self) -> AsyncMessagingApi:
@@ -57,11 +58,8 @@ class LineApi:
                 limit=2 * self.configuration.connection_pool_maxsize,
                 ssl=ssl.create_default_context(cafile=self.configuration.ssl_ca_cert),
             )
-            sdk_session, rest.pool_manager = (
-                rest.pool_manager,
-                aiohttp.ClientSession(connector=connector, trust_env=False),
-            )
-            self._sdk_session = sdk_session  # never used: closed with the client
+            self._sdk_session = rest.pool_manager  # unused from here on; closed with ours
+            rest.pool_manager = aiohttp.ClientSession(connector=connector, trust_env=False)
             self._api = AsyncMessagingApi(self._client)
         return self._api
 
@@ -111,8 +109,9 @@ class LineApi:
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()
-            await self._sdk_session.close()
-            self._client = self._api = None
+            if self._sdk_session is not None:
+                await self._sdk_session.close()
+            self._client = self._api = self._sdk_session = None
 
 
 async def _raw(api: AsyncMessagingApi, method: str, path: str, body: dict | None = None) -> Any:

@@ -146,7 +146,7 @@ def test_the_model_learns_which_class_a_term_belongs_to():
 
 def test_a_model_with_nothing_to_learn_from_says_nothing():
     model = AskedModel([([], 0)], classes=2)
-    assert not model.trained and model.posterior({"phone": 1.0}) == [0.5, 0.5]
+    assert not model.knows("phone") and model.posterior({"phone": 1.0}) == [0.5, 0.5]
 
 
 def test_iombot_check_counts_the_filed_questions(folder, capsys):

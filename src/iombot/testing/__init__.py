@@ -4,9 +4,12 @@
   updates Telegram sends (`message`, `callback`, `inline_query`, ...).
 - `iombot.testing.slack`: a fake Slack (`FakeSlack`: Web API, response_url receiver and Socket
   Mode server) and builders of signed requests (`command_body`, `signed_headers`, ...).
+- `iombot.testing.line`: a fake LINE Messaging API (`FakeLine`) and signed webhooks.
+- `iombot.testing.redis_server`: a real redis-server (Debian's) on loopback.
+- `iombot.testing.loopback`: a free loopback port, and an aiohttp app served on one.
 - `iombot.testing.background`: an asyncio loop in a thread, for synchronous code that runs the
   fakes (the container smoke test).
 
 These modules import only the standard library and aiohttp, never the bot itself nor the
-Telegram or Slack libraries, so that `PYTHONPATH=src` and aiohttp are all they need.
+platforms' libraries, so that `PYTHONPATH=src` and aiohttp are all they need.
 """

@@ -46,6 +46,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .loopback import serve
+
 ACCESS_TOKEN = "fake-line-channel-access-token"
 CHANNEL_SECRET = "fake-line-channel-secret"
 BOT_USER_ID = "Ubot0000000000000000000000000000"
@@ -118,12 +120,7 @@ class FakeLine:
         app.router.add_get("/v2/bot/profile/{user_id}", self._profile)
         app.router.add_post("/v2/bot/chat/loading/start", self._loading)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve(app, shutdown_timeout=0.1)
         return self.url
 
     async def stop(self) -> None:

@@ -1,7 +1,7 @@
 """A real redis-server (Debian's package) on a free loopback port, for tests and benches.
 
 Started in the foreground with no persistence; `stop()` kills it (as a crash would), `start()`
-brings it back on the same port. Standard library only.
+brings it back on the same port.
 """
 
 from __future__ import annotations
@@ -12,11 +12,7 @@ import subprocess
 import tempfile
 import time
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .loopback import free_port
 
 
 class RedisServer:
@@ -28,7 +24,7 @@ class RedisServer:
             )
         self.executable = executable
         self.password = password
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.folder = tempfile.mkdtemp(prefix="iombot-redis-")
         self.process: subprocess.Popen | None = None
 

@@ -28,6 +28,8 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from .loopback import serve
+
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1-test-bot-token"
 APP_TOKEN = "xapp-1-test-app-token"
@@ -67,12 +69,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{n}", self._respond)
         app.router.add_get("/socket/{n}", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self._runner, self.base = await serve(app)
         return self.base
 
     async def stop(self) -> None:

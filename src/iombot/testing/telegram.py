@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .loopback import serve
+
 BOT_ID = 123
 BOT_USERNAME = "test_bot"
 ALLOWED_TAGS = {
@@ -158,12 +160,7 @@ class FakeBotApi:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve(app, shutdown_timeout=0.1)
         return self.url
 
     async def stop(self) -> None:

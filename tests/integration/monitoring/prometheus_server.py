@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,11 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from iombot.testing.loopback import free_port
 
 
 class PrometheusError(RuntimeError):
@@ -46,7 +41,7 @@ class PrometheusServer:
         if executable is None:
             raise RuntimeError("prometheus is not installed (Debian: apt-get install prometheus)")
         self.executable = executable
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="iombot-prometheus-"))
         self.config = self.folder / "prometheus.yml"
         # JSON is YAML: no YAML library needed to write the config.
