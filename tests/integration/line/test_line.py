@@ -9,7 +9,6 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
-import pytest
 from aiohttp import ClientSession
 
 from iombot.bots.line import PLATFORM as LINE
@@ -95,14 +94,6 @@ async def running(settings: Settings, expect: int = 0) -> AsyncIterator[Running]
         finally:
             stop.set()
             assert await asyncio.wait_for(task, 15) == expect
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeLine]:
-    fake = FakeLine()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def replied(fake: FakeLine, count: int = 1) -> list:

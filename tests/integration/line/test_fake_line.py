@@ -55,14 +55,6 @@ from iombot.testing.line import (
 )
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeLine]:
-    fake = FakeLine()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
 def client(fake: FakeLine, token: str = ACCESS_TOKEN) -> AsyncApiClient:
     return AsyncApiClient(Configuration(host=fake.url, access_token=token))
 
