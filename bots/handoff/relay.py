@@ -95,21 +95,12 @@ class Handoff:
             thread = await self.desk.post_ticket(ticket, text)
         except Exception as error:
             await self.book.close(ticket)
-            log.error(
-                "handoff: could not post ticket %d to staff: %s",
-                ticket.number,
-                type(error).__name__,
-                extra={"ticket": ticket.number, "platform": platform},
-            )
+            _log(logging.ERROR, ticket, ": could not post it to staff: %s", type(error).__name__)
             raise HandoffFailed from error
         ticket = await self.book.attach(ticket, self.desk.channel, thread)
         self.metrics.tickets_opened.labels(platform, language).inc()
         await self._count_open()
-        log.info(
-            "handoff: ticket %d opened",
-            ticket.number,
-            extra={"ticket": ticket.number, "platform": platform, "language": language},
-        )
+        _log(logging.INFO, ticket, " opened", language=language)
         return ticket
 
     async def follow_up(self, ticket: Ticket, text: str) -> bool:
@@ -141,22 +132,18 @@ class Handoff:
         try:
             await self.deliverers[ticket.platform].deliver(ticket.chat, reply)
         except Undeliverable:
-            log.warning(
-                "handoff: ticket %d: the asker can no longer be reached",
-                ticket.number,
-                extra={"ticket": ticket.number},
-            )
+            _log(logging.WARNING, ticket, ": the asker can no longer be reached")
             await self.desk.note(ticket, "undeliverable")
             await self.close(ticket, "undeliverable")
             return False
         except Exception as error:
             # The platform failed for now (5xx, network, after the sender's retries): staff
             # are asked to send it again, as a new message.
-            log.warning(
-                "handoff: ticket %d: could not deliver a staff reply: %s",
-                ticket.number,
+            _log(
+                logging.WARNING,
+                ticket,
+                ": could not deliver a staff reply: %s",
                 type(error).__name__,
-                extra={"ticket": ticket.number},
             )
             await self.desk.note(ticket, "try_again")
             return False
@@ -165,11 +152,7 @@ class Handoff:
         if first and ticket.replied is not None:
             self.metrics.first_reply.observe(ticket.replied - ticket.opened)
         await self.desk.mark_delivered(ticket, message)
-        log.info(
-            "handoff: ticket %d: staff reply delivered",
-            ticket.number,
-            extra={"ticket": ticket.number},
-        )
+        _log(logging.INFO, ticket, ": staff reply delivered")
         return True
 
     # --- closing ------------------------------------------------------------------------------
@@ -181,17 +164,15 @@ class Handoff:
             return False
         self.metrics.tickets_closed.labels(ticket.platform, ticket.language, by).inc()
         await self._count_open()
-        log.info(
-            "handoff: ticket %d closed (%s)", ticket.number, by, extra={"ticket": ticket.number}
-        )
+        _log(logging.INFO, ticket, " closed (%s)", by)
         try:
             await self.desk.mark_closed(ticket, by)
         except Exception as error:  # the asker is still told
-            log.warning(
-                "handoff: ticket %d: could not mark it closed in Slack: %s",
-                ticket.number,
+            _log(
+                logging.WARNING,
+                ticket,
+                ": could not mark it closed in Slack: %s",
                 type(error).__name__,
-                extra={"ticket": ticket.number},
             )
         if by != "undeliverable":
             notice = Reply(
@@ -206,11 +187,11 @@ class Handoff:
             try:
                 await self.deliverers[ticket.platform].deliver(ticket.chat, notice)
             except Exception as error:
-                log.warning(
-                    "handoff: ticket %d: could not tell the asker it closed: %s",
-                    ticket.number,
+                _log(
+                    logging.WARNING,
+                    ticket,
+                    ": could not tell the asker it closed: %s",
                     type(error).__name__,
-                    extra={"ticket": ticket.number},
                 )
         return True
 
@@ -229,3 +210,15 @@ class Handoff:
 
     async def _count_open(self) -> None:
         self.metrics.open_tickets.set(len(await self.book.open_tickets()))
+
+
+def _log(level: int, ticket: Ticket, what: str, *args: object, **fields: str) -> None:
+    """One line about a ticket, "handoff: ticket N<what>", with the ticket's number, platform
+    and any other `fields` as structured fields (LOG_FORMAT=json)."""
+    log.log(
+        level,
+        f"handoff: ticket %d{what}",
+        ticket.number,
+        *args,
+        extra={"ticket": ticket.number, "platform": ticket.platform, **fields},
+    )
