@@ -54,6 +54,9 @@ NOT_ANSWERED_LIKELY = 0.3
 # at least somewhat likely (a whole not-covered phrase in the question is enough alone).
 NOT_COVERED_SCORE = 0.10
 NOT_ANSWERED_POSSIBLE = 0.1
+# A topic chosen is not the answer when the asked questions make it this likely that the
+# question, though about the topic, asks what it does not answer (asked_model.py: `beyond`).
+BEYOND_LIKELY = 0.85
 # Topics offered as "did you mean": those whose verdict is at least this.
 SUGGEST_SCORE = 0.15
 
@@ -230,8 +233,10 @@ class Answerer:
         asked = bool(library.content.asked)
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
+        judgement = None
         if asked:
-            matches, learned = library.index.judge(text)
+            judgement = library.index.judge(text)
+            matches, learned, _ = judgement
             not_covered = _not_answered(matches, learned)
             verdicts = _verdicts(matches, learned)
         else:  # nothing learned: the topics' own words alone
@@ -241,6 +246,10 @@ class Answerer:
             )
             verdicts = [(m.topic, m.score) for m in matches if isinstance(m.topic, Topic)]
         answer = None if not_covered else _choose(verdicts, learned, asked)
+        # A question about the topic that asks what it does not tell ("when did Mochizuki take
+        # office"): the topic is offered, not stated as the answer.
+        if answer and judgement and library.index.beyond(judgement, answer) >= BEYOND_LIKELY:
+            answer = None
         if answer is not None:
             return self._searched_topic(library, answer, language)
         close = tuple(topic.command for topic, score in verdicts[:3] if score >= SUGGEST_SCORE)

@@ -11,11 +11,17 @@ look like, which the topics alone cannot say.
 from __future__ import annotations
 
 import math
+import operator
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import repeat
 
 # Added to every term count (Laplace smoothing): a term never seen with a class keeps a little
 # weight, so one unfamiliar word does not rule a class out.
 SMOOTHING = 0.1
+
+# A question's terms, each once: a set, or each with its weight (the search's).
+Terms = Iterable[str] | dict[str, float]
 
 
 class AskedModel:
@@ -25,30 +31,47 @@ class AskedModel:
     likely before the terms are seen: how many questions an editor filed says nothing of how
     often a topic is asked."""
 
-    def __init__(self, documents: Iterable[tuple[Iterable[str], int]], classes: int):
+    def __init__(self, documents: Iterable[tuple[Terms, int]], classes: int):
         self.classes = classes
-        counts: list[dict[str, int]] = [{} for _ in range(classes)]
+        unanswered = classes - 1
+        counts: list[Counter[str]] = [Counter() for _ in range(classes)]
+        unanswered_documents: list[tuple[str, ...]] = []  # kept for a second look, below
         for terms, label in documents:
-            count = counts[label]
-            for term in set(terms):
-                count[term] = count.get(term, 0) + 1
-        vocabulary = set().union(*counts)
+            counts[label].update(terms.keys() if isinstance(terms, dict) else terms)
+            if label == unanswered:
+                unanswered_documents.append(tuple(terms))
+        vocabulary = list(set().union(*counts))
         self._rows: dict[str, tuple[float, ...]] = {}
+        # Per topic, the questions about it that it does not answer (see `beyond`).
+        self._beyond: list[tuple[Counter[str], float]] = []
         if not vocabulary:  # nothing to learn from: every class stays equally likely
             return
         # log((n + smoothing) / total) for each count n and class: a table of the logs of the
-        # few small counts there are, less the log of each class's total.
-        most = max((n for count in counts for n in count.values()), default=0)
+        # few small counts there are, less the log of each class's total; built a class (a
+        # column) at a time with map, which runs in C.
+        self._smoothed = SMOOTHING * len(vocabulary)
+        most = max(max(count.values(), default=0) for count in counts)
         log_of = [math.log(n + SMOOTHING) for n in range(most + 1)]
-        log_totals = [
-            math.log(sum(count.values()) + SMOOTHING * len(vocabulary)) for count in counts
+        columns = [
+            map(
+                operator.sub,
+                map(log_of.__getitem__, map(count.get, vocabulary, repeat(0))),
+                repeat(math.log(count.total() + self._smoothed)),
+            )
+            for count in counts
         ]
         # Each term's log-likelihood in each class.
-        pairs = list(zip(counts, log_totals, strict=True))
-        self._rows = {
-            term: tuple([log_of[count.get(term, 0)] - log_total for count, log_total in pairs])
-            for term in vocabulary
-        }
+        self._rows = dict(zip(vocabulary, zip(*columns, strict=True), strict=True))
+        # Each question not answered is about some topic ("Amy Pope's age": leaders), the one
+        # its words point to most; counted by that topic, they say what a question about the
+        # topic looks like when it asks what the topic does not tell.
+        about: list[Counter[str]] = [Counter() for _ in range(unanswered)]
+        row = self._rows.__getitem__
+        for terms in unanswered_documents:
+            if terms:
+                scores = list(map(sum, zip(*map(row, terms), strict=True)))[:unanswered]
+                about[scores.index(max(scores))].update(terms)
+        self._beyond = [(count, math.log(count.total() + self._smoothed)) for count in about]
 
     def knows(self, term: str) -> bool:
         return term in self._rows
@@ -56,14 +79,40 @@ class AskedModel:
     def posterior(self, terms: dict[str, float]) -> list[float]:
         """The probability of each class given the terms (each weighted as the search weighs
         it); all equal when no term is known."""
-        scores = [0.0] * self.classes
-        for term, weight in terms.items():
-            row = self._rows.get(term)
-            if row is None:
-                continue
-            for number, value in enumerate(row):
-                scores[number] += weight * value
+        scores = self._log_scores(terms)
         top = max(scores)
         exps = [math.exp(score - top) for score in scores]
         total = sum(exps)
         return [value / total for value in exps]
+
+    def beyond(self, terms: dict[str, float], topic: int) -> float:
+        """The probability that a question about `topic` asks what the topic does not answer
+        ("when did Mochizuki take office"), against its being one the topic answers ("who is
+        Mochizuki"): the topic's questions against the unanswered ones about it, each side
+        equally likely before the terms are seen."""
+        if not self._beyond:
+            return 0.0
+        count, log_total = self._beyond[topic]
+        evidence = 0.0
+        for term, weight in terms.items():
+            row = self._rows.get(term)
+            if row is not None:
+                unanswered = math.log(count.get(term, 0) + SMOOTHING) - log_total
+                evidence += weight * (unanswered - row[topic])
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, evidence))))
+
+    def _log_scores(self, terms: dict[str, float]) -> list[float]:
+        """Each class's log-likelihood of the terms. Rows of the same weight are summed
+        column by column (zip and sum run in C): most terms weigh 1 or 1/2."""
+        by_weight: dict[float, list[tuple[float, ...]]] = defaultdict(list)
+        for term, weight in terms.items():
+            row = self._rows.get(term)
+            if row is not None:
+                by_weight[weight].append(row)
+        scores = [0.0] * self.classes
+        for weight, rows in by_weight.items():
+            scores = [
+                s + weight * c
+                for s, c in zip(scores, map(sum, zip(*rows, strict=True)), strict=True)
+            ]
+        return scores

@@ -18,6 +18,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -57,6 +58,14 @@ things something anything everything someone somebody anyone anybody maybe perha
 all overall nowadays lately recently basically generally new
 lol lmao haha btw idk tho omg
 """.split()
+)
+
+# Greetings and thanks around a question (「こんにちは、…」, 「…ありがとう」), as typed or read: they say
+# nothing of the topic, but their kana would count (こんにちは gives こん, as in コンパクト). English
+# greetings are stopwords above.
+_PLEASANTRIES = re.compile(
+    "こんにちは|こんにちわ|こんばんは|こんばんわ|おはようございます|はじめまして|初めまして|すみません|"
+    "ありがとうございます|ありがとう|よろしくお願いします|よろしくおねがいします|お疲れ様です|おつかれさまです"
 )
 
 _KANJI_UNIGRAM_WEIGHT = 0.15
@@ -124,6 +133,7 @@ def japanese_terms(text: str, reading: str | None = None) -> dict[str, float]:
     """Kanji bigrams and unigrams of the text, and kana bigrams of its reading (for content:
     `reading` from readings.py; for a question: its kana as typed)."""
     terms: dict[str, float] = {}
+    text = _PLEASANTRIES.sub(" ", text)
     for run in _KANJI_RUN.findall(text):
         if len(run) == 1:
             terms[run] = _LONE_KANJI_WEIGHT
@@ -131,11 +141,21 @@ def japanese_terms(text: str, reading: str | None = None) -> dict[str, float]:
             terms[run[i : i + 2]] = 1.0
         for char in run:
             terms.setdefault(char, _KANJI_UNIGRAM_WEIGHT)
-    for typed in _KANA_RUN.findall(reading if reading is not None else text):
+    reading = text if reading is None else _PLEASANTRIES.sub(" ", reading)
+    for typed in _KANA_RUN.findall(reading):
         run = fold_kana(typed)
         for i in range(len(run) - 1):
             terms.setdefault(_KANA + run[i : i + 2], KANA_WEIGHT)
     return terms
+
+
+class Judgement(NamedTuple):
+    """A question judged: the search's matches, best first; each topic (None: not answered)
+    with the asked questions' probability, most likely first; and the terms they weighed."""
+
+    matches: list[Match]
+    learned: list[tuple[Topic | None, float]]
+    terms: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -170,6 +190,7 @@ class TopicIndex:
             if _JAPANESE.search(text)
         )
         covered = len(content.topics)
+        self._numbers = {topic.command: n for n, topic in enumerate(content.topics)}
         for number, field_name, text in fields:
             for term, term_weight in self._terms(text, correct=False).items():
                 # A not-covered subject is marked only by words no topic uses: "salary", 住所;
@@ -217,20 +238,26 @@ class TopicIndex:
                     self._english_vetoes[words] = number
         self._longest_veto = max(map(len, self._english_vetoes), default=0)
 
-    def judge(self, text: str) -> tuple[list[Match], list[tuple[Topic | None, float]]]:
+    def judge(self, text: str) -> Judgement:
         """Both judges of a question, from its terms worked out once: the search (`search`),
         and what the asked questions say (asked_model.py): each topic (None: not answered)
         with its probability, most likely first."""
         normalized = normalize(text)
         terms = self._terms(normalized, correct=True)
-        posterior = self.model.posterior(self._with_pairs(dict(terms), normalized))
+        learned_terms = self._with_pairs(dict(terms), normalized)
+        posterior = self.model.posterior(learned_terms)
         covered = len(posterior) - 1
         ranked = sorted(range(len(posterior)), key=lambda n: -posterior[n])
         learned = [
             (self.topics[n] if n < covered else None, posterior[n])  # type: ignore[misc]
             for n in ranked
         ]
-        return self._rank(normalized, terms, None), learned
+        return Judgement(self._rank(normalized, terms, None), learned, learned_terms)
+
+    def beyond(self, judgement: Judgement, topic: Topic) -> float:
+        """How likely the judged question, about this topic, asks what it does not answer
+        (asked_model.py)."""
+        return self.model.beyond(judgement.terms, self._numbers[topic.command])
 
     def search(self, text: str, limit: int | None = 3) -> list[Match]:
         """The best topics for a question, best first; scores from 0 to 1."""

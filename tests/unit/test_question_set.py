@@ -11,6 +11,10 @@ it was then used for:
   (91.8 %, 88.6 %, 90.6 %), then used to choose the answerer's thresholds;
 - questions_holdout9.yaml: measured once (94.0 %), then tuned on (questions using the full name
   国際移住機関 filed under every topic);
+- questions_holdout12.yaml, questions_holdout13.yaml, questions_holdout14.yaml: written with 14
+  near-domain questions each (about a topic's subject, asking what it does not tell), measured
+  once (97.2 %, 100 %, 97.2 %; 4, 6 and 4 of 28 outside IOM given a topic), then used to choose
+  how sure the asked questions must be that a question goes beyond its topic (BEYOND_LIKELY);
 - questions_holdout8.yaml, questions_holdout10.yaml, questions_holdout11.yaml: hold-outs never
   tuned on: they tell how the bot does on the next question. Their figures are printed, and guarded against regressions
   only at the level each reached.
@@ -38,6 +42,9 @@ TUNED = (
     "questions_holdout6.yaml",
     "questions_holdout7.yaml",
     "questions_holdout9.yaml",
+    "questions_holdout12.yaml",
+    "questions_holdout13.yaml",
+    "questions_holdout14.yaml",
 )
 HOLDOUTS = ("questions_holdout8.yaml", "questions_holdout10.yaml", "questions_holdout11.yaml")
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
@@ -60,21 +67,24 @@ KNOWN_WRONG = [
     "'日本でのかつどうをおしえて': expected work, got history",
     # The message of the man it names: leaders, which names him.
     "'望月大平代表はメッセージの中で何を訴えていますか': expected message, got leaders",
-    # A fax number (the page gives none) gets the contact details, which list what there is.
-    '"What\'s the fax number for IOM Tokyo?": expected None, got contact',
     # Resettlement to Japan: history tells of it (the Indochinese refugees), work does not.
     "'does iom bring refugees over to settle in japan': expected work, got history",
-    # Questions outside the content given the topic nearest to them (and its contact route).
+    # Questions outside the content given the topic nearest to them (and its contact route):
+    # nothing filed in content/asked/ asks the like of them.
     '"can I chip in some money to support iom\'s work": expected None, got work',
-    "'How many Indochinese refugees did IOM help resettle from Japan?': expected None, got history",
-    '"Amy Pope\'s twitter handle?": expected None, got leaders',
     "'湾岸戦争で日本は何機の飛行機を出したの？': expected None, got history",
-    "'望月代表の前は誰が代表だったの？': expected None, got leaders",
     "'IOMソウル事務所の電話番号を知りたいです': expected None, got contact",
-    "'How many Vietnamese refugees did Japan take in during the 1980s?': expected None, got history",
     "'ｱﾙﾊﾞｲﾄ探してるんだけど紹介してくれる?': expected None, got contact",
     "'Does IOM have an office in Osaka too, or only Tokyo?': expected None, got work",
-    "'Fax number for IOM Tokyo?': expected None, got contact",
+    "'iom tokyo instagram': expected None, got contact",
+    "'UNHCRの電話番号しりたい': expected None, got contact",
+    "'ユニセフの日本での活動内容を教えてください。': expected None, got work",
+    "'望月大平代表は、IOM駐日事務所の代表にいつ就任されたのでしょうか。': expected None, got leaders",
+    "'湾岸戦争の緊急空輸で、日本は何機の航空機を提供したのですか。': expected None, got history",
+    "'when I call 03-3595-2487 can I speak Vietnamese?': expected None, got contact",
+    "'how much I must pay for IOM voluntary return program?': expected None, got work",
+    "'IOM東京 の LINE アカウント は ありますか？': expected None, got contact",
+    "'1981ねん に IOMは にほん で なんにん の なんみん を たすけましたか': expected None, got history",
 ]
 
 
