@@ -248,8 +248,8 @@ class Answerer:
         answer = None if not_covered else _choose(verdicts, learned, asked)
         # A question about the topic that asks what it does not tell ("when did Mochizuki take
         # office"): the topic is offered, not stated as the answer.
-        if answer and judgement and library.index.beyond(judgement, answer) >= BEYOND_LIKELY:
-            answer = None
+        if answer is not None and judgement is not None:
+            answer = None if library.index.beyond(judgement, answer) >= BEYOND_LIKELY else answer
         if answer is not None:
             return self._searched_topic(library, answer, language)
         close = tuple(topic.command for topic, score in verdicts[:3] if score >= SUGGEST_SCORE)
