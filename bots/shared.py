@@ -82,11 +82,12 @@ class Services:
     # --- the editors' loop --------------------------------------------------------------------
 
     async def vote(self, platform: str, voter: str, answer: str, vote: Vote) -> None:
-        """A 👍/👎: filed once per person and answer (a second press changes it), and counted."""
-        await self.ledger.vote(platform, voter, answer, vote.topic, vote.language, vote.helpful)
-        self.metrics.feedback.labels(
-            platform, vote.language, "up" if vote.helpful else "down"
-        ).inc()
+        """A 👍/👎: filed once per person and answer (a second press changes it), and counted
+        when new or changed (the same button pressed again counts once)."""
+        if await self.ledger.vote(platform, voter, answer, vote.topic, vote.language, vote.helpful):
+            self.metrics.feedback.labels(
+                platform, vote.language, "up" if vote.helpful else "down"
+            ).inc()
 
     async def report(self, since: str) -> Report:
         """The editors' report from the shared store, this process's latest counts included."""

@@ -124,7 +124,7 @@ async def test_questions_and_votes_from_both_platforms_make_the_report(fakes, tm
 async def test_a_second_press_on_the_same_answer_changes_the_vote(fakes, tmp_path):
     telegram, slack = fakes
     state = tmp_sqlite(tmp_path / "state.db")
-    async with running(editors_settings(telegram, slack, state)):
+    async with running(editors_settings(telegram, slack, state)) as bot:
         telegram.push(message("/contact", user_id=21))
         await telegram.wait_sent(1)
         message_id = 4242
@@ -133,6 +133,12 @@ async def test_a_second_press_on_the_same_answer_changes_the_vote(fakes, tmp_pat
             update["callback_query"]["message"]["message_id"] = message_id
             telegram.push(update)
         await telegram.wait_for(lambda: len(telegram.sent("answerCallbackQuery")) == 3)
+        metrics = await bot.metrics()
+    # The metric counts votes cast: 👍 once (the second press is the same vote), then 👎.
+    for vote in ("up", "down"):
+        assert f'iombot_feedback_total{{language="en",platform="telegram",vote="{vote}"}} 1.0' in (
+            metrics
+        )
     report = json.loads(iombot_report(state, "--format", "json"))
     assert (
         line(report, "contact", "en")["helpful"],
