@@ -64,12 +64,14 @@ class Ledger:
     async def flush(self) -> None:
         """Add the counts kept since the last flush to the store."""
         pending, self.pending = self.pending, {}
-        for key, amount in pending.items():
+        items = list(pending.items())
+        for done, (key, amount) in enumerate(items):
             try:
                 await self.state.add_count(ASKED, key, COUNTS_DAYS * 86400, amount)
             except Exception as error:
                 log.warning("could not add topic counts: %s", type(error).__name__)
-                self.pending[key] = self.pending.get(key, 0) + amount  # the next flush
+                for key, amount in items[done:]:  # this one and the rest: the next flush
+                    self.pending[key] = self.pending.get(key, 0) + amount
                 return
 
     async def _log_question(self, query: Query, reply: Reply) -> None:

@@ -403,3 +403,25 @@ def test_display_width_counts_wide_characters_twice():
     assert display_width("abc") == 3
     assert display_width("健康保険") == 8
     assert display_width("👍") == 2
+
+
+async def test_counts_that_could_not_be_stored_all_wait_for_the_next_flush():
+    from iombot.bots.editors.ledger import ASKED, Ledger
+    from iombot.bots.state.memory import MemoryState
+
+    class FailsOnce(MemoryState):
+        failed = False
+
+        async def add_count(self, kind: str, key: str, ttl: float, amount: int = 1) -> None:
+            if not self.failed:
+                self.failed = True
+                raise ConnectionError("store away")
+            await super().add_count(kind, key, ttl, amount)
+
+    state = FailsOnce()
+    ledger = Ledger(state, pending={"d|about|en": 2, "d|contact|en": 1, "d|un|ja": 3})
+    await ledger.flush()
+    assert ledger.pending == {"d|about|en": 2, "d|contact|en": 1, "d|un|ja": 3}
+    await ledger.flush()
+    assert ledger.pending == {}
+    assert await state.list_counts(ASKED) == {"d|about|en": 2, "d|contact|en": 1, "d|un|ja": 3}
