@@ -208,7 +208,10 @@ class TopicIndex:
             ((self._model_terms(text, correct=False), number) for number, text in documents),
             classes=len(content.topics) + 1,
         )
-        self._vocabulary = sorted(w for w in self._words if len(w) >= 4)
+        # The words a typo may be corrected to, by first letter (see _closest_word).
+        self._vocabulary: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(w for w in self._words if len(w) >= 4):
+            self._vocabulary[word[0]].append(word)
         # Names that single a topic out: one word, not used all over the content ("iom" is not).
         self._names = [
             (normalize(name), number)
@@ -370,7 +373,7 @@ class TopicIndex:
         "under") is another word: the candidates share the first letter."""
         if len(word) < 4 or not word.isalpha():
             return None
-        candidates = [w for w in self._vocabulary if w[0] == word[0]]
+        candidates = self._vocabulary.get(word[0], ())
         found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
         return self._words[found[0]] if found else None
 
