@@ -160,10 +160,16 @@ class Handoff:
     async def close(self, ticket: Ticket, by: str) -> bool:
         """Close a ticket and tell both sides; `by` is "asker", "staff", "idle" or
         "undeliverable". False if it was closed already."""
+        closed = await self._close(ticket, by)
+        if closed:
+            await self._count_open()
+        return closed
+
+    async def _close(self, ticket: Ticket, by: str) -> bool:
+        """`close`, without counting the tickets still open (which lists them all)."""
         if not await self.book.close(ticket):
             return False
         self.metrics.tickets_closed.labels(ticket.platform, ticket.language, by).inc()
-        await self._count_open()
         _log(logging.INFO, ticket, " closed (%s)", by)
         try:
             await self.desk.mark_closed(ticket, by)
@@ -204,8 +210,10 @@ class Handoff:
         cutoff = time.time() - self.idle_seconds
         closed = 0
         for ticket in await self.book.open_tickets():
-            if ticket.last < cutoff and await self.close(ticket, "idle"):
+            if ticket.last < cutoff and await self._close(ticket, "idle"):
                 closed += 1
+        if closed:  # counted once, not once per ticket closed
+            await self._count_open()
         return closed
 
     async def _count_open(self) -> None:

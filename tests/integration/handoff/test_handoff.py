@@ -346,14 +346,16 @@ async def test_an_idle_ticket_closes_itself(fakes):
     settings = replace(
         handoff_settings(telegram, slack, idle_days=0.5 / 86400), state_sweep_seconds=0.2
     )
-    async with running(settings):
+    async with running(settings) as bot:
         thread = await open_ticket(telegram, slack, "hello?")
+        assert "iombot_handoff_open_tickets 1.0" in await bot.metrics()
         assert await telegram.wait_for(lambda: "is closed" in telegram.sent_to(USER)[-1].text)
         await wait(
             lambda: any(
                 "without messages" in c.args.get("text", "") for c in thread_posts(slack, thread)
             )
         )
+        assert "iombot_handoff_open_tickets 0.0" in await bot.metrics()
 
 
 async def test_in_japanese_over_socket_mode_with_nothing_said_in_the_logs(fakes, caplog):
