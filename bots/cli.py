@@ -203,7 +203,7 @@ def run_report(settings: Settings, since: str, output: str) -> int:
             print(f"{error}", file=sys.stderr)
             return None
         try:
-            return await build_report(state, content, day, settings.question_log_days)
+            return await build_report(state, content, day)
         finally:
             await state.close()
 

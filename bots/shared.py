@@ -92,9 +92,7 @@ class Services:
     async def report(self, since: str) -> Report:
         """The editors' report from the shared store, this process's latest counts included."""
         await self.ledger.flush()
-        return await build_report(
-            self.state, self.answerer.content, since, self.settings.question_log_days
-        )
+        return await build_report(self.state, self.answerer.content, since)
 
     async def _remember(self, query: Query, reply: Reply) -> Reply:
         key = _user_key(query)

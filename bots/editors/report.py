@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from rapidfuzz import fuzz, process
@@ -150,38 +150,9 @@ def merge_questions(entries: Iterable[LoggedQuestion]) -> tuple[Unanswered, ...]
 # -- JSON ---------------------------------------------------------------------------------------
 
 
-def _as_dict(report: Report) -> dict:
-    return {
-        "since": report.since,
-        "unanswered": [
-            {
-                "text": question.text,
-                "count": question.count,
-                "languages": list(question.languages),
-                "last_seen": question.last_seen,
-                "closest_topic": question.closest_topic,
-            }
-            for question in report.unanswered
-        ],
-        "topics": [
-            {
-                "topic": line.topic,
-                "language": line.language,
-                "asked": line.asked,
-                "helpful": line.helpful,
-                "not_helpful": line.not_helpful,
-            }
-            for line in report.topics
-        ],
-        "review_due": [
-            {"topic": due.topic, "owner": due.owner, "reviewed": due.reviewed}
-            for due in report.review_due
-        ],
-    }
-
-
 def render_json(report: Report) -> str:
-    return json.dumps(_as_dict(report), ensure_ascii=False, indent=2)
+    """The report's fields as they are named in it (JSON lists for its tuples)."""
+    return json.dumps(asdict(report), ensure_ascii=False, indent=2)
 
 
 # -- CSV ----------------------------------------------------------------------------------------

@@ -33,11 +33,10 @@ async def build_report(
     state: StateStore,
     content: Content,
     since: str,
-    question_days: int = 90,
     review_days: int = DEFAULT_REVIEW_DAYS,
     today: date | None = None,
 ) -> Report:
-    ledger = Ledger(state, question_days)
+    ledger = Ledger(state)  # reading only: how long questions are kept is the writer's
     today = today or datetime.now(UTC).date()
     questions = await ledger.questions(since)
     commands = [topic.command for topic in content.topics]

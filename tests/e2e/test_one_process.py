@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import time
-import urllib.request
 
 import pytest
 
@@ -33,14 +32,6 @@ def clean_env(**values: str) -> dict[str, str]:
     }
     env.update(values)
     return env
-
-
-def get_json(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @pytest.fixture

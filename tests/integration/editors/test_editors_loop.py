@@ -156,7 +156,7 @@ async def test_the_question_log_can_be_off_and_entries_expire(tmp_path):
         await off.note(Query(text="a question nobody answers", platform="telegram"), unanswered)
         await off.note(Query(text="/contact", platform="telegram"), shown)
         await off.flush()  # topic counts go to the store every few seconds
-        report = await build_report(store, content, "2000-01-01", question_days=0)
+        report = await build_report(store, content, "2000-01-01")
         assert report.unanswered == () and line_of(report, "contact", "en").asked == 1
         # Kept `question_days` days: here half a second.
         brief = Ledger(store, question_days=0.5 / 86400)  # type: ignore[arg-type]
