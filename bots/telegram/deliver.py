@@ -1,5 +1,5 @@
 """Staff replies to Telegram chats, from any process: a Bot made from the settings alone (the
-Slack service delivers through it too), with the adapter's rendering and retries."""
+Slack service delivers through it too), with the adapter's rendering, retries and HTTP client."""
 
 from __future__ import annotations
 
@@ -9,15 +9,25 @@ from telegram.error import BadRequest, Forbidden
 from ...core.reply import Reply
 from ..handoff import Undeliverable
 from .render import render
+from .request import AiohttpRequest
 from .sending import send
 from .settings import TelegramSettings
 
 
 class TelegramDeliverer:
     def __init__(self, settings: TelegramSettings):
-        self.bot = Bot(settings.token.value, base_url=f"{settings.api_url}/bot")
+        # Our request class: its session opens at the first reply and closes with close(). (A
+        # Bot's own shutdown does nothing unless initialize() ran, which costs a getMe.)
+        self.request = AiohttpRequest()
+        self.bot = Bot(
+            settings.token.value,
+            base_url=f"{settings.api_url}/bot",
+            request=self.request,
+            get_updates_request=AiohttpRequest(),  # never used: never opens a session
+        )
 
     async def deliver(self, chat: str, reply: Reply) -> None:
+        await self.request.initialize()  # a no-op once open
         try:
             await send(self.bot, int(chat), render(reply))
         except Forbidden as error:  # blocked by the user, or kicked
@@ -28,4 +38,4 @@ class TelegramDeliverer:
             raise
 
     async def close(self) -> None:
-        await self.bot.shutdown()
+        await self.request.shutdown()

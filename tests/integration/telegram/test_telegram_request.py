@@ -65,3 +65,19 @@ async def test_no_server_is_a_network_error():
 async def test_a_request_before_initialize_is_refused():
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:1/", "POST")
+
+
+async def test_the_staff_reply_deliverer_sends_on_our_client_and_closes_it(fake: FakeBotApi):
+    from iombot.bots.settings import Secret
+    from iombot.bots.telegram.deliver import TelegramDeliverer
+    from iombot.bots.telegram.settings import TelegramSettings
+    from iombot.core.reply import Paragraph, Reply, ReplyKind, Text
+
+    deliverer = TelegramDeliverer(TelegramSettings(Secret(TOKEN), api_url=fake.url))
+    reply = Reply(kind=ReplyKind.EMPTY, language="en", blocks=(Paragraph((Text("hello"),)),))
+    await deliverer.deliver("8010", reply)
+    assert [c.params["chat_id"] for c in fake.sent_to(8010)] == [8010]
+    session = deliverer.request._session
+    assert session is not None and not session.closed
+    await deliverer.close()
+    assert session.closed
