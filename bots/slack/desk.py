@@ -13,12 +13,12 @@ CLOSE_ACTION = "iom_handoff_close"
 PLAIN_TEXT_LIMIT = 3000  # a section's text in Block Kit
 LANGUAGE_NAMES = {"en": "English", "ja": "Japanese"}
 NOTES = {
+    # The ticket's closing message follows it (mark_closed).
     "undeliverable": ":warning: This reply could not be delivered: the person has blocked the "
-    "bot or left the chat. The ticket is closed.",
+    "bot or left the chat.",
     "try_again": ":warning: This reply could not be delivered just now (the messaging service "
     "did not answer). Please send it again in a few minutes.",
     "only_text": "Only text is passed on to the person who asked; this file was not sent.",
-    "asker_limit": "The person who asked has reached the hourly limit of messages.",
 }
 CLOSED_BY = {
     "asker": "by the person who asked",

@@ -203,6 +203,12 @@ async def test_a_blocked_user_is_noted_in_the_thread_and_the_ticket_closes(fakes
         assert not slack.calls_to("reactions.add")
         metrics = await bot.metrics()
         assert 'by="undeliverable"' in metrics and "iombot_handoff_open_tickets 0.0" in metrics
+        # Staff are told once that the ticket closed.
+        await wait(
+            lambda: any("is closed" in c.args.get("text", "") for c in thread_posts(slack, thread))
+        )
+        closing = [c for c in thread_posts(slack, thread) if "closed" in c.args.get("text", "")]
+        assert len(closing) == 1
 
 
 async def test_a_long_staff_reply_is_split_and_every_part_is_valid(fakes):
