@@ -16,8 +16,10 @@ it was then used for:
   once (97.2 %, 100 %, 97.2 %; 4, 6 and 4 of 28 outside IOM given a topic), then used to choose
   how sure the asked questions must be that a question goes beyond its topic (BEYOND_LIKELY);
 - questions_holdout8.yaml, questions_holdout10.yaml, questions_holdout11.yaml,
-  questions_holdout15.yaml, questions_holdout16.yaml: hold-outs never tuned on (15 and 16 with 18
-  near-domain questions each): they tell how the bot does on the next question. Their figures are printed, and guarded against regressions
+  questions_holdout15.yaml, questions_holdout16.yaml, questions_holdout17.yaml,
+  questions_holdout18.yaml: hold-outs never tuned on (15 and 16 with 18 near-domain questions
+  each; 17 and 18 with 28 outside questions each, written without a list of kinds): they tell how
+  the bot does on the next question. Their figures are printed, and guarded against regressions
   only at the level each reached.
 Every question outside IOM is shown how to reach people."""
 
@@ -53,11 +55,14 @@ HOLDOUTS = (
     "questions_holdout11.yaml",
     "questions_holdout15.yaml",
     "questions_holdout16.yaml",
+    "questions_holdout17.yaml",
+    "questions_holdout18.yaml",
 )
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
 # Measured with the answerer and content/asked/ as they are now (2026-11-29): set 8, 67 of 67
 # (100 %); set 10, 80 of 84 (95.2 %; 81 before the answerer held back questions that go beyond
-# their topic); set 11, 79 of 79 (100 %); sets 15 and 16 (measured once), 63 of 63 and 67 of 67.
+# their topic); set 11, 79 of 79 (100 %); sets 15 and 16 (measured once), 63 of 63 and 67 of 67;
+# sets 17 and 18 (measured once, commit c1afa54), 49 of 50 and 50 of 51.
 # Floors a little below, so that a change that makes the next question worse is noticed.
 HOLDOUT_FLOORS = {
     "questions_holdout8.yaml": 0.95,
@@ -65,6 +70,8 @@ HOLDOUT_FLOORS = {
     "questions_holdout11.yaml": 0.95,
     "questions_holdout15.yaml": 0.95,
     "questions_holdout16.yaml": 0.95,
+    "questions_holdout17.yaml": 0.95,
+    "questions_holdout18.yaml": 0.95,
 }
 
 
