@@ -11,7 +11,6 @@ look like, which the topics alone cannot say.
 from __future__ import annotations
 
 import math
-import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import repeat
@@ -46,20 +45,16 @@ class AskedModel:
         self._beyond: list[tuple[Counter[str], float]] = []
         if not vocabulary:  # nothing to learn from: every class stays equally likely
             return
-        # log((n + smoothing) / total) for each count n and class: a table of the logs of the
-        # few small counts there are, less the log of each class's total; built a class (a
-        # column) at a time with map, which runs in C.
+        # log((n + smoothing) / total) for each count n and class: per class, a table of it
+        # for the few small counts there are, looked up a class (a column) at a time with map,
+        # which runs in C.
         self._smoothed = SMOOTHING * len(vocabulary)
         most = max(max(count.values(), default=0) for count in counts)
-        log_of = [math.log(n + SMOOTHING) for n in range(most + 1)]
-        columns = [
-            map(
-                operator.sub,
-                map(log_of.__getitem__, map(count.get, vocabulary, repeat(0))),
-                repeat(math.log(count.total() + self._smoothed)),
-            )
-            for count in counts
-        ]
+        columns = []
+        for count in counts:
+            log_total = math.log(count.total() + self._smoothed)
+            log_of = [math.log(n + SMOOTHING) - log_total for n in range(most + 1)]
+            columns.append(map(log_of.__getitem__, map(count.get, vocabulary, repeat(0))))
         # Each term's log-likelihood in each class.
         self._rows = dict(zip(vocabulary, zip(*columns, strict=True), strict=True))
         # Each question not answered is about some topic ("Amy Pope's age": leaders), the one

@@ -133,6 +133,8 @@ def japanese_terms(text: str, reading: str | None = None) -> dict[str, float]:
     """Kanji bigrams and unigrams of the text, and kana bigrams of its reading (for content:
     `reading` from readings.py; for a question: its kana as typed)."""
     terms: dict[str, float] = {}
+    if text.isascii():  # no kanji and no kana: nothing to do
+        return terms
     text = _PLEASANTRIES.sub(" ", text)
     for run in _KANJI_RUN.findall(text):
         if len(run) == 1:
@@ -205,7 +207,7 @@ class TopicIndex:
         self._idf = {term: _idf(count, len(p)) for term, p in weights.items()}
         self._unknown_idf = _idf(count, 0)
         self.model = AskedModel(
-            ((self._model_terms(text, correct=False), number) for number, text in documents),
+            ((self._document_terms(text), number) for number, text in documents),
             classes=len(content.topics) + 1,
         )
         # The words a typo may be corrected to, by first letter (see _closest_word).
@@ -290,8 +292,10 @@ class TopicIndex:
         ranked = sorted(shares.items(), key=lambda item: -item[1])[:limit]
         return [Match(self.topics[number], share) for number, share in ranked]
 
-    def _model_terms(self, text: str, correct: bool) -> dict[str, float]:
-        return self._with_pairs(self._terms(text, correct), text)
+    def _document_terms(self, text: str) -> dict[str, None]:
+        """An asked question's terms for the model to learn from, each once: the same as a
+        question's (`_with_pairs`), without the weights, which learning does not use."""
+        return dict.fromkeys(itertools.chain(self._terms(text, correct=False), _pairs(text)))
 
     @staticmethod
     def _with_pairs(terms: dict[str, float], text: str) -> dict[str, float]:
@@ -300,9 +304,7 @@ class TopicIndex:
         for term in terms:
             if term.startswith(_KANA):
                 terms[term] *= LEARNED_KANA_SHARE
-        words = [stem(w) for w in _WORD.findall(_CONTRACTION.sub("", text))]
-        for first, second in itertools.pairwise(words):
-            terms[f"{first} {second}"] = PAIR_WEIGHT
+        terms.update(dict.fromkeys(_pairs(text), PAIR_WEIGHT))
         return terms
 
     def _distinctive(self, name: str) -> bool:
@@ -376,6 +378,12 @@ class TopicIndex:
         candidates = self._vocabulary.get(word[0], ())
         found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
         return self._words[found[0]] if found else None
+
+
+def _pairs(text: str) -> list[str]:
+    """Pairs of neighbouring English words, stemmed, stopwords kept ("how old", "go to")."""
+    words = [stem(w) for w in _WORD.findall(_CONTRACTION.sub("", text))]
+    return [f"{first} {second}" for first, second in itertools.pairwise(words)]
 
 
 def _documents(content: Content) -> list[tuple[int, str]]:
