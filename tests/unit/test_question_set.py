@@ -172,6 +172,35 @@ def test_the_hold_out_sets_are_measured_and_do_not_regress(answerer: Answerer, n
     assert accuracy >= HOLDOUT_FLOORS[name]
 
 
+# Confident answers that are wrong on the hold-outs together, as measured (2026-11-29): a wrong
+# topic once (「移住の機関の世界のボスって誰なん？」: about, which names the Director General too),
+# and 7 questions outside IOM given the topic nearest to them (Instagram twice, UNHCR's contact
+# details, tenders, the Chief of Mission before Mochizuki, the office's address, the year Japan
+# joined IOM). Ceilings, not a list: the hold-outs' questions are not to be tuned on one by one.
+HOLDOUT_WRONG_TOPICS = 1
+HOLDOUT_OUTSIDE_GIVEN_A_TOPIC = 7
+
+
+def test_the_hold_outs_get_no_more_confident_wrong_answers(answerer: Answerer):
+    in_domain = outside = wrong_topic = outside_given_a_topic = 0
+    for name in HOLDOUTS:
+        questions = load_questions(name)
+        in_domain += len([q for q in questions if q["topic"]])
+        outside += len([q for q in questions if q["topic"] is None])
+        for line in measure(answerer, name)[2]:
+            if ": expected None, got " in line:  # the line `measure` writes
+                outside_given_a_topic += 1
+            else:
+                wrong_topic += 1
+    print(
+        f"\nhold-outs together: a wrong topic for {wrong_topic} of {in_domain} in-domain "
+        f"({wrong_topic / in_domain:.1%}); {outside_given_a_topic} of {outside} outside IOM given "
+        f"a topic ({outside_given_a_topic / outside:.1%})"
+    )
+    assert wrong_topic <= HOLDOUT_WRONG_TOPICS
+    assert outside_given_a_topic <= HOLDOUT_OUTSIDE_GIVEN_A_TOPIC
+
+
 def test_out_of_domain_questions_never_get_a_confident_answer_in_the_first_set(answerer):
     wrong = [
         item["q"]
