@@ -15,11 +15,12 @@ it was then used for:
   near-domain questions each (about a topic's subject, asking what it does not tell), measured
   once (97.2 %, 100 %, 97.2 %; 4, 6 and 4 of 28 outside IOM given a topic), then used to choose
   how sure the asked questions must be that a question goes beyond its topic (BEYOND_LIKELY);
+- questions_holdout19.yaml: measured once (88.7 %: Japanese typed in romaji), then tuned on;
 - questions_holdout8.yaml, questions_holdout10.yaml, questions_holdout11.yaml,
   questions_holdout15.yaml, questions_holdout16.yaml, questions_holdout17.yaml,
-  questions_holdout18.yaml: hold-outs never tuned on (15 and 16 with 18 near-domain questions
-  each; 17 and 18 with 28 outside questions each, written without a list of kinds): they tell how
-  the bot does on the next question. Their figures are printed, and guarded against regressions
+  questions_holdout18.yaml, questions_holdout20.yaml: hold-outs never tuned on (15 and 16 with 18
+  near-domain questions each; 17, 18 and 20 with 28 outside questions each, written without a
+  list of kinds): they tell how the bot does on the next question. Their figures are printed, and guarded against regressions
   only at the level each reached.
 Every question outside IOM is shown how to reach people."""
 
@@ -48,6 +49,7 @@ TUNED = (
     "questions_holdout12.yaml",
     "questions_holdout13.yaml",
     "questions_holdout14.yaml",
+    "questions_holdout19.yaml",
 )
 HOLDOUTS = (
     "questions_holdout8.yaml",
@@ -57,12 +59,14 @@ HOLDOUTS = (
     "questions_holdout16.yaml",
     "questions_holdout17.yaml",
     "questions_holdout18.yaml",
+    "questions_holdout20.yaml",
 )
 REQUIRED_ACCURACY = 0.95  # on the sets tuned on
 # Measured with the answerer and content/asked/ as they are now (2026-11-29): set 8, 67 of 67
 # (100 %); set 10, 80 of 84 (95.2 %; 81 before the answerer held back questions that go beyond
 # their topic); set 11, 79 of 79 (100 %); sets 15 and 16 (measured once), 63 of 63 and 67 of 67;
-# sets 17 and 18 (measured once, commit c1afa54), 49 of 50 and 50 of 51.
+# sets 17 and 18 (measured once, commit c1afa54), 49 of 50 and 50 of 51; set 20 (measured once,
+# commit 34adf10), 50 of 51.
 # Floors a little below, so that a change that makes the next question worse is noticed.
 HOLDOUT_FLOORS = {
     "questions_holdout8.yaml": 0.95,
@@ -72,6 +76,7 @@ HOLDOUT_FLOORS = {
     "questions_holdout16.yaml": 0.95,
     "questions_holdout17.yaml": 0.95,
     "questions_holdout18.yaml": 0.95,
+    "questions_holdout20.yaml": 0.95,
 }
 
 
@@ -102,6 +107,8 @@ KNOWN_WRONG = [
     "'how much I must pay for IOM voluntary return program?': expected None, got work",
     "'IOM東京 の LINE アカウント は ありますか？': expected None, got contact",
     "'1981ねん に IOMは にほん で なんにん の なんみん を たすけましたか': expected None, got history",
+    "'1981年から今までにIOMの支援で日本から第三国に移った難民って何人くらいいるの': expected None, got history",
+    "'10億人っていう数字の出典を知りたいです レポートで引用したいので': expected None, got message",
 ]
 
 
@@ -174,11 +181,12 @@ def test_the_hold_out_sets_are_measured_and_do_not_regress(answerer: Answerer, n
 
 # Confident answers that are wrong on the hold-outs together, as measured (2026-11-29): a wrong
 # topic once (「移住の機関の世界のボスって誰なん？」: about, which names the Director General too),
-# and 7 questions outside IOM given the topic nearest to them (Instagram twice, UNHCR's contact
+# and 10 questions outside IOM given the topic nearest to them (Instagram twice, UNHCR's contact
 # details, tenders, the Chief of Mission before Mochizuki, the office's address, the year Japan
-# joined IOM). Ceilings, not a list: the hold-outs' questions are not to be tuned on one by one.
+# joined IOM; in set 20: a trafficking victim's documents and costs, calling in Nepali, a
+# Vietnamese page of the website). Ceilings, not a list: the hold-outs' questions are not to be tuned on one by one.
 HOLDOUT_WRONG_TOPICS = 1
-HOLDOUT_OUTSIDE_GIVEN_A_TOPIC = 7
+HOLDOUT_OUTSIDE_GIVEN_A_TOPIC = 10
 
 
 def test_the_hold_outs_get_no_more_confident_wrong_answers(answerer: Answerer):
