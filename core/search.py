@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from .asked_model import AskedModel
 from .readings import fold_kana, read_all
+from .romaji import romaji_as_kana
 from .topics import Content, NotCovered, Topic
 
 # How strongly a term found in each field marks a topic (the best field counts).
@@ -359,6 +360,8 @@ class TopicIndex:
 
     def _terms(self, text: str, correct: bool) -> dict[str, float]:
         text = normalize(text)
+        if correct:  # a question: Japanese typed in Latin letters is read as kana (romaji.py)
+            text = romaji_as_kana(text, self._words.__contains__, _STOPWORDS) or text
         terms = japanese_terms(text, None if correct else self._readings.get(text, text))
         for word in english_words(text):
             term = stem(word)

@@ -75,6 +75,12 @@ def test_content_without_a_contact_route_still_answers(tmp_path):
         ("じんしんとりひき", "work"),  # 人身取引
         ("こくさいいじゅうきかんってなに", "about"),
         ("トラフィッキング", "work"),  # a loanword the content gives as a keyword
+        # Typed in romaji, read as kana:
+        ("denwa bangou oshiete kudasai", "contact"),
+        ("IOM no jimukyokuchou wa dare desu ka", "leaders"),
+        ("kokuren ni itsu haitta no?", "un"),
+        ("jinshin torihiki", "work"),
+        ("wangan sensou no toki nihon wa nani wo shita?", "history"),
     ],
 )
 def test_questions_in_kana_find_content_in_kanji(ask, text, topic):
