@@ -4,8 +4,8 @@ People on a phone or computer without a Japanese keyboard type Japanese in romaj
 hiragana, such a question goes the way of any question typed in kana (search.py matches kana
 against the content's readings). The spelling to kana is jaconv's (Hepburn, kunrei and the
 typing forms: shi/si, tsu/tu, ji/zi/jyu). An English question is left alone: a text is read as
-romaji only when at least two of its words (or its one word), and half of them, are romaji and
-no English word the bot knows.
+romaji only when half of its words are romaji and not English the bot knows, and so are two of
+the words that are neither stopwords nor such English (or the one there is: "IOM denwabangou").
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ _SYLLABIC_N = re.compile(r"nn(?=[aiueoy])")
 # -> ゔぃあ): a word is romaji only when it becomes kana without these.
 _HIRAGANA = re.compile(r"[\u3041-\u3096]+")
 _NOT_JAPANESE = re.compile(r"[ぁぃぅぇぉゔ]|っ$|^ん")
-# At least this many words (or a text's one word), and this share of the words, must be romaji
-# (and not English).
+# At least this many of the words that are neither stopwords nor known English (or the one there
+# is), and this share of all the words, must be romaji.
 MIN_WORDS = 2
 MIN_SHARE = 0.5
 
@@ -61,8 +61,11 @@ def romaji_as_kana(
     words = _WORD.findall(text)
     if not words:
         return None
-    counted = [w for w in words if w not in stopwords and not known(w) and as_kana(w)]
-    if len(set(counted)) < min(MIN_WORDS, len(words)) or len(counted) < MIN_SHARE * len(words):
+    unknown = [w for w in words if w not in stopwords and not known(w)]
+    counted = [w for w in unknown if as_kana(w)]
+    if not counted or len(set(counted)) < min(MIN_WORDS, len(set(unknown))):
+        return None
+    if len(counted) < MIN_SHARE * len(words):
         return None
     romaji = {w: kana for w in set(words) if not known(w) and (kana := as_kana(w))}
     return _WORD.sub(lambda m: romaji.get(m[0], m[0]), text)

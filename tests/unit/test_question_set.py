@@ -16,6 +16,8 @@ it was then used for:
   once (97.2 %, 100 %, 97.2 %; 4, 6 and 4 of 28 outside IOM given a topic), then used to choose
   how sure the asked questions must be that a question goes beyond its topic (BEYOND_LIKELY);
 - questions_holdout19.yaml: measured once (88.7 %: Japanese typed in romaji), then tuned on;
+- questions_holdout21.yaml: written with 3 of 8 questions a topic in romaji, measured once with
+  romaji read as kana (94.5 %; 70.9 % the commit before), then tuned on;
 - questions_holdout8.yaml, questions_holdout10.yaml, questions_holdout11.yaml,
   questions_holdout15.yaml, questions_holdout16.yaml, questions_holdout17.yaml,
   questions_holdout18.yaml, questions_holdout20.yaml: hold-outs never tuned on (15 and 16 with 18
@@ -50,6 +52,7 @@ TUNED = (
     "questions_holdout13.yaml",
     "questions_holdout14.yaml",
     "questions_holdout19.yaml",
+    "questions_holdout21.yaml",
 )
 HOLDOUTS = (
     "questions_holdout8.yaml",
@@ -109,6 +112,8 @@ KNOWN_WRONG = [
     "'1981ねん に IOMは にほん で なんにん の なんみん を たすけましたか': expected None, got history",
     "'1981年から今までにIOMの支援で日本から第三国に移った難民って何人くらいいるの': expected None, got history",
     "'10億人っていう数字の出典を知りたいです レポートで引用したいので': expected None, got message",
+    "'Amy Pope san wa doko no kuni no hito desuka': expected None, got leaders",
+    "'wangan sensou no toki nihon wa hikouki wo nandai dashita no?': expected None, got history",
 ]
 
 

@@ -53,9 +53,10 @@ def test_long_vowels_with_macrons_are_spelt_out():
     assert read("tōkyō no jimusho") == "とうきょう の じむしょ"
 
 
-def test_one_word_is_enough_when_it_is_the_whole_question():
+def test_one_word_is_enough_when_it_is_the_only_one_not_known():
     assert read("renrakusaki") == "れんらくさき"
     assert read("renrakusaki?") == "れんらくさき?"
+    assert read("IOM denwabangou".lower()) == "iom でんわばんごう"
 
 
 @pytest.mark.parametrize(
