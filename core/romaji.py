@@ -21,8 +21,19 @@ import jaconv
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 # Long vowels written with a macron (tōkyō) or a circumflex (tôkyô), as the letters they stand for.
 _LONG_VOWELS = str.maketrans(
-    {"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou", "â": "aa", "î": "ii", "û": "uu"}
-    | {"ê": "ee", "ô": "ou", "’": "'"}
+    {
+        "ā": "aa",
+        "ī": "ii",
+        "ū": "uu",
+        "ē": "ee",
+        "ō": "ou",
+        "â": "aa",
+        "î": "ii",
+        "û": "uu",
+        "ê": "ee",
+        "ô": "ou",
+        "’": "'",
+    }
 )
 # In written romaji, n before a vowel is ん only when doubled or marked (minna, kon'nichiwa);
 # jaconv follows the keyboard, where nn alone is ん, so the second n gets its vowel back.
@@ -59,8 +70,6 @@ def romaji_as_kana(
     if not text.isascii():
         return None
     words = _WORD.findall(text)
-    if not words:
-        return None
     unknown = [w for w in words if w not in stopwords and not known(w)]
     counted = [w for w in unknown if as_kana(w)]
     if not counted or len(set(counted)) < min(MIN_WORDS, len(set(unknown))):

@@ -189,7 +189,8 @@ def test_the_hold_out_sets_are_measured_and_do_not_regress(answerer: Answerer, n
 # and 10 questions outside IOM given the topic nearest to them (Instagram twice, UNHCR's contact
 # details, tenders, the Chief of Mission before Mochizuki, the office's address, the year Japan
 # joined IOM; in set 20: a trafficking victim's documents and costs, calling in Nepali, a
-# Vietnamese page of the website). Ceilings, not a list: the hold-outs' questions are not to be tuned on one by one.
+# Vietnamese page of the website). Ceilings, not a list: the hold-outs' questions are not to be
+# tuned on one by one.
 HOLDOUT_WRONG_TOPICS = 1
 HOLDOUT_OUTSIDE_GIVEN_A_TOPIC = 10
 
