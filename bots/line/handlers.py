@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +24,12 @@ from linebot.v3.webhooks import (
     PostbackEvent,
     RoomSource,
     TextMessageContent,
-    UserSource,
 )
 
-from ...core.languages import has_japanese
 from ...core.reply import Paragraph, Query, Reply, ReplyKind, Text
 from ..bounded import BoundedMap
-from ..editors.feedback import parse_vote, thanks, with_feedback
-from ..flood import Verdict
-from ..handoff.asking import Asking
+from ..editors.feedback import Vote
+from ..pipeline import Incoming, Pipeline
 from .render import render_dicts
 
 if TYPE_CHECKING:
@@ -42,107 +39,76 @@ if TYPE_CHECKING:
 log = logging.getLogger("iombot.line")
 
 PLATFORM = "line"
-EVENT_MEMORY_SECONDS = 86400  # LINE redelivers for a while; an event is answered once
 PROFILE_SECONDS = 86400
 PROFILE_TIMEOUT = 1.0  # the profile's language is a hint: never wait long for it
+
+
+class LineChat:
+    """The pipeline's channel for one event: its reply token, good for one reply of at most
+    five messages (what does not fit is dropped, as LINE would refuse it)."""
+
+    def __init__(self, handlers: LineHandlers, token: str | None):
+        self.handlers = handlers
+        self.token = token
+
+    async def send(self, replies: Sequence[Reply]) -> bool:
+        token, self.token = self.token, None  # a reply token is good once
+        return await self.handlers.reply(token, list(replies))
+
+    async def thank(self, vote: Vote, text: str) -> None:
+        """LINE says nothing of which message a postback came from: thanked in a line."""
+        await self.send((_text(text, vote.language),))
 
 
 class LineHandlers:
     def __init__(self, services: Services, line: LineApi):
         self.services = services
         self.line = line
-        self.asking = Asking(services)
+        self.pipeline = Pipeline(services)
         self.languages: BoundedMap[str, str] = BoundedMap(10_000, PROFILE_SECONDS)
 
     async def handle(self, event: Any) -> None:
-        started = time.perf_counter()
-        event_id = getattr(event, "webhook_event_id", None)
-        try:
-            if event_id and not await self.services.state.first_time(
-                f"line:{event_id}", EVENT_MEMORY_SECONDS
-            ):
-                return  # a redelivery (or the same event at another replica)
-            if isinstance(event, MessageEvent):
-                await self.on_message(event, started)
-            elif isinstance(event, PostbackEvent):
-                await self.on_postback(event, started)
-            elif isinstance(event, FollowEvent):
-                await self.on_follow(event, started)
-        except Exception as error:
-            self.services.failed(
-                PLATFORM, "handling an event", error, traceback=True, event_id=event_id
-            )
-            await self._apologise(event)
+        """One webhook event: messages and postbacks go through the pipeline, a follow gets the
+        welcome; other kinds (unfollow, join, unsend…) need nothing from us."""
+        if isinstance(event, MessageEvent):
+            await self.on_message(event)
+        elif isinstance(event, PostbackEvent):
+            await self.on_postback(event)
+        elif isinstance(event, FollowEvent):
+            await self.on_follow(event)
 
     # --- events -------------------------------------------------------------------------------
 
-    async def on_message(self, event: MessageEvent, started: float) -> None:
-        kind, chat = _chat(event.source)
+    async def on_message(self, event: MessageEvent) -> None:
+        kind, _ = _chat(event.source)
         message = event.message
-        if not isinstance(message, TextMessageContent):
-            if kind == "private":
-                query = await self._admit(event, self._query(event, "", kind))
-                if query is not None:
-                    language = await self.services.language_for(query, remembered=True)
-                    await self.reply(
-                        event.reply_token, [self.services.notice("unsupported", language)]
-                    )
-            return
-        text = message.text or ""
-        if kind == "group":
+        text = getattr(message, "text", None) or ""
+        unsupported = not isinstance(message, TextMessageContent)
+        if unsupported and kind != "private":
+            return  # a photo or sticker in a group: not for us
+        if kind == "group" and not text.lstrip().startswith("/"):
             addressed = _without_mention(message)
-            if text.lstrip().startswith("/"):
-                pass
-            elif addressed is not None:
-                text = addressed
-            else:
+            if addressed is None:
                 return  # group chatter, not for us
-        query = await self._admit(event, self._query(event, text, kind))
-        if query is None:
-            return
-        query = await self._with_locale(event, query)
-        handled = await self.asking.message(PLATFORM, chat, query)
-        if handled is not None:
-            await self.reply(event.reply_token, list(handled))
-            return
-        reply = await self.services.answer(query, remembered=True)
-        reply = with_feedback(self.asking.offer(PLATFORM, reply, query))
-        if await self.reply(event.reply_token, [reply]):
-            self.services.answered(PLATFORM, reply, started, event_id=event.webhook_event_id)
+            text = addressed
+        await self.pipeline.process(
+            self._incoming(event, text, unsupported=unsupported),
+            LineChat(self, event.reply_token),
+        )
 
-    async def on_postback(self, event: PostbackEvent, started: float) -> None:
-        kind, chat = _chat(event.source)
-        data = event.postback.data or ""
-        query = await self._admit(event, self._query(event, "", kind))
-        if query is None:
-            return
-        vote = parse_vote(data)
-        if vote is not None:
-            # LINE says nothing of which message a postback came from: one vote per person and
-            # topic (a second press changes it), thanked in a line.
-            answer = f"{vote.topic}:{vote.language}"
-            await self.services.vote(PLATFORM, query.user_id or f"chat:{chat}", answer, vote)
-            await self.reply(event.reply_token, [_text(thanks(vote.language), vote.language)])
-            return
-        query = await self._with_locale(event, query)
-        handled = await self.asking.button(PLATFORM, chat, query, data)
-        if handled is not None:
-            await self.reply(event.reply_token, list(handled))
-            return
-        reply = await self.services.act(query, data, remembered=True)
-        reply = with_feedback(self.asking.offer(PLATFORM, reply, query))
-        if await self.reply(event.reply_token, [reply]):
-            self.services.answered(
-                PLATFORM, reply, started, event_id=event.webhook_event_id, via="postback"
-            )
+    async def on_postback(self, event: PostbackEvent) -> None:
+        await self.pipeline.process(
+            self._incoming(event, "", action=event.postback.data or "", via="postback"),
+            LineChat(self, event.reply_token),
+        )
 
-    async def on_follow(self, event: FollowEvent, started: float) -> None:
-        query = self._query(event, "/start", "private", await self._locale(event))
-        reply = await self.services.answer(query)
-        if await self.reply(event.reply_token, [reply]):
-            self.services.answered(
-                PLATFORM, reply, started, event_id=event.webhook_event_id, via="follow"
-            )
+    async def on_follow(self, event: FollowEvent) -> None:
+        """A new friend: the welcome and the menu, in the profile's language."""
+        incoming = self._incoming(event, "/start", via="follow")
+        query = replace(incoming.query, locale=await self._locale(event))
+        await self.pipeline.process(
+            replace(incoming, query=query), LineChat(self, event.reply_token)
+        )
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -165,42 +131,33 @@ class LineHandlers:
             return False
         return True
 
-    async def _apologise(self, event: Any) -> None:
-        token = getattr(event, "reply_token", None)
-        if not token or not isinstance(getattr(event, "source", None), UserSource):
-            return
-        try:
-            await self.reply(token, [self.services.notice("error", None)])
-        except Exception as error:  # the apology must not fail with what failed
-            log.warning(
-                "could not apologise: %s", type(error).__name__, extra={"platform": PLATFORM}
-            )
-
     # --- helpers ------------------------------------------------------------------------------
 
-    def _query(self, event: Any, text: str, kind: str, locale: str | None = None) -> Query:
-        user = getattr(event.source, "user_id", None)
-        return Query(text=text, user_id=user, locale=locale, platform=PLATFORM, chat_kind=kind)
-
-    async def _admit(self, event: Any, query: Query) -> Query | None:
+    def _incoming(
+        self,
+        event: Any,
+        text: str,
+        action: str | None = None,
+        unsupported: bool = False,
+        via: str | None = None,
+    ) -> Incoming:
         kind, chat = _chat(event.source)
-        sender = query.user_id or f"chat:{chat}"
-        verdict, query = await self.services.admit(PLATFORM, sender, query)
-        if verdict is Verdict.NOTICE and kind == "private":
-            language = await self.services.language_for(query, remembered=True)
-            await self.reply(event.reply_token, [self.services.notice("rate_limited", language)])
-        return query if verdict is Verdict.ALLOW else None
-
-    async def _with_locale(self, event: Any, query: Query) -> Query:
-        """The profile's language, asked only when it can matter: no /lang choice, and no
-        Japanese in the text (which decides by itself)."""
-        if query.language is not None or has_japanese(query.text):
-            return query
-        return replace(query, locale=await self._locale(event))
+        user = getattr(event.source, "user_id", None)
+        query = Query(text=text, user_id=user, platform=PLATFORM, chat_kind=kind)
+        return Incoming(
+            query,
+            chat,
+            action=action,
+            event_id=getattr(event, "webhook_event_id", None) or None,
+            unsupported=unsupported,
+            notify_flood=kind == "private",
+            locale=lambda: self._locale(event),
+            log={"via": via} if via else {},
+        )
 
     async def _locale(self, event: Any) -> str | None:
-        """The LINE profile's language (a hint after /lang and Japanese text), cached a day; the
-        profile is asked for at most a second."""
+        """The LINE profile's language (a hint after /lang and the text's script), cached a day;
+        the profile is asked for at most a second."""
         user = getattr(event.source, "user_id", None)
         if not user:
             return None

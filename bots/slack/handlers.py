@@ -24,29 +24,21 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ...core import strings
 from ...core.answerer import Answerer
-from ...core.reply import Query, Reply, ReplyKind, plain_text
-from ..editors.feedback import parse_vote, thanks, with_feedback
+from ...core.reply import Query, Reply
+from ..editors.feedback import Vote, with_feedback
 from ..editors.report import render_text
 from ..editors.reporting import DEFAULT_SINCE, since_day
-from ..flood import Verdict
+from ..pipeline import Incoming, Pipeline
 from ..shared import Services
+from .channels import ButtonReply, CommandReply, HomeTab, Post, reason, respond_with
 from .desk import CLOSE_ACTION, report_blocks
 from .locales import UserLocales
 from .readable import readable
-from .render import (
-    SHARE_ACTION,
-    escape,
-    home_view,
-    render_messages,
-    share_value,
-    staff_context,
-    thanked,
-)
+from .render import SHARE_ACTION, escape, home_view, render_messages
 
 log = logging.getLogger("iombot.slack")
 
@@ -107,24 +99,6 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _share(reply: Reply, text: str, action: str | None) -> str | None:
-    """The Share button's value; none for a language choice, which is personal."""
-    if reply.kind is ReplyKind.LANGUAGE:
-        return None
-    return share_value(reply.language, text=text, action=action)
-
-
-def _text_only(notice: Reply) -> dict:
-    # A notice as plain text: if our blocks were what Slack refused, it must not repeat them.
-    return {"text": escape(plain_text(notice.blocks[0].spans))}
-
-
-def _reason(error: BaseException) -> str:
-    """The exception's type and Slack's error code: never a message text or a token."""
-    code = error.response.get("error") if isinstance(error, SlackApiError) else None
-    return f"{type(error).__name__} ({code})" if code else type(error).__name__
-
-
 class SlackBot:
     """The Bolt listeners, sharing the services, the Web API client and the locale cache."""
 
@@ -133,7 +107,7 @@ class SlackBot:
         self.client = client
         self.locales = locales
         self.in_flight = 0
-        self._names_of: tuple[object, frozenset[str]] = (None, frozenset())
+        self.pipeline = Pipeline(services)
         self._names_of: tuple[object, frozenset[str]] = (None, frozenset())
 
     @property
@@ -143,11 +117,10 @@ class SlackBot:
     def register(self, app: AsyncApp) -> None:
         app.command(COMMAND)(self.on_command)
         app.action(SHARE_ACTION)(self.on_share)
-        app.action(re.compile(r"^iom_(topic|lang):"))(self.on_button)
+        app.action(re.compile(r"^iom_(topic|lang|fb):"))(self.on_button)
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.action(CLOSE_ACTION)(self.on_close_ticket)
-        app.action(re.compile(r"^iom_fb:"))(self.on_vote)
         app.event("app_home_opened")(self.on_home_opened)
         app.error(self.on_error)
 
@@ -176,75 +149,48 @@ class SlackBot:
             return True
         return await self.services.state.first_time(f"slack:event:{event_id}", EVENT_MEMORY_SECONDS)
 
-    async def _admit(self, query: Query, channel: str, thread: str | None) -> Query | None:
-        """The inbound flood limit: the query (with the user's language) to answer, or None;
-        past the budget one notice (in the channel), then silence."""
-        sender = query.user_id or f"channel:{channel}"
-        verdict, query = await self.services.admit(PLATFORM, sender, query)
-        if verdict is Verdict.NOTICE:
-            language = await self.services.language_for(query, remembered=True)
-            notice = self.services.notice("rate_limited", language)
-            await self._post_text(channel, thread, notice, None)
-        return query if verdict is Verdict.ALLOW else None
-
     def _failed(self, what: str, error: BaseException | str, event_id: str | None = None) -> None:
-        reason = error if isinstance(error, str) else _reason(error)
-        self.services.failed(PLATFORM, what, reason, event_id=event_id)
+        why = error if isinstance(error, str) else reason(error)
+        self.services.failed(PLATFORM, what, why, event_id=event_id)
 
-    async def _language(self, query: Query | None) -> str | None:
-        """The language to apologise in, if the query got that far."""
-        try:
-            return None if query is None else await self.services.language_for(query)
-        except Exception:
-            return None
+    def _post(self, channel: str, thread: str | None) -> Post:
+        return Post(self.client, channel, thread, self._failed, self._apology)
 
-    def _apology(self, language: str | None) -> dict:
-        return _text_only(self.services.notice("error", language))
+    def _apology(self, language: str) -> Reply:
+        return self.services.notice("error", language)
+
+    def _incoming(self, query: Query, chat: str, **options: Any) -> Incoming:
+        """The pipeline's message, with the user's Slack locale as a hint asked only if needed."""
+        user = query.user_id
+        return Incoming(query, chat, locale=lambda: self.locales.get(user), **options)
 
     # --- /iom ---------------------------------------------------------------------------------
 
     async def on_command(self, ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
-        started = time.perf_counter()
         async with self.busy():
-            query = None
-            try:
-                locale = await self.locales.get(_string(command.get("user_id")))
-                query = command_query(command, self._names(), locale)
-                sender = query.user_id or "command"
-                verdict, query = await self.services.admit(PLATFORM, sender, query)
-                if verdict is Verdict.DROP:  # past the notice: an empty ack, silence
-                    await ack()
-                    return
-                if verdict is Verdict.NOTICE:
-                    language = await self.services.language_for(query, remembered=True)
-                    notice = self.services.notice("rate_limited", language)
-                    await ack(response_type="ephemeral", **_text_only(notice))
-                    return
+            query = command_query(command, self._names())
+            reply = CommandReply(ack, respond, self._failed, query.text, self._staff_commands)
+
+            async def staff_commands(query: Query) -> bool:
+                """`/iom report …` and `/iom tickets`: for staff, Slack's own."""
                 words = query.text.split()
                 if words and words[0].lower() == "report":
-                    await ack(response_type="ephemeral", **await self._report(words[1:]))
-                    return
+                    await reply.ack(**await self._report(words[1:]))
+                    return True
                 if query.text.strip().lower() == "tickets" and self.services.handoff:
                     handoff = self.services.handoff
-                    tickets = await handoff.book.open_tickets()
-                    listing = handoff.desk.listing(tickets)
-                    await ack(response_type="ephemeral", text=listing)
-                    return
-                reply = with_feedback(await self.services.answer(query, remembered=True))
-                action = f"topic:{reply.topic}" if reply.topic else None
-                messages = render_messages(reply, share=_share(reply, query.text, action))
-                if reply.kind is ReplyKind.HELP:  # what staff have besides the topics
-                    staff = strings.text("staff_commands", reply.language)
-                    messages[-1].setdefault("blocks", []).append(staff_context(staff))
-            except Exception as error:
-                self._failed("/iom", error)
-                language = await self._language(query)
-                await ack(response_type="ephemeral", **self._apology(language))
-                return
-            await ack(response_type="ephemeral", **messages[0])
-            self.services.answered(PLATFORM, reply, started, via="command")
-            for message in messages[1:]:
-                await self._respond(respond, response_type="ephemeral", **message)
+                    listing = handoff.desk.listing(await handoff.book.open_tickets())
+                    await reply.ack(text=listing)
+                    return True
+                return False
+
+            incoming = self._incoming(query, query.user_id or "command", log={"via": "command"})
+            await self.pipeline.process(incoming, reply, own=staff_commands)
+            if not reply.acked:  # past the flood notice: an empty ack, and silence
+                await reply.ack()
+
+    def _staff_commands(self, language: str) -> str:
+        return strings.text("staff_commands", language)
 
     async def _report(self, args: list[str]) -> dict:
         """`/iom report [7d|30d|YYYY-MM-DD]`: the editors' report, for the asker only."""
@@ -255,19 +201,6 @@ class SlackBot:
         report = await self.services.report(since)
         title = f"Editors' report since {since}"
         return {"text": title, "blocks": report_blocks(title, render_text(report, 80))}
-
-    async def _respond(self, respond: AsyncRespond, **message: Any) -> bool:
-        try:
-            response = await respond(
-                replace_original=message.pop("replace_original", False), **message
-            )
-        except Exception as error:
-            self._failed("response_url", error)
-            return False
-        if response.status_code >= 400:
-            self._failed("response_url", f"HTTP {response.status_code}")
-            return False
-        return True
 
     # --- buttons ------------------------------------------------------------------------------
 
@@ -300,79 +233,42 @@ class SlackBot:
                 return
             messages = render_messages(reply, shared_by=user)
             for message in messages:
-                if not await self._respond(respond, response_type="in_channel", **message):
+                if not await respond_with(
+                    respond, self._failed, response_type="in_channel", **message
+                ):
                     return
             self.services.answered(PLATFORM, reply, started, via="share")
 
     async def on_button(
         self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond
     ) -> None:
+        """A topic or language button, and 👍/👎 under an answer."""
         await ack()
-        started = time.perf_counter()
-        async with self.busy():
-            user = _string((body.get("user") or {}).get("id"))
-            value = str(action.get("value") or "")
-            locale = await self.locales.get(user)
-            query = Query(text="", user_id=user, locale=locale, platform=PLATFORM)
-            reply = await self.services.act(query, value)
-            container = body.get("container") or {}
-            if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
-                if user:
-                    await self.publish_home(user, query, selected=reply)
-            elif container.get("is_ephemeral") and body.get("response_url"):
-                reply = with_feedback(reply)
-                messages = render_messages(reply, share=_share(reply, "", value))
-                if messages:
-                    messages[0]["replace_original"] = True
-                for message in messages:
-                    await self._respond(respond, response_type="ephemeral", **message)
-            elif body.get("response_url"):
-                channel = str((body.get("channel") or {}).get("id") or "")
-                direct = channel.startswith("D")
-                thread = (body.get("message") or {}).get("thread_ts")
-                for message in render_messages(with_feedback(reply)):
-                    await self._respond(
-                        respond,
-                        response_type="in_channel" if direct else "ephemeral",
-                        thread_ts=thread if direct else None,
-                        **message,
-                    )
-            elif user:  # no response_url: the user's DM with the app
-                await self.post(user, reply, None, None)
-            self.services.answered(PLATFORM, reply, started, via="button")
-
-    async def on_vote(self, ack: AsyncAck, body: dict, action: dict, respond: AsyncRespond) -> None:
-        """👍/👎 under an answer: filed once per person and answer (a second press changes
-        it); the answer is updated in place, its vote buttons replaced by a thank-you."""
-        await ack()
-        vote = parse_vote(str(action.get("value") or ""))
         user = _string((body.get("user") or {}).get("id"))
-        if vote is None or user is None:
+        value = str(action.get("value") or "")
+        if user is None:
             return
+        query = Query(text="", user_id=user, platform=PLATFORM)
         container = body.get("container") or {}
+        if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+            channel: Any = HomeTab(lambda reply: self.publish_home(user, query, selected=reply))
+        else:
+            channel = ButtonReply(
+                body, respond, self._failed, self._post(user, None), self._answer_again
+            )
         message = body.get("message") or {}
         answer = str(
             container.get("message_ts") or message.get("ts") or body.get("response_url") or ""
         )
-        try:
-            await self.services.vote(PLATFORM, user, answer, vote)
-        except Exception as error:
-            self._failed("vote", error)
-            return
-        if not body.get("response_url"):
-            return
-        blocks = message.get("blocks")
-        if not blocks:  # an ephemeral answer: Slack does not send it back, so build it again
-            reply = self.answerer.topic_reply(vote.topic, vote.language)
-            if reply is None:
-                return
-            blocks = render_messages(with_feedback(reply))[-1].get("blocks", [])
-        await self._respond(
-            respond,
-            replace_original=True,
-            text=thanks(vote.language),
-            blocks=thanked(blocks, thanks(vote.language)),
-        )
+        async with self.busy():
+            await self.pipeline.process(
+                self._incoming(query, user, action=value, answer=answer, log={"via": "button"}),
+                channel,
+            )
+
+    def _answer_again(self, vote: Vote) -> Reply | None:
+        reply = self.answerer.topic_reply(vote.topic, vote.language)
+        return None if reply is None else with_feedback(reply)
 
     # --- mentions and direct messages ---------------------------------------------------------
 
@@ -439,61 +335,17 @@ class SlackBot:
         if event.get("bot_id") or event.get("subtype") or not event.get("user"):
             return
         channel = _string(event.get("channel"))
-        event_id = _string(body.get("event_id"))
-        if channel is None or not await self._first_time(event_id):
+        if channel is None:
             return
-        started = time.perf_counter()
+        thread = event.get("thread_ts") or (event.get("ts") if in_thread else None)
+        incoming = self._incoming(
+            event_query(event),
+            channel,
+            event_id=_string(body.get("event_id")),
+            log={"via": "mention" if in_thread else "dm"},
+        )
         async with self.busy():
-            thread = event.get("thread_ts") or (event.get("ts") if in_thread else None)
-            query = None
-            try:
-                locale = await self.locales.get(_string(event.get("user")))
-                query = event_query(event, locale)
-                admitted = await self._admit(query, channel, thread)
-                if admitted is None:
-                    return
-                query = admitted
-                reply = with_feedback(await self.services.answer(query, remembered=True))
-            except Exception as error:
-                self._failed("answer", error, event_id)
-                apology = self.services.notice("error", await self._language(query))
-                await self._post_text(channel, thread, apology, event_id)
-                return
-            if await self.post(channel, reply, thread, event_id):
-                via = "mention" if in_thread else "dm"
-                self.services.answered(PLATFORM, reply, started, event_id=event_id, via=via)
-
-    async def post(
-        self, channel: str, reply: Reply, thread: str | None, event_id: str | None
-    ) -> bool:
-        """chat.postMessage each part of a reply; on failure (after the client's retries) try
-        a short apology instead."""
-        try:
-            for message in render_messages(reply):
-                await self.client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=thread,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **message,
-                )
-            return True
-        except Exception as error:
-            self._failed("chat.postMessage", error, event_id)
-            apology = self.services.notice("error", reply.language)
-            await self._post_text(channel, thread, apology, event_id)
-            return False
-
-    async def _post_text(
-        self, channel: str, thread: str | None, notice: Reply, event_id: str | None
-    ) -> None:
-        """A short notice (an apology, the flood notice) as plain text; a failure is logged."""
-        try:
-            await self.client.chat_postMessage(
-                channel=channel, thread_ts=thread, **_text_only(notice)
-            )
-        except Exception as error:
-            self._failed("notice", error, event_id)
+            await self.pipeline.process(incoming, self._post(channel, thread))
 
     # --- App Home -----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-import time
+from collections.abc import Sequence
 
 from telegram import (
     Bot,
@@ -35,9 +35,8 @@ from telegram.ext import (
 )
 
 from ...core.reply import Query, Reply, ReplyKind
-from ..editors.feedback import Vote, parse_vote, thanks, with_feedback
-from ..flood import Verdict
-from ..handoff.asking import Asking
+from ..editors.feedback import Vote, parse_vote
+from ..pipeline import Incoming, Pipeline
 from ..shared import Services
 from .render import keyboard_for, render
 from .sending import NO_PREVIEW, send, with_retries
@@ -110,12 +109,64 @@ def _mentions(message: Message, bot_username: str | None) -> bool:
     return any(mention.lower() == wanted for mention in mentions)
 
 
+class TelegramChat:
+    """The pipeline's channel for one chat: rendered messages, the first quoting the question in
+    a group; a button under an inline message shows its topic in that message's place."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        chat_id: int | None,
+        quote: int | None = None,
+        callback: CallbackQuery | None = None,
+    ):
+        self.bot = bot
+        self.chat_id = chat_id
+        self.quote = quote
+        self.callback = callback
+
+    async def send(self, replies: Sequence[Reply]) -> bool:
+        for reply in replies:
+            messages = render(reply)
+            if self.chat_id is not None:
+                await send(self.bot, self.chat_id, messages, self.quote)
+            elif self.callback is not None and self.callback.inline_message_id and messages:
+                await self._edit_inline(reply, messages[0].text)
+            else:
+                return False
+        return True
+
+    async def _edit_inline(self, reply: Reply, text: str) -> None:
+        assert self.callback is not None
+        inline_message_id = self.callback.inline_message_id
+        await with_retries(
+            lambda: self.bot.edit_message_text(
+                text,
+                inline_message_id=inline_message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard_for(reply.buttons),
+                link_preview_options=NO_PREVIEW,
+            )
+        )
+
+    async def thank(self, vote: Vote, text: str) -> None:
+        """In the button's own notice, with no new message."""
+        if self.callback is None:
+            return
+        try:
+            await self.callback.answer(text=text)
+        except TelegramError as error:
+            log.warning(
+                "could not thank for a vote: %s", type(error).__name__, extra={"platform": PLATFORM}
+            )
+
+
 class Handlers:
-    """The PTB handlers, sharing the services."""
+    """The PTB handlers: each turns an update into a pipeline Message and a TelegramChat."""
 
     def __init__(self, services: Services):
         self.services = services
-        self.asking = Asking(services)
+        self.pipeline = Pipeline(services)
 
     def register(self, application: Application) -> None:
         application.add_handler(
@@ -137,83 +188,62 @@ class Handlers:
     # --- handlers ----------------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        started = time.perf_counter()
         message = update.message
         assert message is not None  # the filter guarantees it
         query = to_query(message, context.bot.username, context.bot.id)
-        if query is not None:
-            query = await self._admit(context.bot, query, message.chat_id)
         if query is None:
             return
-        handled = await self.asking.message(PLATFORM, str(message.chat_id), query)
-        if handled is not None:
-            await self._send_all(context.bot, message.chat_id, handled)
-            return
-        reply = await self.services.answer(query, remembered=True)
-        reply = with_feedback(self.asking.offer(PLATFORM, reply, query))
         quote = message.message_id if query.chat_kind == "group" else None
-        await send(context.bot, message.chat_id, render(reply), quote)
-        self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
+        await self.pipeline.process(
+            Incoming(query, str(message.chat_id), log={"update_id": update.update_id}),
+            TelegramChat(context.bot, message.chat_id, quote),
+        )
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice and the like in a private chat: say what we can read."""
         message = update.message
         assert message is not None
-        query = await self._admit(
-            context.bot, _query(message.from_user, "", "private"), message.chat_id
+        query = _query(message.from_user, "", "private")
+        await self.pipeline.process(
+            Incoming(query, str(message.chat_id), unsupported=True),
+            TelegramChat(context.bot, message.chat_id),
         )
-        if query is None:
-            return
-        language = await self.services.language_for(query, remembered=True)
-        reply = self.services.notice("unsupported", language)
-        await send(context.bot, message.chat_id, render(reply))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        started = time.perf_counter()
         callback = update.callback_query
         assert callback is not None
-        vote = parse_vote(callback.data or "")
-        if vote is not None:
-            await self._vote(callback, vote, update.update_id)
-            return
-        try:  # stop the button's spinner first; an old query may no longer be answerable
+        data = callback.data or ""
+        if parse_vote(data) is None:
+            await self._stop_spinner(callback, update.update_id)
+        chat = callback.message.chat if callback.message else None
+        query = _query(callback.from_user, "", chat_kind(chat) if chat else "private")
+        message = callback.message
+        answer = (
+            f"{message.chat.id}:{message.message_id}"
+            if message is not None
+            else callback.inline_message_id or callback.id
+        )
+        await self.pipeline.process(
+            Incoming(
+                query,
+                str(chat.id) if chat else f"inline:{callback.inline_message_id}",
+                action=data,
+                answer=answer,
+                log={"update_id": update.update_id},
+            ),
+            TelegramChat(context.bot, chat.id if chat else None, callback=callback),
+        )
+
+    async def _stop_spinner(self, callback: CallbackQuery, update_id: int) -> None:
+        """Stop the button's spinner first; an old query may no longer be answerable."""
+        try:
             await callback.answer()
         except TelegramError as error:
             log.warning(
                 "could not answer a button press: %s",
                 type(error).__name__,
-                extra={"platform": PLATFORM, "update_id": update.update_id},
+                extra={"platform": PLATFORM, "update_id": update_id},
             )
-        chat = callback.message.chat if callback.message else None
-        kind = chat_kind(chat) if chat else "private"
-        query = await self._admit(
-            context.bot, _query(callback.from_user, "", kind), chat.id if chat else None
-        )
-        if query is None:
-            return
-        if chat is not None:
-            handled = await self.asking.button(PLATFORM, str(chat.id), query, callback.data or "")
-            if handled is not None:
-                await self._send_all(context.bot, chat.id, handled)
-                return
-        reply = await self.services.act(query, callback.data or "", remembered=True)
-        reply = with_feedback(self.asking.offer(PLATFORM, reply, query))
-        messages = render(reply)
-        if chat is not None:
-            await send(context.bot, chat.id, messages)
-        elif callback.inline_message_id and messages:
-            # A button under a message sent through inline mode: show the topic in its place.
-            first = messages[0]
-            await with_retries(
-                lambda: context.bot.edit_message_text(
-                    first.text,
-                    inline_message_id=callback.inline_message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard_for(reply.buttons),
-                    link_preview_options=NO_PREVIEW,
-                )
-            )
-        self.services.answered(PLATFORM, reply, started, update_id=update.update_id)
 
     async def on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`@bot contact` in any chat: the matching topics as articles, in the user's language."""
@@ -285,40 +315,3 @@ class Handlers:
                 type(failure).__name__,
                 extra={"platform": PLATFORM, "update_id": update_id},
             )
-
-    async def _vote(self, callback: CallbackQuery, vote: Vote, update_id: int) -> None:
-        """👍/👎: filed once per person and answer (a second press changes it), thanked in the
-        button's own notice, with no new message."""
-        message = callback.message
-        answer = (
-            f"{message.chat.id}:{message.message_id}"
-            if message is not None
-            else callback.inline_message_id or callback.id
-        )
-        await self.services.vote(PLATFORM, str(callback.from_user.id), answer, vote)
-        try:
-            await callback.answer(text=thanks(vote.language))
-        except TelegramError as error:
-            log.warning(
-                "could not thank for a vote: %s",
-                type(error).__name__,
-                extra={"platform": PLATFORM, "update_id": update_id},
-            )
-
-    # --- asking a person (bots/handoff/asking.py) ---------------------------------------------
-
-    async def _send_all(self, bot: Bot, chat_id: int, replies: tuple[Reply, ...]) -> None:
-        for reply in replies:
-            await send(bot, chat_id, render(reply))
-
-    # --- helpers -----------------------------------------------------------------------------
-
-    async def _admit(self, bot: Bot, query: Query, chat_id: int | None) -> Query | None:
-        """The inbound flood limit: the query (with the user's language) to answer, or None;
-        past the budget, one notice then silence."""
-        sender = query.user_id or f"chat:{chat_id}"
-        verdict, query = await self.services.admit(PLATFORM, sender, query)
-        if verdict is Verdict.NOTICE and chat_id is not None:
-            language = await self.services.language_for(query, remembered=True)
-            await send(bot, chat_id, render(self.services.notice("rate_limited", language)))
-        return query if verdict is Verdict.ALLOW else None

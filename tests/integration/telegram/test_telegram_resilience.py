@@ -64,7 +64,7 @@ async def test_one_message_is_tried_three_times_under_repeated_429s(
         fake.fail("sendMessage", 429, times=100, retry_after=1)
         fake.push(tg.message("/contact", user_id=8301))
         assert await fake.wait_for(
-            lambda: "handling an update failed: RetryAfter" in quiet_like_production.text,
+            lambda: "handling a message failed: RetryAfter" in quiet_like_production.text,
             timeout=6,
         )
     answers = [a for a in fake.attempts("sendMessage") if a.text.startswith(title("contact"))]
