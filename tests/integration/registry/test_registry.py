@@ -71,9 +71,9 @@ async def test_an_extra_platform_runs_through_iombot_run(tmp_path):
             async with http.post(
                 url, json={"user": "u1", "text": "/lang ja"}, headers=headers
             ) as r:
-                assert (await r.json())["language"] == "ja"
+                assert (await r.json())["replies"][0]["language"] == "ja"
             async with http.post(url, json={"user": "u1", "text": "/alpha"}, headers=headers) as r:
-                answer = await r.json()
+                answer = (await r.json())["replies"][0]
             assert answer["kind"] == "topic" and answer["language"] == "ja"  # remembered
             async with http.post(url, json={"user": "u1", "text": "/alpha"}) as r:
                 assert r.status == 403
