@@ -35,7 +35,8 @@ async def serve(kind: str, port: int, api_url: str) -> None:
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from iombot.bots.service import build_services, build_web_app
+    from iombot.bots.bootstrap import make_services
+    from iombot.bots.service import build_web_app
     from iombot.bots.settings import Settings
     from iombot.bots.slack import PLATFORM as SLACK
 
@@ -44,7 +45,7 @@ async def serve(kind: str, port: int, api_url: str) -> None:
         settings = Settings.from_env(
             {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url}
         )
-        services = build_services(settings)
+        services = make_services(settings)
         adapter = SLACK.make_adapter(services, settings.platforms["slack"])
         app = build_web_app(services, [adapter])
     else:

@@ -104,9 +104,9 @@ class Pipeline:
                 return
             query = await self._with_locale(message, query)
             if message.action is not None:
-                reply = await self.services.act(query, message.action, remembered=True)
+                reply = await self.services.act(query, message.action)
             else:
-                reply = await self.services.answer(query, remembered=True)
+                reply = await self.services.answer(query)
             reply = with_feedback(self.asking.offer(platform, reply, query))
             if await channel.send((reply,)):
                 self.services.answered(platform, reply, started, **self._fields(message))

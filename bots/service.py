@@ -1,4 +1,4 @@
-"""The one wiring place: settings -> content -> core -> adapters -> one aiohttp web app.
+"""Serving: the adapters that bootstrap.py builds, under one aiohttp web app, until a signal.
 
 Every adapter runs under one asyncio loop and is served by one aiohttp server on $PORT, which
 also answers GET /healthz and GET /metrics. SIGTERM or SIGINT stops taking new work, lets the
@@ -16,19 +16,14 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from ..core.answerer import Answerer
-from ..core.content import load_content
-from .editors.digest import WeeklyDigest
+from .bootstrap import build_bot, open_services
 from .editors.ledger import FLUSH_SECONDS
-from .handoff import Handoff
-from .metrics import Metrics
 from .periodic import Periodic
 from .platform import Adapter, Platform
 from .reload import ContentWatcher, prime_metrics
 from .settings import Settings
 from .shared import Services
-from .state import StateError, open_state
-from .state.resilient import ResilientState
+from .state import StateError
 from .state.sweeper import StateSweeper
 
 log = logging.getLogger("iombot.service")
@@ -37,20 +32,6 @@ SHUTDOWN_SECONDS = 8.0  # adapters get this long to finish; the container grace 
 
 SERVICES = web.AppKey("services", Services)
 ADAPTERS = web.AppKey("adapters", list)
-
-
-def build_services(settings: Settings) -> Services:
-    """Services with state in this process's memory (for tests and benches that build their own)."""
-    return Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
-
-
-async def open_services(settings: Settings) -> Services:
-    """Services with the state store IOMBOT_STATE_URL names; StateError if it cannot be used."""
-    store = await open_state(settings.state_url.value)
-    metrics = Metrics()
-    state = ResilientState(store, settings.state_description, metrics.state_errors.inc)
-    answerer = Answerer(load_content(settings.content_dir))
-    return Services(settings=settings, answerer=answerer, state=state, metrics=metrics)
 
 
 def build_web_app(services: Services, adapters: list[Adapter]) -> web.Application:
@@ -109,56 +90,6 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
 
 
-def attach_handoff(services: Services, settings: Settings, registry: Sequence[Platform]) -> None:
-    """Asking a person, when IOMBOT_HANDOFF_CHANNEL is set: every process can post tickets and
-    deliver staff replies, whichever adapters it runs (the compose services run one each)."""
-    if settings.handoff is None:
-        return
-    configured = [p for p in registry if p.name in settings.platforms]
-    desks = [
-        p.make_desk(settings.platforms[p.name], settings.handoff)
-        for p in configured
-        if p.make_desk is not None
-    ]
-    if (
-        not desks
-    ):  # the settings check prevents it; a test registry without a staff platform may not
-        log.warning("handoff: no staff platform is configured; /staff gives the contact route")
-        return
-    desk = desks[0]
-    deliverers = {
-        p.name: p.make_deliverer(settings.platforms[p.name])
-        for p in configured
-        if p.make_deliverer is not None
-    }
-    services.handoff = Handoff(
-        services.state, desk, deliverers, services.metrics, settings.handoff.idle_seconds
-    )
-    log.info(
-        "handoff: on, tickets to channel %s, asked from %s",
-        settings.handoff.channel,
-        ", ".join(deliverers) or "no public platform",
-    )
-
-
-def make_digest(
-    services: Services, settings: Settings, registry: Sequence[Platform]
-) -> WeeklyDigest | None:
-    """The editors' weekly digest, when IOMBOT_DIGEST_CHANNEL is set: run by every process, and
-    posted by one (digest.py)."""
-    if settings.digest_channel is None:
-        return None
-    posters = [
-        p.make_poster(settings.platforms[p.name])
-        for p in registry
-        if p.make_poster is not None and p.name in settings.platforms
-    ]
-    if not posters:
-        return None
-    log.info("weekly digest: to channel %s", settings.digest_channel)
-    return WeeklyDigest(services, posters[0], settings, settings.digest_check_seconds)
-
-
 async def serve(
     settings: Settings,
     platforms: Sequence[Platform],
@@ -174,9 +105,8 @@ async def serve(
         log.error("%s", error)
         return 2
     log.info("state: %s", settings.state_description)
-    attach_handoff(services, settings, registry or platforms)
-    digest = make_digest(services, settings, registry or platforms)
-    adapters = [p.make_adapter(services, settings.platforms[p.name]) for p in platforms]
+    bot = build_bot(services, platforms, registry or platforms)
+    adapters, digest = bot.adapters, bot.digest
     prime_metrics(services, adapters)
     services.metrics.watch_adapters(
         lambda: [(a.name, bool(a.health().get("up"))) for a in adapters]

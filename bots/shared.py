@@ -1,14 +1,15 @@
-"""What every adapter shares, built once by the wiring (service.py) and passed to each adapter.
+"""What every adapter and the pipeline share, built once by bots/bootstrap.py.
 
-The shared behaviour lives here, once, rather than in each platform's handlers: answering with
-the user's remembered language, the inbound flood limit, observing an answered question (metrics
-and the log line), and the error path (count it, log its type, apologise in the user's language).
+Answering with the user's profile (the language they chose), the inbound flood limit, votes and
+the editors' report, observing an answered question (metrics and the log line), and counting
+and logging a failure. The pipeline (pipeline.py) puts these steps in order.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from .editors.report import Report
 from .editors.reporting import build_report
 from .flood import FloodGate, Verdict
 from .metrics import Metrics
-from .state import MemoryState, StateStore
+from .state import Profile, StateStore
 
 if TYPE_CHECKING:
     from .handoff import Handoff
@@ -29,55 +30,55 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
+    """Built by bots/bootstrap.py (make_services), which makes every part: nothing is wired here."""
+
     settings: Settings
     answerer: Answerer
-    state: StateStore = field(default_factory=MemoryState)
-    metrics: Metrics = field(default_factory=Metrics)
-    flood: FloodGate | None = None  # default: 20 messages a minute per user, on `state`
-    started: float = field(default_factory=time.time)
+    state: StateStore
+    metrics: Metrics
+    flood: FloodGate
+    ledger: Ledger  # what the editors' report is made of, on `state`
     handoff: Handoff | None = None  # asking a person: on when IOMBOT_HANDOFF_CHANNEL is set
-    ledger: Ledger = field(init=False)  # what the editors' report is made of, on `state`
-
-    def __post_init__(self) -> None:
-        if self.flood is None:
-            self.flood = FloodGate(self.state)
-        self.ledger = Ledger(self.state, self.settings.question_log_days)
+    clock: Callable[[], float] = time.time
+    started: float = field(default_factory=time.time)
 
     # --- answering ----------------------------------------------------------------------------
 
-    # `remembered=True`: the query already carries the user's remembered choice, if any (it came
-    # through admit()), so the store is not asked again.
+    # The core keeps no state: a query carries the user's language choice in, and a reply that
+    # makes one (/lang ja) is remembered here. The pipeline's admission reads the user's profile
+    # with the flood count, in one call to the store; anything else asks `with_profile` first.
 
-    async def answer(self, query: Query, remembered: bool = False) -> Reply:
-        """The core's answer, in the language the user chose (which a /lang reply updates)."""
-        query = query if remembered else await self._with_language(query)
+    async def with_profile(self, query: Query) -> Query:
+        """The query with the language the user chose, if any (read from their profile)."""
+        key = _user_key(query)
+        if query.language is not None or key is None:
+            return query
+        return _with_choice(query, await self.state.get_profile(key))
+
+    async def answer(self, query: Query) -> Reply:
+        """The core's answer to a query that carries the user's choice; a /lang is remembered."""
         reply = await self._remember(query, self.answerer.answer(query))
-        await self._note(query, reply)
+        await self.ledger.note(query, reply)
         return reply
 
-    async def act(self, query: Query, action: str, remembered: bool = False) -> Reply:
+    async def act(self, query: Query, action: str) -> Reply:
         """A pressed button ("topic:…", "lang:…"), answered like a message."""
-        query = query if remembered else await self._with_language(query)
         reply = await self._remember(query, self.answerer.act(query, action))
-        await self._note(query, reply)
+        await self.ledger.note(query, reply)
         return reply
 
-    async def language_for(self, query: Query, remembered: bool = False) -> str:
-        query = query if remembered else await self._with_language(query)
-        return self.answerer.language_for(query)
+    async def language_for(self, query: Query) -> str:
+        return self.answerer.language_for(await self.with_profile(query))
 
     def notice(self, key: str, language: str | None) -> Reply:
         """One of the bot's own short messages: "error", "rate_limited", "unsupported"."""
         return self.answerer.notice(key, language or "en")
 
-    async def _with_language(self, query: Query) -> Query:
+    async def _remember(self, query: Query, reply: Reply) -> Reply:
         key = _user_key(query)
-        if query.language is not None or key is None:
-            return query
-        return replace(query, language=await self.state.get_language(key))
-
-    async def _note(self, query: Query, reply: Reply) -> None:
-        await self.ledger.note(query, reply)
+        if reply.chosen_language and key is not None:
+            await self.state.update_profile(key, {"language": reply.chosen_language})
+        return reply
 
     # --- the editors' loop --------------------------------------------------------------------
 
@@ -94,26 +95,19 @@ class Services:
         await self.ledger.flush()
         return await build_report(self.state, self.answerer.content, since)
 
-    async def _remember(self, query: Query, reply: Reply) -> Reply:
-        key = _user_key(query)
-        if reply.chosen_language and key is not None:
-            await self.state.set_language(key, reply.chosen_language)
-        return reply
-
     # --- the flood limit ----------------------------------------------------------------------
 
     async def admit(self, platform: str, sender: str, query: Query) -> tuple[Verdict, Query]:
         """Count one message from a sender (a user, or a chat when there is no user) against
-        the flood limit, and read the user's remembered language: one call to the store. The
-        query comes back carrying that language, for answer(query, remembered=True)."""
-        assert self.flood is not None
+        the flood limit, and read the user's profile: one call to the store. The query comes
+        back carrying the user's language choice, if any."""
         user_key = _user_key(query) if query.language is None else None
         window_key = self.flood.window_key(f"{platform}:{sender}")
-        count, language = await self.state.note_message(window_key, self.flood.window, user_key)
+        count, profile = await self.state.note_message(window_key, self.flood.window, user_key)
         verdict = self.flood.verdict(count)
         if verdict is not Verdict.ALLOW:
             self.metrics.rate_limited.labels(platform).inc()
-        return verdict, (replace(query, language=language) if language else query)
+        return verdict, _with_choice(query, profile)
 
     # --- observing ----------------------------------------------------------------------------
 
@@ -152,6 +146,11 @@ class Services:
             exc_info=error if traceback and isinstance(error, BaseException) else None,
             extra={k: v for k, v in fields.items() if v is not None},
         )
+
+
+def _with_choice(query: Query, profile: Profile) -> Query:
+    language = profile.get("language")
+    return replace(query, language=language) if isinstance(language, str) else query
 
 
 def _user_key(query: Query) -> str | None:

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -38,6 +39,7 @@ def day_of(at: float) -> str:
 class Ledger:
     state: StateStore
     question_days: int = 90  # 0: no question log at all
+    clock: Callable[[], float] = time.time
     # Topics shown are counted here and added to the store in one write per key every few
     # seconds (flush(), by a periodic job and at shutdown), not one write per answer.
     pending: dict[str, int] = field(default_factory=dict)
@@ -47,7 +49,7 @@ class Ledger:
         confident answer is logged. Never raises: the answer matters more than the ledger."""
         try:
             if reply.kind is ReplyKind.TOPIC and reply.topic:
-                key = f"{day_of(time.time())}|{reply.topic}|{reply.language}"
+                key = f"{day_of(self.clock())}|{reply.topic}|{reply.language}"
                 self.pending[key] = self.pending.get(key, 0) + 1
                 if len(self.pending) >= MAX_PENDING:
                     await self.flush()
@@ -75,7 +77,7 @@ class Ledger:
                 return
 
     async def _log_question(self, query: Query, reply: Reply) -> None:
-        now = time.time()
+        now = self.clock()
         entry = {
             "text": mask(query.text.strip()),
             "language": reply.language,
@@ -99,7 +101,7 @@ class Ledger:
             "topic": topic,
             "language": language,
             "helpful": helpful,
-            "day": day_of(time.time()),
+            "day": day_of(self.clock()),
         }
         if before and before.get("helpful") == helpful and before.get("topic") == topic:
             return False

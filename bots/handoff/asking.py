@@ -66,7 +66,7 @@ class Asking:
             return None
         if self.services.handoff is not None:
             await self.services.handoff.book.clear_pending(platform, chat)
-        language = await self.services.language_for(query, remembered=True)
+        language = self.services.answerer.language_for(query)
         return (self._say("staff_cancelled", language),)
 
     def offer(self, platform: str, reply: Reply, query: Query) -> Reply:
@@ -81,7 +81,7 @@ class Asking:
     async def staff(
         self, platform: str, chat: str, query: Query, question: str
     ) -> tuple[Reply, ...]:
-        language = await self.services.language_for(query, remembered=True)
+        language = self.services.answerer.language_for(query)
         handoff = self.services.handoff
         if handoff is None or not handoff.serves(platform):
             return (self._say("staff_unavailable", language, reach_us=True),)
@@ -114,7 +114,7 @@ class Asking:
                 return ()
             if pending is not None:
                 await handoff.book.clear_pending(platform, chat)
-        language = await self.services.language_for(query, remembered=True)
+        language = self.services.answerer.language_for(query)
         return (self._say("staff_none_open", language),)
 
     async def _open(

@@ -216,11 +216,13 @@ class SlackBot:
                 if not isinstance(data, dict):
                     raise ValueError("share value is not an object")
                 language = data.get("l") if data.get("l") in ("en", "ja") else None
-                query = Query(
-                    text=str(data.get("q") or ""),
-                    user_id=user,
-                    platform=PLATFORM,
-                    language=language,
+                query = await self.services.with_profile(
+                    Query(
+                        text=str(data.get("q") or ""),
+                        user_id=user,
+                        platform=PLATFORM,
+                        language=language,
+                    )
                 )
                 act = data.get("a")
                 reply = await (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from iombot.bots.bootstrap import make_services
 from iombot.bots.bounded import BoundedMap
 from iombot.bots.flood import FloodGate, Verdict
 from iombot.bots.settings import Settings
@@ -90,23 +91,22 @@ async def test_the_least_recently_seen_user_is_forgotten_first():
 
 def services(answerer, state=None) -> Services:
     settings = Settings(content_dir=Path("."))
-    return Services(settings=settings, answerer=answerer, state=state or MemoryState())
+    return make_services(settings, answerer=answerer, state=state)
 
 
 async def test_a_language_choice_is_remembered_per_user_by_the_store(answerer):
     shared = services(answerer)
-    me = Query(text="/lang ja", user_id="7", platform="telegram")
-    assert (await shared.answer(me)).chosen_language == "ja"
-    assert (
-        await shared.answer(Query(text="/contact", user_id="7", platform="telegram"))
-    ).language == "ja"
+
+    async def ask(text: str, user: str, platform: str = "telegram"):
+        query = Query(text=text, user_id=user, platform=platform)
+        return await shared.answer(await shared.with_profile(query))
+
+    assert (await ask("/lang ja", "7")).chosen_language == "ja"
+    assert await shared.state.get_profile("telegram:7") == {"language": "ja"}
+    assert (await ask("/contact", "7")).language == "ja"
     # Another user, and the same id on another platform, are other people.
-    assert (
-        await shared.answer(Query(text="/contact", user_id="8", platform="telegram"))
-    ).language == "en"
-    assert (
-        await shared.answer(Query(text="/contact", user_id="7", platform="slack"))
-    ).language == "en"
+    assert (await ask("/contact", "8")).language == "en"
+    assert (await ask("/contact", "7", "slack")).language == "en"
     # A language button works the same way.
     await shared.act(Query(text="", user_id="7", platform="telegram"), "lang:en")
     assert await shared.language_for(Query(text="hello", user_id="7", platform="telegram")) == "en"
@@ -139,8 +139,7 @@ async def test_admit_reads_the_remembered_language_in_the_same_call(answerer):
     )
     assert verdict is Verdict.ALLOW and query.language == "ja"
     reply = await shared.answer(
-        query.__class__(text="/contact", user_id="7", platform="telegram", language=query.language),
-        remembered=True,
+        query.__class__(text="/contact", user_id="7", platform="telegram", language=query.language)
     )
     assert reply.language == "ja"
     _, stranger = await shared.admit(

@@ -12,13 +12,12 @@ import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
+from iombot.bots.bootstrap import make_services
 from iombot.bots.service import build_web_app
 from iombot.bots.settings import Secret, Settings
 from iombot.bots.shared import Services
 from iombot.bots.slack.adapter import SlackAdapter
 from iombot.bots.slack.settings import SlackSettings
-from iombot.core.answerer import Answerer
-from iombot.core.content import load_content
 from iombot.testing.slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -96,7 +95,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 
 async def run_harness(fake: FakeSlack, settings: Settings) -> AsyncIterator[Harness]:
-    services = Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
+    services = make_services(settings)
     # Short timeouts and back-offs so that failure tests stay fast.
     options = settings.platforms["slack"]
     adapter = SlackAdapter(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import run_harness, slack_settings
 
+from iombot.bots.bootstrap import make_services
 from iombot.bots.settings import Secret
 from iombot.core.content import load_content
 from iombot.testing.slack import (
@@ -481,14 +482,11 @@ async def test_health_and_metrics(slack):
 
 
 async def test_a_refused_token_stops_start_up(fake: FakeSlack):
-    from iombot.bots.shared import Services
     from iombot.bots.slack.adapter import SlackAdapter
-    from iombot.core.answerer import Answerer
-    from iombot.core.content import load_content
 
     fake.failures["auth.test"].append((200, {}, {"ok": False, "error": "invalid_auth"}))
     settings = slack_settings(fake)
-    services = Services(settings, Answerer(load_content(settings.content_dir)))
+    services = make_services(settings)
     adapter = SlackAdapter(services, settings.platforms["slack"])
     with pytest.raises(
         RuntimeError, match=r"SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)"
@@ -498,15 +496,12 @@ async def test_a_refused_token_stops_start_up(fake: FakeSlack):
 
 
 async def test_a_refused_app_token_stops_start_up_in_socket_mode(fake: FakeSlack):
-    from iombot.bots.shared import Services
     from iombot.bots.slack.adapter import SlackAdapter
-    from iombot.core.answerer import Answerer
-    from iombot.core.content import load_content
     from iombot.testing.slack import APP_TOKEN
 
     fake.app_token_refused = True  # instead of retrying for ever, with /healthz at 503
     settings = slack_settings(fake, app_token=Secret(APP_TOKEN), signing_secret=None)
-    services = Services(settings, Answerer(load_content(settings.content_dir)))
+    services = make_services(settings)
     adapter = SlackAdapter(services, settings.platforms["slack"])
     with pytest.raises(
         RuntimeError, match=r"SLACK_APP_TOKEN was refused by Slack \(invalid_auth\)"

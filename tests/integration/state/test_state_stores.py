@@ -209,7 +209,7 @@ async def test_the_scheduled_sweep_runs_on_one_replica_per_interval(
 
 
 async def test_the_service_sweeps_the_sqlite_file_while_running(tmp_path):
-    from iombot.bots.service import open_services
+    from iombot.bots.bootstrap import open_services
     from iombot.bots.settings import Secret, Settings
     from iombot.core.content import default_content_dir
 
