@@ -30,6 +30,7 @@ from .shared import Services
 from .state import StateError, open_state
 from .state.resilient import ResilientState
 from .state.sweeper import StateSweeper
+from .texts import REQUIRED_STRINGS
 
 log = logging.getLogger("iombot.service")
 
@@ -41,7 +42,10 @@ ADAPTERS = web.AppKey("adapters", list)
 
 def build_services(settings: Settings) -> Services:
     """Services with state in this process's memory (for tests and benches that build their own)."""
-    return Services(settings=settings, answerer=Answerer(load_content(settings.content_dir)))
+    return Services(
+        settings=settings,
+        answerer=Answerer(load_content(settings.content_dir, required_strings=REQUIRED_STRINGS)),
+    )
 
 
 async def open_services(settings: Settings) -> Services:
@@ -49,7 +53,7 @@ async def open_services(settings: Settings) -> Services:
     store = await open_state(settings.state_url.value)
     metrics = Metrics()
     state = ResilientState(store, settings.state_description, metrics.state_errors.inc)
-    answerer = Answerer(load_content(settings.content_dir))
+    answerer = Answerer(load_content(settings.content_dir, required_strings=REQUIRED_STRINGS))
     return Services(settings=settings, answerer=answerer, state=state, metrics=metrics)
 
 
@@ -132,7 +136,12 @@ def attach_handoff(services: Services, settings: Settings, registry: Sequence[Pl
         if p.make_deliverer is not None
     }
     services.handoff = Handoff(
-        services.state, desk, deliverers, services.metrics, settings.handoff.idle_seconds
+        services.state,
+        desk,
+        deliverers,
+        services.metrics,
+        settings.handoff.idle_seconds,
+        services.answerer,
     )
     log.info(
         "handoff: on, tickets to channel %s, asked from %s",

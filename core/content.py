@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from . import schema
+from .catalog import CORE_KEYS, catalog_warnings, load_catalog, strings_files
+from .languages import Languages, load_languages
 from .markup import MarkupProblem, parse_blocks
-from .reply import LANGUAGES, BulletList, Paragraph, plain_text
+from .reply import BulletList, Paragraph, plain_text
 from .topics import Asked, Content, NotCovered, Topic, TopicText
 from .yamlfile import ContentError, Problem
 from .yamlfile import Reporter as _Reporter
@@ -39,10 +42,18 @@ def default_content_dir() -> Path:
     return Path(str(resources.files("iombot.content"))).resolve()
 
 
-def load_content(directory: Path | str, *, today: datetime.date | None = None) -> Content:
-    """Load and validate every topic file; raise ContentError listing all problems.
+def load_content(
+    directory: Path | str,
+    *,
+    today: datetime.date | None = None,
+    required_strings: Iterable[str] = CORE_KEYS,
+) -> Content:
+    """Load and validate the language registry, every topic file and the string catalogs;
+    raise ContentError listing all problems.
 
-    `today` (default: the machine's date) is what a `reviewed:` date may not come after."""
+    `today` (default: the machine's date) is what a `reviewed:` date may not come after;
+    `required_strings`, the keys the default language's catalog must have (the bots layer adds
+    its own to the core's)."""
     directory = Path(directory)
     today = today or datetime.date.today()
     files = _topic_files(directory)
@@ -51,12 +62,16 @@ def load_content(directory: Path | str, *, today: datetime.date | None = None) -
         raise ContentError([Problem(str(directory), 0, "content folder not found")])
     if not files:
         raise ContentError([Problem(str(directory), 0, "no topic files (*.yaml) in this folder")])
-    topics = []
     digest = hashlib.sha256()
+    # Every other file is read in the registry's terms: without it, nothing more is said.
+    languages = _load_registry(directory, digest, problems)
+    if languages is None:
+        raise ContentError(problems)
+    topics = []
     for path in files:
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data + b"\0")
-        topic = _load_topic(path, data, problems, today)
+        topic = _load_topic(path, data, problems, today, languages)
         if topic is not None:
             topics.append(topic)
     problems.extend(_cross_check(topics, {path.stem for path in files}))
@@ -65,23 +80,53 @@ def load_content(directory: Path | str, *, today: datetime.date | None = None) -
     if extra.is_file():
         data = extra.read_bytes()
         digest.update(extra.name.encode() + b"\0" + data + b"\0")
-        not_covered = _load_not_covered(extra, data, problems)
-    asked = _load_asked(directory, {t.command for t in topics}, digest, problems)
-    if problems:
+        not_covered = _load_not_covered(extra, data, problems, languages)
+    asked = _load_asked(directory, {t.command for t in topics}, digest, problems, languages)
+    catalogs = []
+    for path in strings_files(directory):
+        data = path.read_bytes()
+        digest.update(f"{schema.STRINGS_DIR}/{path.name}".encode() + b"\0" + data + b"\0")
+        catalogs.append((path, data))
+    strings = load_catalog(catalogs, languages, required_strings, problems)
+    if problems or strings is None:
         raise ContentError(problems)
     topics.sort(key=lambda t: (t.order, t.command))
     return Content(
         topics=tuple(topics),
         version=digest.hexdigest()[:12],
+        languages=languages,
+        strings=strings,
         not_covered=not_covered,
         asked=asked,
     )
 
 
-def check_content(directory: Path | str, *, today: datetime.date | None = None) -> list[Problem]:
+def _load_registry(directory: Path, digest, problems: list[Problem]) -> Languages | None:
+    path = directory / schema.LANGUAGES_FILE
+    if not path.is_file():
+        problems.append(
+            Problem(
+                str(path),
+                0,
+                f"{schema.LANGUAGES_FILE} not found: it lists the languages the content is "
+                "written in (see README.md, Languages)",
+            )
+        )
+        return None
+    data = path.read_bytes()
+    digest.update(path.name.encode() + b"\0" + data + b"\0")
+    return load_languages(path, data, problems)
+
+
+def check_content(
+    directory: Path | str,
+    *,
+    today: datetime.date | None = None,
+    required_strings: Iterable[str] = CORE_KEYS,
+) -> list[Problem]:
     """Every problem of a content folder; empty when it is good."""
     try:
-        load_content(directory, today=today)
+        load_content(directory, today=today, required_strings=required_strings)
     except ContentError as error:
         return error.problems
     return []
@@ -145,18 +190,22 @@ def _review_age(topic: Topic, today: datetime.date, review_days: int) -> int | N
 
 
 def _topic_files(directory: Path) -> list[Path]:
-    """Every topic file; a name starting with _ is not a topic (_not_covered.yaml)."""
+    """Every topic file; a name starting with _ is not a topic (_not_covered.yaml), nor is the
+    language registry."""
     if not directory.is_dir():
         return []
     return sorted(
         p
         for p in directory.iterdir()
-        if p.suffix in CONTENT_SUFFIXES and p.is_file() and not p.name.startswith((".", "_"))
+        if p.suffix in CONTENT_SUFFIXES
+        and p.is_file()
+        and not p.name.startswith((".", "_"))
+        and p.name != schema.LANGUAGES_FILE
     )
 
 
 def _load_topic(
-    path: Path, data: bytes, problems: list[Problem], today: datetime.date
+    path: Path, data: bytes, problems: list[Problem], today: datetime.date, languages: Languages
 ) -> Topic | None:
     report = _Reporter(path, problems)
     root = _compose(data, report)
@@ -166,7 +215,8 @@ def _load_topic(
         report(root, "a topic file must be a mapping of fields (command:, en:, ja:, …)")
         return None
     fields = _mapping(root, report, "topic")
-    allowed = set(schema.TOP_FIELDS) | set(LANGUAGES)
+    allowed = set(schema.TOP_FIELDS) | set(languages.codes)
+    allowed |= _unregistered(fields, allowed, languages, report)
     values = _check_fields(fields, schema.TOP_FIELDS, allowed, report, root, "topic")
 
     command = values.get("command")
@@ -205,12 +255,14 @@ def _load_topic(
         )
 
     texts: dict[str, TopicText] = {}
-    for language in LANGUAGES:
+    for language in languages.codes:
         if language not in fields:
-            report(
-                root,
-                f"language {language!r} is missing: every topic needs {' and '.join(LANGUAGES)}",
-            )
+            if language == languages.default:
+                report(
+                    root,
+                    f"language {language!r} is missing: every topic needs the default language "
+                    f"({schema.LANGUAGES_FILE})",
+                )
             continue
         text = _load_text(fields[language][1], language, report)
         if text is not None:
@@ -225,6 +277,7 @@ def _load_topic(
         related=tuple(name for _, name in related),
         texts=texts,
         path=str(path),
+        source=languages.default,
         owner=values["owner"].strip() if "owner" in values else None,
         reviewed=reviewed,
         lines={
@@ -376,36 +429,43 @@ def _check_reach_us(topics: list[Topic]) -> list[Problem]:
     return problems
 
 
-def _load_not_covered(path: Path, data: bytes, problems: list[Problem]) -> tuple[NotCovered, ...]:
-    """_not_covered.yaml: a list of {subject: text, en: [phrases], ja: [phrases]}."""
+def _load_not_covered(
+    path: Path, data: bytes, problems: list[Problem], languages: Languages
+) -> tuple[NotCovered, ...]:
+    """_not_covered.yaml: a list of {subject: text, <code>: [phrases], …}, in one language or
+    more of the registry's."""
     report = _Reporter(path, problems)
     root = _compose(data, report)
     if root is None:
         return ()
     if not isinstance(root, yaml.SequenceNode):
-        report(root, "must be a list of subjects, each with subject:, en: and ja:")
+        report(root, "must be a list of subjects, each with subject: and phrases by language")
         return ()
     entries = []
     for node in root.value:
         if not isinstance(node, yaml.MappingNode):
-            report(node, "each subject must be a mapping with subject:, en: and ja:")
+            report(node, "each subject must be a mapping with subject: and phrases by language")
             continue
         before = report.count
         fields = _mapping(node, report, "subject")
-        allowed = {"subject", *LANGUAGES}
+        allowed = {"subject", *languages.codes}
+        allowed |= _unregistered(fields, allowed, languages, report)
         for key, (key_node, _) in fields.items():
             if key not in allowed:
-                report(key_node, f"unknown field {key!r} (expected subject, en, ja)")
+                expected = ", ".join(("subject", *languages.codes))
+                report(key_node, f"unknown field {key!r} (expected {expected})")
         subject_node = fields.get("subject", (None, None))[1]
         subject = _construct(subject_node) if subject_node is not None else None
         if not isinstance(subject, str) or not subject.strip():
             report(node, "subject: required, the subject in a few words")
         phrases = {}
-        for language in LANGUAGES:
+        for language in (code for code in languages.codes if code in fields):
             items = _word_list(fields, language, report)
             if not items:
-                report(node, f"{language}: required, a list of words and phrases people use")
+                report(fields[language][1], f"{language}: a list of words and phrases people use")
             phrases[language] = tuple(value for _, value in items)
+        if not phrases:
+            report(node, "no phrases: list the words people use under a language code (en: …)")
         if report.count == before:
             entries.append(NotCovered(subject=subject.strip(), phrases=phrases))
     return tuple(entries)
@@ -420,9 +480,10 @@ def asked_files(directory: Path) -> list[Path]:
 
 
 def _load_asked(
-    directory: Path, commands: set[str], digest, problems: list[Problem]
+    directory: Path, commands: set[str], digest, problems: list[Problem], languages: Languages
 ) -> tuple[Asked, ...]:
-    """asked/<command>.yaml and asked/_not_covered.yaml: {en: [questions], ja: [questions]}.
+    """asked/<command>.yaml and asked/_not_covered.yaml: {<code>: [questions], …}, in any of
+    the registry's languages.
     A question filed under two topics is a problem: the bot could not learn from it."""
     asked: list[Asked] = []
     seen: dict[str, str] = {}  # normalized question -> the file it is in
@@ -443,13 +504,16 @@ def _load_asked(
         if root is None:
             continue
         if not isinstance(root, yaml.MappingNode):
-            report(root, "must be a mapping: en: and ja:, each a list of questions")
+            report(root, "must be a mapping: a list of questions under each language code (en:)")
             continue
         fields = _mapping(root, report, path.name)
+        registered = set(languages.codes)
+        registered |= _unregistered(fields, registered, languages, report)
         for key, (key_node, _) in fields.items():
-            if key not in LANGUAGES:
-                report(key_node, f"unknown field {key!r} (expected {', '.join(LANGUAGES)})")
-        for language in LANGUAGES:
+            if key not in registered:
+                expected = ", ".join(languages.codes)
+                report(key_node, f"unknown field {key!r} (expected a language code: {expected})")
+        for language in languages.codes:
             for node, question in _word_list(fields, language, report):
                 key = " ".join(question.casefold().split())
                 if key in seen and seen[key] != path.name:
@@ -458,3 +522,26 @@ def _load_asked(
                 seen[key] = path.name
                 asked.append(Asked(question, topic, language))
     return tuple(asked)
+
+
+def _unregistered(
+    fields: dict[str, tuple[yaml.Node, yaml.Node]],
+    known: set[str],
+    languages: Languages,
+    report: _Reporter,
+) -> set[str]:
+    """Fields named like a language the registry does not list ("fr:"): reported as such, and
+    returned so that they are not reported again as unknown fields."""
+    found = {key for key in fields if key not in known and schema.LANGUAGE_CODE.fullmatch(key)}
+    for key in sorted(found, key=lambda k: fields[k][0].start_mark.line):
+        report(
+            fields[key][0],
+            f"language {key!r} is not in {schema.LANGUAGES_FILE} "
+            f"({', '.join(languages.codes)}): add it there, or remove this section",
+        )
+    return found
+
+
+def string_warnings(content: Content) -> list[Problem]:
+    """Registered languages without a catalog, or whose catalog lacks keys (catalog.py)."""
+    return sorted(catalog_warnings(content.languages, content.strings))

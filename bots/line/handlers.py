@@ -27,7 +27,6 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
-from ...core.languages import has_japanese
 from ...core.reply import Paragraph, Query, Reply, ReplyKind, Text
 from ..bounded import BoundedMap
 from ..editors.feedback import parse_vote, thanks, with_feedback
@@ -122,7 +121,8 @@ class LineHandlers:
             # topic (a second press changes it), thanked in a line.
             answer = f"{vote.topic}:{vote.language}"
             await self.services.vote(PLATFORM, query.user_id or f"chat:{chat}", answer, vote)
-            await self.reply(event.reply_token, [_text(thanks(vote.language), vote.language)])
+            thank_you = thanks(self.services.answerer.strings, vote.language)
+            await self.reply(event.reply_token, [_text(thank_you, vote.language)])
             return
         query = await self._with_locale(event, query)
         handled = await self.asking.button(PLATFORM, chat, query, data)
@@ -193,8 +193,9 @@ class LineHandlers:
 
     async def _with_locale(self, event: Any, query: Query) -> Query:
         """The profile's language, asked only when it can matter: no /lang choice, and no
-        Japanese in the text (which decides by itself)."""
-        if query.language is not None or has_japanese(query.text):
+        script in the text that decides by itself (Japanese, say: languages.py)."""
+        languages = self.services.answerer.languages
+        if query.language is not None or languages.from_script(query.text) is not None:
             return query
         return replace(query, locale=await self._locale(event))
 

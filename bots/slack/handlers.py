@@ -27,7 +27,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ...core import strings
 from ...core.answerer import Answerer
 from ...core.reply import Query, Reply, ReplyKind, plain_text
 from ..editors.feedback import parse_vote, thanks, with_feedback
@@ -227,14 +226,16 @@ class SlackBot:
                 if query.text.strip().lower() == "tickets" and self.services.handoff:
                     handoff = self.services.handoff
                     tickets = await handoff.book.open_tickets()
-                    listing = handoff.desk.listing(tickets)
+                    listing = handoff.desk.listing(tickets, self.answerer.languages)
                     await ack(response_type="ephemeral", text=listing)
                     return
                 reply = with_feedback(await self.services.answer(query, remembered=True))
                 action = f"topic:{reply.topic}" if reply.topic else None
-                messages = render_messages(reply, share=_share(reply, query.text, action))
+                messages = render_messages(
+                    reply, self.answerer.strings, share=_share(reply, query.text, action)
+                )
                 if reply.kind is ReplyKind.HELP:  # what staff have besides the topics
-                    staff = strings.text("staff_commands", reply.language)
+                    staff = self.answerer.strings.text("staff_commands", reply.language)
                     messages[-1].setdefault("blocks", []).append(staff_context(staff))
             except Exception as error:
                 self._failed("/iom", error)
@@ -282,7 +283,7 @@ class SlackBot:
                 data = json.loads(action.get("value") or "{}")
                 if not isinstance(data, dict):
                     raise ValueError("share value is not an object")
-                language = data.get("l") if data.get("l") in ("en", "ja") else None
+                language = data.get("l") if data.get("l") in self.answerer.languages else None
                 query = Query(
                     text=str(data.get("q") or ""),
                     user_id=user,
@@ -298,7 +299,7 @@ class SlackBot:
             except Exception as error:
                 self._failed("share", error)
                 return
-            messages = render_messages(reply, shared_by=user)
+            messages = render_messages(reply, self.answerer.strings, shared_by=user)
             for message in messages:
                 if not await self._respond(respond, response_type="in_channel", **message):
                     return
@@ -321,7 +322,9 @@ class SlackBot:
                     await self.publish_home(user, query, selected=reply)
             elif container.get("is_ephemeral") and body.get("response_url"):
                 reply = with_feedback(reply)
-                messages = render_messages(reply, share=_share(reply, "", value))
+                messages = render_messages(
+                    reply, self.answerer.strings, share=_share(reply, "", value)
+                )
                 if messages:
                     messages[0]["replace_original"] = True
                 for message in messages:
@@ -330,7 +333,7 @@ class SlackBot:
                 channel = str((body.get("channel") or {}).get("id") or "")
                 direct = channel.startswith("D")
                 thread = (body.get("message") or {}).get("thread_ts")
-                for message in render_messages(with_feedback(reply)):
+                for message in render_messages(with_feedback(reply), self.answerer.strings):
                     await self._respond(
                         respond,
                         response_type="in_channel" if direct else "ephemeral",
@@ -366,12 +369,11 @@ class SlackBot:
             reply = self.answerer.topic_reply(vote.topic, vote.language)
             if reply is None:
                 return
-            blocks = render_messages(with_feedback(reply))[-1].get("blocks", [])
+            messages = render_messages(with_feedback(reply), self.answerer.strings)
+            blocks = messages[-1].get("blocks", [])
+        thank_you = thanks(self.answerer.strings, vote.language)
         await self._respond(
-            respond,
-            replace_original=True,
-            text=thanks(vote.language),
-            blocks=thanked(blocks, thanks(vote.language)),
+            respond, replace_original=True, text=thank_you, blocks=thanked(blocks, thank_you)
         )
 
     # --- mentions and direct messages ---------------------------------------------------------
@@ -469,7 +471,7 @@ class SlackBot:
         """chat.postMessage each part of a reply; on failure (after the client's retries) try
         a short apology instead."""
         try:
-            for message in render_messages(reply):
+            for message in render_messages(reply, self.answerer.strings):
                 await self.client.chat_postMessage(
                     channel=channel,
                     thread_ts=thread,
@@ -515,7 +517,7 @@ class SlackBot:
         contact = self.answerer.topic_reply("contact", language)
         try:
             await self.client.views_publish(
-                user_id=user, view=home_view(welcome, contact, selected)
+                user_id=user, view=home_view(self.answerer.strings, welcome, contact, selected)
             )
         except Exception as error:
             self._failed("views.publish", error)

@@ -297,7 +297,7 @@ class Handlers:
         )
         await self.services.vote(PLATFORM, str(callback.from_user.id), answer, vote)
         try:
-            await callback.answer(text=thanks(vote.language))
+            await callback.answer(text=thanks(self.services.answerer.strings, vote.language))
         except TelegramError as error:
             log.warning(
                 "could not thank for a vote: %s",
