@@ -282,11 +282,16 @@ class Answerer:
             if name in by_command
         )
         text = topic.text(language)
+        blocks = text.blocks
+        if not topic.has(language):  # shown in the default language, saying so
+            name = library.languages.get(language).name
+            note = library.strings.spans("not_translated", language, language=name)
+            blocks = (Paragraph(note), *blocks)
         return Reply(
             kind=ReplyKind.TOPIC,
             language=language,
             title=text.title,
-            blocks=text.blocks,
+            blocks=blocks,
             buttons=buttons,
             topic=topic.command,
         )

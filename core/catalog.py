@@ -43,6 +43,7 @@ CORE_KEYS = frozenset(
         "lang_choose",
         "lang_set",
         "lang_unknown",
+        "not_translated",
     }
 )
 
@@ -68,7 +69,7 @@ class Catalog:
         """One string in a language, as plain text without markup."""
         return "".join(span.text for span in self._entry(key, language).spans)
 
-    def spans(self, key: str, language: str, **values: str) -> tuple[Span, ...]:
+    def spans(self, key: str, language: str, /, **values: str) -> tuple[Span, ...]:
         """One string as spans, {placeholders} filled in after parsing, as plain text."""
         parsed = self._entry(key, language).spans
         if not values:

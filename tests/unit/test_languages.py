@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from iombot.core.answerer import Answerer
 from iombot.core.content import check_content, load_content
 from iombot.core.languages import Language, Languages
+from iombot.core.reply import Query, ReplyKind, plain_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -191,3 +193,41 @@ def test_the_locale_then_the_default():
     assert languages.resolve(None, "de", "phone") == "en"
     assert languages.resolve(None, None, "") == "en"
     assert registry(JA, EN).resolve(None, None, "phone") == "ja"  # the registry's default
+
+
+# --- a topic not (yet) written in a language --------------------------------------------------
+
+
+def without_japanese(folder: Path, name: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\nja:") + 1], encoding="utf-8")
+
+
+def test_a_topic_may_lack_a_language_but_not_the_default(folder):
+    without_japanese(folder, "beta.yaml")
+    content = load_content(folder)
+    beta = content.by_command()["beta"]
+    assert not beta.has("ja") and beta.text("ja") is beta.text("en")
+
+
+def test_a_topic_lacking_the_language_is_served_in_english_with_a_note(folder):
+    without_japanese(folder, "beta.yaml")
+    answerer = Answerer(load_content(folder))
+    reply = answerer.answer(Query(text="/beta", language="ja"))
+    assert reply.kind is ReplyKind.TOPIC and reply.language == "ja"
+    assert reply.title == "Beta topic"
+    note, *body = reply.blocks
+    assert (
+        plain_text(note.spans)
+        == "このトピックはまだ日本語で用意されていません。英語でご案内します。"
+    )
+    assert plain_text(body[0].spans) == "Beta is the second topic."
+    assert answerer.answer(Query(text="/alpha", language="ja")).title == "アルファ"  # no note
+    assert answerer.answer(Query(text="/beta", language="en")).blocks == tuple(body)
+    # The menu and the buttons in Japanese show beta's English title and summary.
+    menu = answerer.answer(Query(text="/help", language="ja"))
+    assert [b.label for b in menu.buttons] == ["アルファ", "Beta topic"]
+    assert "The second test topic" in plain_text(menu.blocks[1].items[1])
+    alpha = answerer.answer(Query(text="/alpha", language="ja"))
+    assert [b.label for b in alpha.buttons] == ["Beta topic"]
