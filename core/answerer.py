@@ -28,6 +28,7 @@ from .reply import (
     Query,
     Reply,
     ReplyKind,
+    Span,
     Text,
 )
 from .search import Match, TopicIndex, bare_name, normalize
@@ -318,7 +319,7 @@ class Answerer:
         blocks: tuple[Block, ...] = (
             Paragraph(library.strings.spans("help", language)),
             _menu(library, language),
-            Paragraph(library.strings.spans("help_footer", language)),
+            Paragraph((*library.strings.spans("help_footer", language), *_lang_commands(library))),
         )
         return Reply(
             kind=ReplyKind.HELP,
@@ -442,6 +443,16 @@ def _language(library: Library, query: Query, text: str) -> str:
 def _language_buttons(languages: Languages) -> tuple[Button, ...]:
     """One button per language, by the name its speakers use, in the registry's order."""
     return tuple(Button(label=lang.name, action=f"lang:{lang.code}") for lang in languages)
+
+
+def _lang_commands(library: Library) -> tuple[Span, ...]:
+    """`/lang en` (English) · `/lang ja` (日本語)…: every language, from the registry, so that
+    the help stays true when a language is added."""
+    spans: list[Span] = []
+    for language in library.languages:
+        spans += [Text(" · " if spans else " "), Command(f"lang {language.code}")]
+        spans.append(Text(f" ({language.name})"))
+    return tuple(spans)
 
 
 def _with_text(query: Query, text: str) -> Query:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from iombot.bots.cli import main
 from iombot.core.answerer import Answerer
 from iombot.core.content import check_content, load_content
 from iombot.core.languages import Language, Languages
@@ -231,3 +232,61 @@ def test_a_topic_lacking_the_language_is_served_in_english_with_a_note(folder):
     assert "The second test topic" in plain_text(menu.blocks[1].items[1])
     alpha = answerer.answer(Query(text="/alpha", language="ja"))
     assert [b.label for b in alpha.buttons] == ["Beta topic"]
+
+
+# --- choosing a language --------------------------------------------------------------------------
+
+FRENCH = """
+  - code: fr
+    name: Français
+    english_name: French
+    script: latin
+    stemmer: french
+    words: [french, français, francais]
+    help_words: [aide]
+"""
+
+
+@pytest.fixture
+def french(folder: Path) -> Answerer:
+    """The good fixture with French registered (no French text anywhere)."""
+    registry_file = folder / "languages.yaml"
+    registry_file.write_text(registry_file.read_text(encoding="utf-8") + FRENCH)
+    return Answerer(load_content(folder))
+
+
+def test_lang_offers_the_registry_s_languages_by_their_own_names(french):
+    for text in ("/lang", "/lang klingon"):
+        reply = french.answer(Query(text=text))
+        assert [(b.label, b.action) for b in reply.buttons] == [
+            ("English", "lang:en"),
+            ("日本語", "lang:ja"),
+            ("Français", "lang:fr"),
+        ]
+    unknown = french.answer(Query(text="/lang klingon"))
+    assert plain_text(unknown.blocks[0].spans) == "I can answer in these languages; choose one:"
+
+
+@pytest.mark.parametrize("word", ["fr", "FR", "french", "Français", "francais"])
+def test_lang_takes_a_code_or_any_of_the_registry_s_words(french, word):
+    reply = french.answer(Query(text=f"/lang {word}"))
+    assert reply.chosen_language == "fr" and reply.language == "fr"
+    # No French catalog: the words are the default language's.
+    assert plain_text(reply.blocks[0].spans) == "I will answer in English from now on."
+
+
+def test_help_words_and_the_help_footer_come_from_the_registry(french):
+    assert french.answer(Query(text="aide")).kind is ReplyKind.HELP
+    assert french.answer(Query(text="ヘルプ")).kind is ReplyKind.HELP
+    footer = french.answer(Query(text="/help")).blocks[-1]
+    assert plain_text(footer.spans) == (
+        "Change language: /lang en (English) · /lang ja (日本語) · /lang fr (Français)"
+    )
+
+
+def test_lang_on_the_command_line_takes_the_registry_s_codes(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no stray .env; the checkout's content
+    assert main(["ask", "--lang", "ja", "/lang"]) == 0
+    assert "言語を選んでください" in capsys.readouterr().out
+    assert main(["ask", "--lang", "xx", "/about"]) == 2
+    assert capsys.readouterr().err == "iombot: --lang xx: the content's languages are en, ja\n"
