@@ -241,12 +241,12 @@ class Answerer:
         # address) gets no topic that merely shares its other words: it is told so.
         judgement = None
         if asked:
-            judgement = library.index.judge(text)
+            judgement = library.index.judge(text, language)
             matches, learned, _ = judgement
             not_covered = _not_answered(matches, learned)
             verdicts = _verdicts(matches, learned)
         else:  # nothing learned: the topics' own words alone
-            matches, learned = library.index.search(text, limit=None), []
+            matches, learned = library.index.search(text, limit=None, language=language), []
             not_covered = any(
                 isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
             )
