@@ -34,8 +34,9 @@ from .reply import (
 from .search import Match, TopicIndex, bare_name, normalize
 from .topics import Content, NotCovered, Topic
 
-# Without questions filed in content/asked/, a free-text answer is given when the best topic
-# covers this share of the question and beats the runner-up by this factor.
+# Without questions filed in content/asked/ (in the question's language), a free-text answer is
+# given when the best topic covers this share of the question and beats the runner-up by this
+# factor.
 CONFIDENT_SCORE = 0.26
 CONFIDENT_LEAD = 1.1
 # With them, a free-text answer weighs two judges: the topics' own words (search.py: the share of the
@@ -72,6 +73,9 @@ class Library:
     content: Content
     index: TopicIndex
     by_name: dict[str, Topic]
+    # The languages content/asked/ has questions in: only a question in one of them is judged
+    # by what they teach (the others', in words it does not use, would only blur it).
+    asked_in: frozenset[str] = frozenset()
     # The menu of each language, made once per content version (every fallback shows it).
     menus: dict[str, BulletList] = field(default_factory=dict, compare=False)
 
@@ -91,7 +95,7 @@ class Library:
                 by_name[normalize(name)] = topic
         with _collector_paused():
             index = TopicIndex(content)
-        return cls(content, index, by_name)
+        return cls(content, index, by_name, frozenset(a.language for a in content.asked))
 
 
 @contextlib.contextmanager
@@ -236,7 +240,7 @@ class Answerer:
             return self._topic(library, topic, language)
         if library.languages.is_help_word(word):
             return self._help(library, language)
-        asked = bool(library.content.asked)
+        asked = language in library.asked_in
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
         judgement = None
