@@ -204,11 +204,12 @@ class Answerer:
                 blocks=(Paragraph(library.strings.spans(key, language)),),
                 buttons=_language_buttons(library.languages),
             )
+        name = library.languages.get(chosen).name  # said in the default words, still true
         return Reply(
             kind=ReplyKind.LANGUAGE,
             language=chosen,
             title=library.strings.text("lang_title", chosen),
-            blocks=(Paragraph(library.strings.spans("lang_set", chosen)),),
+            blocks=(Paragraph(library.strings.spans("lang_set", chosen, language=name)),),
             chosen_language=chosen,
         )
 

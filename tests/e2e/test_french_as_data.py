@@ -79,7 +79,7 @@ FRENCH = {
 CATALOG = """\
 welcome_title: "[FR] Bienvenue à l'OIM Tokyo"
 lang_title: "[FR] Langue"
-lang_set: "[FR] Je vous répondrai désormais en français."
+lang_set: "[FR] Je vous répondrai désormais dans cette langue : {language}."
 not_translated: "[FR] Ce sujet n'existe pas encore en {language} ; le voici en anglais."
 suggest_title: "[FR] Je ne suis pas sûr de comprendre"
 """
@@ -138,7 +138,9 @@ def test_lang_fr_chooses_french_through_the_answerer(french):
     assert reply.kind is ReplyKind.LANGUAGE
     assert reply.chosen_language == "fr" and reply.language == "fr"
     assert reply.title == "[FR] Langue"
-    assert plain_text(reply.blocks[0].spans) == "[FR] Je vous répondrai désormais en français."
+    assert plain_text(reply.blocks[0].spans) == (
+        "[FR] Je vous répondrai désormais dans cette langue : Français."
+    )
     assert ("Français", "lang:fr") in [
         (b.label, b.action) for b in answerer.answer(Query(text="/lang")).buttons
     ]

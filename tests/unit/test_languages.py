@@ -271,8 +271,8 @@ def test_lang_offers_the_registry_s_languages_by_their_own_names(french):
 def test_lang_takes_a_code_or_any_of_the_registry_s_words(french, word):
     reply = french.answer(Query(text=f"/lang {word}"))
     assert reply.chosen_language == "fr" and reply.language == "fr"
-    # No French catalog: the words are the default language's.
-    assert plain_text(reply.blocks[0].spans) == "I will answer in English from now on."
+    # No French catalog: the words are the default language's, naming French as it is written.
+    assert plain_text(reply.blocks[0].spans) == "I will answer in Français from now on."
 
 
 def test_help_words_and_the_help_footer_come_from_the_registry(french):
