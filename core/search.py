@@ -338,7 +338,7 @@ class TopicIndex:
 
     def _analyser(self, language: str | None) -> Analyser:
         """A language's analyser; the default language's for None or a code not registered."""
-        return self._analysers.get(language) or self._analysers[self._default]  # type: ignore[arg-type]
+        return self._analysers.get(language or self._default) or self._analysers[self._default]
 
     def _reads_japanese(self, text: str, language: str) -> bool:
         """Whether the text has Japanese to read aloud (readings.py): kana, or kanji that its
