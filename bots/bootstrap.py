@@ -24,6 +24,7 @@ from .settings import Settings
 from .shared import Services
 from .state import MemoryState, StateStore, open_state
 from .state.resilient import ResilientState
+from .texts import REQUIRED_STRINGS
 
 log = logging.getLogger("iombot.bootstrap")
 
@@ -41,7 +42,8 @@ def make_services(
     state = state if state is not None else MemoryState()
     return Services(
         settings=settings,
-        answerer=answerer or Answerer(load_content(settings.content_dir)),
+        answerer=answerer
+        or Answerer(load_content(settings.content_dir, required_strings=REQUIRED_STRINGS)),
         state=state,
         metrics=metrics or Metrics(),
         flood=FloodGate(state),
@@ -73,7 +75,9 @@ def make_handoff(
         for p in configured
         if p.make_desk is not None
     ]
-    if not desks:  # the settings check prevents it; a test registry without a staff platform may not
+    if (
+        not desks
+    ):  # the settings check prevents it; a test registry without a staff platform may not
         log.warning("handoff: no staff platform is configured; /staff gives the contact route")
         return None
     deliverers = {
@@ -87,7 +91,12 @@ def make_handoff(
         ", ".join(deliverers) or "no public platform",
     )
     return Handoff(
-        services.state, desks[0], deliverers, services.metrics, settings.handoff.idle_seconds
+        services.state,
+        desks[0],
+        deliverers,
+        services.metrics,
+        settings.handoff.idle_seconds,
+        services.answerer,
     )
 
 

@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.answerer import Answerer
-from ..core.content import ContentError, load_content, review_warnings
+from ..core.content import ContentError, load_content, review_warnings, string_warnings
 from ..core.readings import ReadingError
-from ..core.reply import LANGUAGES
 from ..core.schema import DEFAULT_REVIEW_DAYS
 from . import console
 from .editors.report import Report, render_csv, render_json, render_text
@@ -23,6 +22,10 @@ from .platform import Platform
 from .platforms import PLATFORMS
 from .settings import Settings, SettingsError, read_environment
 from .state import StateError, open_state
+from .texts import REQUIRED_STRINGS
+
+# --lang takes the codes of the content's languages.yaml: checked once the content is loaded.
+LANG_HELP = "answer in this language (a code of the content's languages.yaml)"
 
 
 def build_parser(platforms: Sequence[Platform] = PLATFORMS) -> argparse.ArgumentParser:
@@ -32,10 +35,10 @@ def build_parser(platforms: Sequence[Platform] = PLATFORMS) -> argparse.Argument
     chat = commands.add_parser(
         "console", help="chat with the bot in this terminal (no token needed)"
     )
-    chat.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
+    chat.add_argument("--lang", metavar="CODE", help=LANG_HELP)
 
     ask = commands.add_parser("ask", help="print the answer to one question")
-    ask.add_argument("--lang", choices=LANGUAGES, help="answer in this language")
+    ask.add_argument("--lang", metavar="CODE", help=LANG_HELP)
     ask.add_argument("text", nargs="+", help="the question or command, e.g. /contact")
 
     names = tuple(platform.name for platform in platforms)
@@ -79,7 +82,8 @@ def build_parser(platforms: Sequence[Platform] = PLATFORMS) -> argparse.Argument
     check.add_argument(
         "--strict",
         action="store_true",
-        help="count the review warnings as problems: exit 1 when there are any",
+        help="count the warnings (reviews due, incomplete translations) as problems: exit 1 "
+        "when there are any",
     )
     return parser
 
@@ -114,14 +118,19 @@ def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLAT
         answerer = load_answerer(settings.content_dir)
         if answerer is None:
             return 2
+        language = getattr(args, "lang", None)
+        if language is not None and language not in answerer.languages:
+            codes = ", ".join(answerer.languages.codes)
+            print(
+                f"iombot: --lang {language}: the content's languages are {codes}", file=sys.stderr
+            )
+            return 2
         if args.command == "ask":
-            reply = answerer.answer(console.to_query(" ".join(args.text), args.lang))
+            reply = answerer.answer(console.to_query(" ".join(args.text), language))
             print(console.render(reply))
             return 0
         interactive = sys.stdin.isatty()
-        return console.run_console(
-            answerer, getattr(args, "lang", None), sys.stdin, sys.stdout, interactive
-        )
+        return console.run_console(answerer, language, sys.stdin, sys.stdout, interactive)
     return 2
 
 
@@ -169,7 +178,7 @@ def run_healthcheck(settings: Settings) -> int:
 
 def load_answerer(content_dir: Path) -> Answerer | None:
     try:
-        return Answerer(load_content(content_dir))
+        return Answerer(load_content(content_dir, required_strings=REQUIRED_STRINGS))
     except ContentError as error:
         print(f"iombot: the content in {content_dir} has problems:", file=sys.stderr)
         for problem in error.problems:
@@ -188,7 +197,7 @@ def run_report(settings: Settings, since: str, output: str) -> int:
         print(f"--since {error}", file=sys.stderr)
         return 2
     try:
-        content = load_content(settings.content_dir)
+        content = load_content(settings.content_dir, required_strings=REQUIRED_STRINGS)
     except ContentError as error:
         print(
             f"{settings.content_dir}: content has problems; run `iombot check`\n{error}",
@@ -221,23 +230,25 @@ def run_check(
     strict: bool = False,
     today: datetime.date | None = None,
 ) -> int:
-    """Validate the folder, then, when it is valid, warn about topics due for review:
-    warnings exit 0, or 1 with `strict`."""
+    """Validate the folder, then, when it is valid, warn about incomplete translations and
+    topics due for review: warnings exit 0, or 1 with `strict`."""
     directory = directory.resolve()
     today = today or datetime.date.today()
     try:
-        content = load_content(directory, today=today)
+        content = load_content(directory, today=today, required_strings=REQUIRED_STRINGS)
     except ContentError as error:
         for problem in error.problems:
             print(problem)
         print(f"{len(error.problems)} problem(s) in {directory}", file=sys.stderr)
         return 1
-    warnings = review_warnings(content, today, review_days)
+    translations = string_warnings(content)
+    reviews = review_warnings(content, today, review_days)
+    warnings = translations + reviews
     if strict and warnings:
         for warning in warnings:
             print(warning)
         print(
-            f"{len(warnings)} problem(s) in {directory}: topics due for review (--strict)",
+            f"{len(warnings)} problem(s) in {directory}: warnings count with --strict",
             file=sys.stderr,
         )
         return 1
@@ -247,7 +258,9 @@ def run_check(
         filed = Counter(asked.topic or "_not_covered" for asked in content.asked)
         each = ", ".join(f"{topic} {count}" for topic, count in sorted(filed.items()))
         print(f"asked/: {len(content.asked)} questions filed ({each})")
-    counted = f" ({len(warnings)} review warning(s))" if warnings else ""
+    kinds = (("translation", translations), ("review", reviews))
+    counts = ", ".join(f"{len(found)} {kind} warning(s)" for kind, found in kinds if found)
+    counted = f" ({counts})" if counts else ""
     print(f"{directory}: content is valid{counted}")
     return 0
 

@@ -20,7 +20,7 @@ from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
-from ..core.reply import LANGUAGES, Reply, ReplyKind
+from ..core.reply import Reply, ReplyKind
 
 CLOSED_BY = ("asker", "staff", "idle", "undeliverable")
 
@@ -129,15 +129,17 @@ class Metrics:
         topics: Iterable[str],
         public: Iterable[str] = (),
         handoff: bool = False,
+        languages: Iterable[str] = (),
     ) -> None:
         """Create every series knowable in advance, at 0: per platform (and language, topic),
-        and the handoff's per public platform when it is on. Again after a content reload."""
-        topics = list(topics)
+        and the handoff's per public platform when it is on. Again after a content reload (the
+        languages are the content's)."""
+        topics, languages = list(topics), list(languages)
         for platform in platforms:
             self.latency.labels(platform)
             self.errors.labels(platform)
             self.rate_limited.labels(platform)
-            for language in LANGUAGES:
+            for language in languages:
                 self.unanswered.labels(platform, language)
                 for vote in ("up", "down"):
                     self.feedback.labels(platform, language, vote)
@@ -145,7 +147,7 @@ class Metrics:
                     self.questions.labels(platform, topic, language)
         if handoff:
             for platform in public:
-                for language in LANGUAGES:
+                for language in languages:
                     self.tickets_opened.labels(platform, language)
                     for by in CLOSED_BY:
                         self.tickets_closed.labels(platform, language, by)

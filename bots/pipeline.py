@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.languages import has_japanese
 from ..core.reply import Query, Reply
 from .editors.feedback import Vote, parse_vote, thanks, with_feedback
 from .flood import Verdict
@@ -133,7 +132,7 @@ class Pipeline:
         voter = query.user_id or f"chat:{message.chat}"
         answer = message.answer or f"{vote.topic}:{vote.language}"
         await self.services.vote(query.platform, voter, answer, vote)
-        await channel.thank(vote, thanks(vote.language))
+        await channel.thank(vote, thanks(self.services.answerer.strings, vote.language))
 
     async def _handoff(self, message: Incoming, query: Query) -> tuple[Reply, ...] | None:
         """The replies when asking a person takes the message (bots/handoff/asking.py)."""
@@ -146,8 +145,8 @@ class Pipeline:
         """The platform's costly language hint, asked only when it can matter."""
         if message.locale is None or query.language is not None or query.locale is not None:
             return query
-        if has_japanese(query.text):  # the text's script decides by itself
-            return query
+        if self.services.answerer.languages.from_script(query.text) is not None:
+            return query  # the text's script decides by itself (Japanese, say)
         return replace(query, locale=await message.locale())
 
     async def _apologise(self, channel: Channel, query: Query | None) -> None:

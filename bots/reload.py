@@ -11,9 +11,11 @@ import gc
 import logging
 from pathlib import Path
 
+from ..core.catalog import strings_files
 from ..core.content import CONTENT_SUFFIXES, ContentError, asked_files, load_content
 from ..core.readings import ReadingError
 from .periodic import Periodic
+from .texts import REQUIRED_STRINGS
 
 log = logging.getLogger("iombot.reload")
 
@@ -26,15 +28,16 @@ def prime_metrics(services, adapters) -> None:
         [topic.command for topic in services.answerer.content.topics],
         public=list(handoff.deliverers) if handoff else (),
         handoff=handoff is not None,
+        languages=services.answerer.languages.codes,
     )
 
 
 def snapshot(directory: Path) -> tuple:
     """What identifies the folder's current state: each content file's name, size and mtime
-    (the topic files and those of asked/)."""
+    (the topic files and languages.yaml, and those of asked/ and strings/)."""
     try:
         entries = sorted(p for p in directory.iterdir() if p.suffix in CONTENT_SUFFIXES)
-        entries += asked_files(directory)
+        entries += asked_files(directory) + strings_files(directory)
         return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in entries)
     except OSError:
         return ()
@@ -73,7 +76,9 @@ class ContentWatcher:
             return False
         self._seen = current
         try:
-            content = await asyncio.to_thread(load_content, self.directory)
+            content = await asyncio.to_thread(
+                load_content, self.directory, required_strings=REQUIRED_STRINGS
+            )
         except ContentError as error:
             log.error(
                 "content change rejected, keeping version %s:\n%s",

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from . import strings
-from .languages import LANGUAGES, clean_input, resolve_language
+from .catalog import Catalog
+from .languages import Languages, clean_input
 from .reply import (
     Block,
     BulletList,
@@ -28,13 +28,15 @@ from .reply import (
     Query,
     Reply,
     ReplyKind,
+    Span,
     Text,
 )
 from .search import Match, TopicIndex, bare_name, normalize
 from .topics import Content, NotCovered, Topic
 
-# Without questions filed in content/asked/, a free-text answer is given when the best topic
-# covers this share of the question and beats the runner-up by this factor.
+# Without questions filed in content/asked/ (in the question's language), a free-text answer is
+# given when the best topic covers this share of the question and beats the runner-up by this
+# factor.
 CONFIDENT_SCORE = 0.26
 CONFIDENT_LEAD = 1.1
 # With them, a free-text answer weighs two judges: the topics' own words (search.py: the share of the
@@ -61,19 +63,6 @@ BEYOND_LIKELY = 0.85
 SUGGEST_SCORE = 0.15
 
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
-_HELP_WORDS = frozenset({"help", "menu", "?", "ヘルプ", "メニュー", "使い方", "トピック"})
-_LANGUAGE_WORDS = {
-    "en": "en",
-    "english": "en",
-    "eng": "en",
-    "英語": "en",
-    "えいご": "en",
-    "ja": "ja",
-    "jp": "ja",
-    "japanese": "ja",
-    "日本語": "ja",
-    "にほんご": "ja",
-}
 _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）"
 
 
@@ -84,8 +73,19 @@ class Library:
     content: Content
     index: TopicIndex
     by_name: dict[str, Topic]
+    # The languages content/asked/ has questions in: only a question in one of them is judged
+    # by what they teach (the others', in words it does not use, would only blur it).
+    asked_in: frozenset[str] = frozenset()
     # The menu of each language, made once per content version (every fallback shows it).
     menus: dict[str, BulletList] = field(default_factory=dict, compare=False)
+
+    @property
+    def strings(self) -> Catalog:
+        return self.content.strings
+
+    @property
+    def languages(self) -> Languages:
+        return self.content.languages
 
     @classmethod
     def build(cls, content: Content) -> Library:
@@ -95,7 +95,7 @@ class Library:
                 by_name[normalize(name)] = topic
         with _collector_paused():
             index = TopicIndex(content)
-        return cls(content, index, by_name)
+        return cls(content, index, by_name, frozenset(a.language for a in content.asked))
 
 
 @contextlib.contextmanager
@@ -119,6 +119,16 @@ class Answerer:
     def content(self) -> Content:
         return self._library.content
 
+    @property
+    def strings(self) -> Catalog:
+        """The bot's own words, of the current content version (content/strings/)."""
+        return self._library.strings
+
+    @property
+    def languages(self) -> Languages:
+        """The languages of the current content version (content/languages.yaml)."""
+        return self._library.languages
+
     def replace_content(self, content: Content) -> None:
         """Swap in new content whole (built first, then one reference assignment)."""
         self._library = Library.build(content)
@@ -128,10 +138,10 @@ class Answerer:
     def answer(self, query: Query) -> Reply:
         library = self._library
         text = clean_input(query.text)
-        language = self._language(query, text)
+        language = _language(library, query, text)
         if not text:
             return self._menu_reply(
-                library, ReplyKind.EMPTY, language, None, strings.spans("empty", language)
+                library, ReplyKind.EMPTY, language, None, library.strings.spans("empty", language)
             )
         if text.startswith("/"):
             return self._command(library, query, text, language)
@@ -151,11 +161,11 @@ class Answerer:
         return Reply(
             kind=ReplyKind.EMPTY,
             language=language,
-            blocks=(Paragraph(strings.spans(key, language)),),
+            blocks=(Paragraph(self._library.strings.spans(key, language)),),
         )
 
     def language_for(self, query: Query) -> str:
-        return self._language(query, clean_input(query.text))
+        return _language(self._library, query, clean_input(query.text))
 
     def topic_reply(self, command: str, language: str) -> Reply | None:
         topic = self._library.content.by_command().get(command)
@@ -176,47 +186,48 @@ class Answerer:
         if name in ("help", "menu"):
             return self._help(library, language)
         if name == "lang":
-            return self._choose_language(query, args)
+            return self._choose_language(library, query, args)
         topic = library.by_name.get(normalize(name))
         if topic is not None:
             return self._topic(library, topic, language)
         return self._unknown_command(library, match["name"], language)
 
-    def _choose_language(self, query: Query, args: str) -> Reply:
-        chosen = _LANGUAGE_WORDS.get(normalize(args).strip(_TRIM)) if args else None
+    def _choose_language(self, library: Library, query: Query, args: str) -> Reply:
+        chosen = library.languages.named(normalize(args).strip(_TRIM)) if args else None
         if chosen is None:
-            language = self._language(query, args)
+            language = _language(library, query, args)
             key = "lang_unknown" if args else "lang_choose"
             return Reply(
                 kind=ReplyKind.LANGUAGE,
                 language=language,
-                title=strings.text("lang_title", language),
-                blocks=(Paragraph(strings.spans(key, language)),),
-                buttons=_language_buttons(),
+                title=library.strings.text("lang_title", language),
+                blocks=(Paragraph(library.strings.spans(key, language)),),
+                buttons=_language_buttons(library.languages),
             )
+        name = library.languages.get(chosen).name  # said in the default words, still true
         return Reply(
             kind=ReplyKind.LANGUAGE,
             language=chosen,
-            title=strings.text("lang_title", chosen),
-            blocks=(Paragraph(strings.spans("lang_set", chosen)),),
+            title=library.strings.text("lang_title", chosen),
+            blocks=(Paragraph(library.strings.spans("lang_set", chosen, language=name)),),
             chosen_language=chosen,
         )
 
     def _unknown_command(self, library: Library, name: str, language: str) -> Reply:
-        lead: list = [*strings.spans("unknown_command", language, command="/" + name[:40])]
+        lead: list = [*library.strings.spans("unknown_command", language, command="/" + name[:40])]
         suggestion = _closest_name(library, name)
         suggested = ()
         if suggestion is not None:
             lead += [
                 Text(" "),
-                *strings.spans("did_you_mean", language, command=suggestion.command),
+                *library.strings.spans("did_you_mean", language, command=suggestion.command),
             ]
             suggested = (suggestion.command,)
         return self._menu_reply(
             library,
             ReplyKind.UNKNOWN_COMMAND,
             language,
-            strings.text("unknown_command_title", language),
+            library.strings.text("unknown_command_title", language),
             tuple(lead),
             suggested,
         )
@@ -228,19 +239,19 @@ class Answerer:
         topic = library.by_name.get(word) or library.by_name.get(bare_name(text))
         if topic is not None:
             return self._topic(library, topic, language)
-        if word in _HELP_WORDS:
+        if library.languages.is_help_word(word):
             return self._help(library, language)
-        asked = bool(library.content.asked)
+        asked = language in library.asked_in
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
         judgement = None
         if asked:
-            judgement = library.index.judge(text)
+            judgement = library.index.judge(text, language)
             matches, learned, _ = judgement
             not_covered = _not_answered(matches, learned)
             verdicts = _verdicts(matches, learned)
         else:  # nothing learned: the topics' own words alone
-            matches, learned = library.index.search(text, limit=None), []
+            matches, learned = library.index.search(text, limit=None, language=language), []
             not_covered = any(
                 isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
             )
@@ -258,8 +269,8 @@ class Answerer:
             library,
             ReplyKind.SUGGESTIONS,
             language,
-            strings.text("suggest_title", language),
-            strings.spans(key, language),
+            library.strings.text("suggest_title", language),
+            library.strings.spans(key, language),
             close,
         )
         if not verdicts or verdicts[0][1] <= 0:
@@ -277,11 +288,16 @@ class Answerer:
             if name in by_command
         )
         text = topic.text(language)
+        blocks = text.blocks
+        if not topic.has(language):  # shown in the default language, saying so
+            name = library.languages.get(language).name
+            note = library.strings.spans("not_translated", language, language=name)
+            blocks = (Paragraph(note), *blocks)
         return Reply(
             kind=ReplyKind.TOPIC,
             language=language,
             title=text.title,
-            blocks=text.blocks,
+            blocks=blocks,
             buttons=buttons,
             topic=topic.command,
         )
@@ -299,21 +315,21 @@ class Answerer:
         return Reply(
             kind=ReplyKind.START,
             language=language,
-            title=strings.text("welcome_title", language),
-            blocks=(Paragraph(strings.spans("welcome", language)),),
+            title=library.strings.text("welcome_title", language),
+            blocks=(Paragraph(library.strings.spans("welcome", language)),),
             buttons=tuple(_topic_button(t, language) for t in library.content.topics),
         )
 
     def _help(self, library: Library, language: str) -> Reply:
         blocks: tuple[Block, ...] = (
-            Paragraph(strings.spans("help", language)),
+            Paragraph(library.strings.spans("help", language)),
             _menu(library, language),
-            Paragraph(strings.spans("help_footer", language)),
+            Paragraph((*library.strings.spans("help_footer", language), *_lang_commands(library))),
         )
         return Reply(
             kind=ReplyKind.HELP,
             language=language,
-            title=strings.text("help_title", language),
+            title=library.strings.text("help_title", language),
             blocks=blocks,
             buttons=tuple(_topic_button(t, language) for t in library.content.topics),
         )
@@ -339,16 +355,12 @@ class Answerer:
             blocks=(
                 Paragraph(lead),
                 *reach_us,
-                Paragraph(strings.spans("menu_intro", language)),
+                Paragraph(library.strings.spans("menu_intro", language)),
                 _menu(library, language),
             ),
             buttons=tuple(_topic_button(t, language) for t in offered),
             suggestions=tuple(suggested),
         )
-
-    def _language(self, query: Query, text: str) -> str:
-        chosen = query.language if query.language in LANGUAGES else None
-        return resolve_language(chosen, query.locale, text)
 
 
 def _not_answered(matches: list[Match], learned: list[tuple[Topic | None, float]]) -> bool:
@@ -427,10 +439,25 @@ def _button(title: str, command: str) -> Button:
     return Button(label=title, action=f"topic:{command}")
 
 
-def _language_buttons() -> tuple[Button, ...]:
-    return tuple(
-        Button(label=strings.LANGUAGE_NAMES[code], action=f"lang:{code}") for code in LANGUAGES
-    )
+def _language(library: Library, query: Query, text: str) -> str:
+    """The reply's language: the user's choice if it is still registered, else what the
+    registry makes of the text and the platform's locale (languages.py)."""
+    return library.languages.resolve(query.language, query.locale, text)
+
+
+def _language_buttons(languages: Languages) -> tuple[Button, ...]:
+    """One button per language, by the name its speakers use, in the registry's order."""
+    return tuple(Button(label=lang.name, action=f"lang:{lang.code}") for lang in languages)
+
+
+def _lang_commands(library: Library) -> tuple[Span, ...]:
+    """`/lang en` (English) · `/lang ja` (日本語)…: every language, from the registry, so that
+    the help stays true when a language is added."""
+    spans: list[Span] = []
+    for language in library.languages:
+        spans += [Text(" · " if spans else " "), Command(f"lang {language.code}")]
+        spans.append(Text(f" ({language.name})"))
+    return tuple(spans)
 
 
 def _with_text(query: Query, text: str) -> Query:

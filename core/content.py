@@ -1,24 +1,34 @@
 """Loading and validating the topic files of a content folder.
 
 Safe YAML only: the files are composed into nodes (so every problem can name its line) and
-built with PyYAML's SafeConstructor; nothing in a file is ever executed.
+built with PyYAML's SafeConstructor; nothing in a file is ever executed (yamlfile.py).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from . import schema
+from .catalog import CORE_KEYS, catalog_warnings, load_catalog, strings_files
+from .languages import Languages, load_languages
 from .markup import MarkupProblem, parse_blocks
-from .reply import LANGUAGES, BulletList, Paragraph, plain_text
+from .reply import BulletList, Paragraph, plain_text
 from .topics import Asked, Content, NotCovered, Topic, TopicText
+from .yamlfile import ContentError, Problem
+from .yamlfile import Reporter as _Reporter
+from .yamlfile import check_fields as _check_fields
+from .yamlfile import compose as _compose
+from .yamlfile import construct as _construct
+from .yamlfile import mapping as _mapping
+from .yamlfile import word_list as _word_list
+
+__all__ = ["ContentError", "Problem", "check_content", "load_content", "review_warnings"]
 
 CONTENT_SUFFIXES = (".yaml", ".yml")
 NOT_COVERED_FILE = "_not_covered.yaml"
@@ -27,39 +37,23 @@ NOT_COVERED_FILE = "_not_covered.yaml"
 ASKED_DIR = "asked"
 
 
-# libyaml's parser when PyYAML has it (its wheels do): the same nodes and marks, about ten times
-# faster than the pure-Python one on content/asked/.
-_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class ContentError(Exception):
-    """The content folder has problems; `problems` lists each with its file and line."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
 def default_content_dir() -> Path:
     """The content shipped inside the package: in a checkout's editable install, ./content."""
     return Path(str(resources.files("iombot.content"))).resolve()
 
 
-def load_content(directory: Path | str, *, today: datetime.date | None = None) -> Content:
-    """Load and validate every topic file; raise ContentError listing all problems.
+def load_content(
+    directory: Path | str,
+    *,
+    today: datetime.date | None = None,
+    required_strings: Iterable[str] = CORE_KEYS,
+) -> Content:
+    """Load and validate the language registry, every topic file and the string catalogs;
+    raise ContentError listing all problems.
 
-    `today` (default: the machine's date) is what a `reviewed:` date may not come after."""
+    `today` (default: the machine's date) is what a `reviewed:` date may not come after;
+    `required_strings`, the keys the default language's catalog must have (the bots layer adds
+    its own to the core's)."""
     directory = Path(directory)
     today = today or datetime.date.today()
     files = _topic_files(directory)
@@ -68,12 +62,16 @@ def load_content(directory: Path | str, *, today: datetime.date | None = None) -
         raise ContentError([Problem(str(directory), 0, "content folder not found")])
     if not files:
         raise ContentError([Problem(str(directory), 0, "no topic files (*.yaml) in this folder")])
-    topics = []
     digest = hashlib.sha256()
+    # Every other file is read in the registry's terms: without it, nothing more is said.
+    languages = _load_registry(directory, digest, problems)
+    if languages is None:
+        raise ContentError(problems)
+    topics = []
     for path in files:
         data = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + data + b"\0")
-        topic = _load_topic(path, data, problems, today)
+        topic = _load_topic(path, data, problems, today, languages)
         if topic is not None:
             topics.append(topic)
     problems.extend(_cross_check(topics, {path.stem for path in files}))
@@ -82,23 +80,53 @@ def load_content(directory: Path | str, *, today: datetime.date | None = None) -
     if extra.is_file():
         data = extra.read_bytes()
         digest.update(extra.name.encode() + b"\0" + data + b"\0")
-        not_covered = _load_not_covered(extra, data, problems)
-    asked = _load_asked(directory, {t.command for t in topics}, digest, problems)
-    if problems:
+        not_covered = _load_not_covered(extra, data, problems, languages)
+    asked = _load_asked(directory, {t.command for t in topics}, digest, problems, languages)
+    catalogs = []
+    for path in strings_files(directory):
+        data = path.read_bytes()
+        digest.update(f"{schema.STRINGS_DIR}/{path.name}".encode() + b"\0" + data + b"\0")
+        catalogs.append((path, data))
+    strings = load_catalog(catalogs, languages, required_strings, problems)
+    if problems or strings is None:
         raise ContentError(problems)
     topics.sort(key=lambda t: (t.order, t.command))
     return Content(
         topics=tuple(topics),
         version=digest.hexdigest()[:12],
+        languages=languages,
+        strings=strings,
         not_covered=not_covered,
         asked=asked,
     )
 
 
-def check_content(directory: Path | str, *, today: datetime.date | None = None) -> list[Problem]:
+def _load_registry(directory: Path, digest, problems: list[Problem]) -> Languages | None:
+    path = directory / schema.LANGUAGES_FILE
+    if not path.is_file():
+        problems.append(
+            Problem(
+                str(path),
+                0,
+                f"{schema.LANGUAGES_FILE} not found: it lists the languages the content is "
+                "written in (see README.md, Languages)",
+            )
+        )
+        return None
+    data = path.read_bytes()
+    digest.update(path.name.encode() + b"\0" + data + b"\0")
+    return load_languages(path, data, problems)
+
+
+def check_content(
+    directory: Path | str,
+    *,
+    today: datetime.date | None = None,
+    required_strings: Iterable[str] = CORE_KEYS,
+) -> list[Problem]:
     """Every problem of a content folder; empty when it is good."""
     try:
-        load_content(directory, today=today)
+        load_content(directory, today=today, required_strings=required_strings)
     except ContentError as error:
         return error.problems
     return []
@@ -162,56 +190,22 @@ def _review_age(topic: Topic, today: datetime.date, review_days: int) -> int | N
 
 
 def _topic_files(directory: Path) -> list[Path]:
-    """Every topic file; a name starting with _ is not a topic (_not_covered.yaml)."""
+    """Every topic file; a name starting with _ is not a topic (_not_covered.yaml), nor is the
+    language registry."""
     if not directory.is_dir():
         return []
     return sorted(
         p
         for p in directory.iterdir()
-        if p.suffix in CONTENT_SUFFIXES and p.is_file() and not p.name.startswith((".", "_"))
+        if p.suffix in CONTENT_SUFFIXES
+        and p.is_file()
+        and not p.name.startswith((".", "_"))
+        and p.name != schema.LANGUAGES_FILE
     )
 
 
-class _Reporter:
-    """Collects problems for one file."""
-
-    def __init__(self, path: Path, problems: list[Problem]):
-        self.path = str(path)
-        self.problems = problems
-        self.count = 0
-
-    def __call__(self, node_or_line: yaml.Node | int, message: str) -> None:
-        line = node_or_line if isinstance(node_or_line, int) else node_or_line.start_mark.line + 1
-        self.problems.append(Problem(self.path, line, message))
-        self.count += 1
-
-
-def _compose(data: bytes, report: _Reporter) -> yaml.Node | None:
-    """The file's YAML as nodes (with lines), or None after reporting why it can't be read."""
-    try:
-        root = yaml.compose(data.decode("utf-8"), Loader=_COMPOSER)
-    except UnicodeDecodeError:
-        report(1, "the file is not UTF-8 text")
-        return None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        report(
-            line,
-            f"invalid YAML: {error.problem or error.context} "
-            "(text containing : # [ ] { } or a leading ? needs quotes)",
-        )
-        return None
-    except yaml.YAMLError as error:
-        report(1, f"invalid YAML: {error}")
-        return None
-    if root is None:
-        report(1, "the file is empty")
-    return root
-
-
 def _load_topic(
-    path: Path, data: bytes, problems: list[Problem], today: datetime.date
+    path: Path, data: bytes, problems: list[Problem], today: datetime.date, languages: Languages
 ) -> Topic | None:
     report = _Reporter(path, problems)
     root = _compose(data, report)
@@ -221,7 +215,8 @@ def _load_topic(
         report(root, "a topic file must be a mapping of fields (command:, en:, ja:, …)")
         return None
     fields = _mapping(root, report, "topic")
-    allowed = set(schema.TOP_FIELDS) | set(LANGUAGES)
+    allowed = set(schema.TOP_FIELDS) | set(languages.codes)
+    allowed |= _unregistered(fields, allowed, languages, report)
     values = _check_fields(fields, schema.TOP_FIELDS, allowed, report, root, "topic")
 
     command = values.get("command")
@@ -260,12 +255,14 @@ def _load_topic(
         )
 
     texts: dict[str, TopicText] = {}
-    for language in LANGUAGES:
+    for language in languages.codes:
         if language not in fields:
-            report(
-                root,
-                f"language {language!r} is missing: every topic needs {' and '.join(LANGUAGES)}",
-            )
+            if language == languages.default:
+                report(
+                    root,
+                    f"language {language!r} is missing: every topic needs the default language "
+                    f"({schema.LANGUAGES_FILE})",
+                )
             continue
         text = _load_text(fields[language][1], language, report)
         if text is not None:
@@ -280,6 +277,7 @@ def _load_topic(
         related=tuple(name for _, name in related),
         texts=texts,
         path=str(path),
+        source=languages.default,
         owner=values["owner"].strip() if "owner" in values else None,
         reviewed=reviewed,
         lines={
@@ -292,146 +290,6 @@ def _load_topic(
             **{f"related:{r}": node.start_mark.line + 1 for node, r in related},
         },
     )
-
-
-def _mapping(
-    node: yaml.MappingNode, report: _Reporter, where: str
-) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    """Key name -> (key node, value node); reports duplicate and non-text keys."""
-    fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, str) or not key:
-            report(key_node, f"{where}: field names must be plain words")
-            continue
-        if key in fields:
-            report(key_node, f"{where}: field {key!r} appears twice")
-            continue
-        fields[key] = (key_node, value_node)
-    return fields
-
-
-def _construct(node: yaml.Node) -> object:
-    """A node's value, built by PyYAML's safe constructor (unknown tags raise, never run). A
-    plain string, as most are, is its own value; a new constructor each time, never a whole
-    loader (whose reader and scanner cost more than the value)."""
-    if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
-        return node.value
-    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
-
-
-def _check_fields(
-    fields: dict[str, tuple[yaml.Node, yaml.Node]],
-    spec: dict,
-    allowed: set[str],
-    report: _Reporter,
-    parent: yaml.Node,
-    where: str,
-) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for key, (key_node, _) in fields.items():
-        if key not in allowed:
-            report(
-                key_node, f"{where}: unknown field {key!r} (allowed: {', '.join(sorted(allowed))})"
-            )
-    for name, (required, kind, described) in spec.items():
-        if name not in fields:
-            if required:
-                report(parent, f"{where}: required field {name!r} is missing")
-            continue
-        value_node = fields[name][1]
-        try:
-            value = _construct(value_node)
-        except yaml.YAMLError as error:
-            reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-            report(value_node, f"{where}: {name!r} cannot be read ({reason}; only plain YAML)")
-            continue
-        except ValueError as error:  # a date-like value that is no date: 2026-02-30
-            if kind is datetime.date:
-                report(value_node, _not_a_date(where, name, value_node))
-            else:
-                report(value_node, f"{where}: {name!r} cannot be read ({error})")
-            continue
-        if kind is datetime.date:
-            date = _as_date(value)
-            if date is None:
-                if isinstance(value, str) and _DATE_PATTERN.fullmatch(value.strip()):
-                    report(value_node, _not_a_date(where, name, value_node))
-                else:
-                    report(
-                        value_node,
-                        f"{where}: {name!r} must be {described}, not {_kind_name(value)}",
-                    )
-                continue
-            values[name] = date
-            continue
-        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            report(value_node, f"{where}: {name!r} must be {described}, not {_kind_name(value)}")
-            continue
-        if kind is str and not value.strip():
-            report(value_node, f"{where}: {name!r} is empty")
-            continue
-        values[name] = value
-    return values
-
-
-_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _as_date(value: object) -> datetime.date | None:
-    """A date from YAML's date (unquoted 2026-11-29) or a "YYYY-MM-DD" text; else None."""
-    if isinstance(value, datetime.datetime):
-        return None  # a date and time: only the date is wanted
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and _DATE_PATTERN.fullmatch(value.strip()):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _not_a_date(where: str, name: str, node: yaml.Node) -> str:
-    return f"{where}: {name!r} is not a real date ({node.value}): write it YYYY-MM-DD"
-
-
-def _kind_name(value: object) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, datetime.datetime):
-        return "a date and time"
-    if isinstance(value, datetime.date):
-        return "a date"
-    return {
-        str: "text",
-        int: "a number",
-        float: "a number",
-        bool: "true/false",
-        list: "a list",
-        dict: "a mapping",
-    }.get(type(value), type(value).__name__)
-
-
-def _word_list(fields: dict, name: str, report: _Reporter) -> list[tuple[yaml.Node, str]]:
-    """The items of a list field as (node, text), reporting items that are not text."""
-    if name not in fields or not isinstance(fields[name][1], yaml.SequenceNode):
-        return []
-    items = []
-    for item in fields[name][1].value:
-        try:
-            value = _construct(item)
-        except yaml.YAMLError:
-            value = None
-        except ValueError:  # a date-like word that is no date (2026-02-30): keep it as written
-            value = item.value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = item.value  # a year such as 1951 is a fine keyword: keep it as written
-        if not isinstance(value, str) or not value.strip():
-            report(item, f"{name}: each item must be text, not {_kind_name(value)}")
-        else:
-            items.append((item, value.strip()))
-    return items
 
 
 def _load_text(node: yaml.Node, language: str, report: _Reporter) -> TopicText | None:
@@ -571,36 +429,43 @@ def _check_reach_us(topics: list[Topic]) -> list[Problem]:
     return problems
 
 
-def _load_not_covered(path: Path, data: bytes, problems: list[Problem]) -> tuple[NotCovered, ...]:
-    """_not_covered.yaml: a list of {subject: text, en: [phrases], ja: [phrases]}."""
+def _load_not_covered(
+    path: Path, data: bytes, problems: list[Problem], languages: Languages
+) -> tuple[NotCovered, ...]:
+    """_not_covered.yaml: a list of {subject: text, <code>: [phrases], …}, in one language or
+    more of the registry's."""
     report = _Reporter(path, problems)
     root = _compose(data, report)
     if root is None:
         return ()
     if not isinstance(root, yaml.SequenceNode):
-        report(root, "must be a list of subjects, each with subject:, en: and ja:")
+        report(root, "must be a list of subjects, each with subject: and phrases by language")
         return ()
     entries = []
     for node in root.value:
         if not isinstance(node, yaml.MappingNode):
-            report(node, "each subject must be a mapping with subject:, en: and ja:")
+            report(node, "each subject must be a mapping with subject: and phrases by language")
             continue
         before = report.count
         fields = _mapping(node, report, "subject")
-        allowed = {"subject", *LANGUAGES}
+        allowed = {"subject", *languages.codes}
+        allowed |= _unregistered(fields, allowed, languages, report)
         for key, (key_node, _) in fields.items():
             if key not in allowed:
-                report(key_node, f"unknown field {key!r} (expected subject, en, ja)")
+                expected = ", ".join(("subject", *languages.codes))
+                report(key_node, f"unknown field {key!r} (expected {expected})")
         subject_node = fields.get("subject", (None, None))[1]
         subject = _construct(subject_node) if subject_node is not None else None
         if not isinstance(subject, str) or not subject.strip():
             report(node, "subject: required, the subject in a few words")
         phrases = {}
-        for language in LANGUAGES:
+        for language in (code for code in languages.codes if code in fields):
             items = _word_list(fields, language, report)
             if not items:
-                report(node, f"{language}: required, a list of words and phrases people use")
+                report(fields[language][1], f"{language}: a list of words and phrases people use")
             phrases[language] = tuple(value for _, value in items)
+        if not phrases:
+            report(node, "no phrases: list the words people use under a language code (en: …)")
         if report.count == before:
             entries.append(NotCovered(subject=subject.strip(), phrases=phrases))
     return tuple(entries)
@@ -615,9 +480,10 @@ def asked_files(directory: Path) -> list[Path]:
 
 
 def _load_asked(
-    directory: Path, commands: set[str], digest, problems: list[Problem]
+    directory: Path, commands: set[str], digest, problems: list[Problem], languages: Languages
 ) -> tuple[Asked, ...]:
-    """asked/<command>.yaml and asked/_not_covered.yaml: {en: [questions], ja: [questions]}.
+    """asked/<command>.yaml and asked/_not_covered.yaml: {<code>: [questions], …}, in any of
+    the registry's languages.
     A question filed under two topics is a problem: the bot could not learn from it."""
     asked: list[Asked] = []
     seen: dict[str, str] = {}  # normalized question -> the file it is in
@@ -638,13 +504,16 @@ def _load_asked(
         if root is None:
             continue
         if not isinstance(root, yaml.MappingNode):
-            report(root, "must be a mapping: en: and ja:, each a list of questions")
+            report(root, "must be a mapping: a list of questions under each language code (en:)")
             continue
         fields = _mapping(root, report, path.name)
+        registered = set(languages.codes)
+        registered |= _unregistered(fields, registered, languages, report)
         for key, (key_node, _) in fields.items():
-            if key not in LANGUAGES:
-                report(key_node, f"unknown field {key!r} (expected {', '.join(LANGUAGES)})")
-        for language in LANGUAGES:
+            if key not in registered:
+                expected = ", ".join(languages.codes)
+                report(key_node, f"unknown field {key!r} (expected a language code: {expected})")
+        for language in languages.codes:
             for node, question in _word_list(fields, language, report):
                 key = " ".join(question.casefold().split())
                 if key in seen and seen[key] != path.name:
@@ -653,3 +522,26 @@ def _load_asked(
                 seen[key] = path.name
                 asked.append(Asked(question, topic, language))
     return tuple(asked)
+
+
+def _unregistered(
+    fields: dict[str, tuple[yaml.Node, yaml.Node]],
+    known: set[str],
+    languages: Languages,
+    report: _Reporter,
+) -> set[str]:
+    """Fields named like a language the registry does not list ("fr:"): reported as such, and
+    returned so that they are not reported again as unknown fields."""
+    found = {key for key in fields if key not in known and schema.LANGUAGE_CODE.fullmatch(key)}
+    for key in sorted(found, key=lambda k: fields[k][0].start_mark.line):
+        report(
+            fields[key][0],
+            f"language {key!r} is not in {schema.LANGUAGES_FILE} "
+            f"({', '.join(languages.codes)}): add it there, or remove this section",
+        )
+    return found
+
+
+def string_warnings(content: Content) -> list[Problem]:
+    """Registered languages without a catalog, or whose catalog lacks keys (catalog.py)."""
+    return sorted(catalog_warnings(content.languages, content.strings))

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-LANGUAGES = ("en", "ja")
-
 
 @dataclass(frozen=True)
 class Text:

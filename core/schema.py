@@ -44,3 +44,22 @@ DEFAULT_REVIEW_DAYS = 365  # a topic last reviewed longer ago than this is due f
 # `reviewed:` may be up to a day ahead of the checking machine's date: an editor in Tokyo
 # writes today's date while a server on UTC may still be on yesterday.
 REVIEWED_AHEAD_DAYS = 1
+
+# The language registry (content/languages.yaml) and the UI string catalogs (content/strings/).
+LANGUAGES_FILE = "languages.yaml"
+STRINGS_DIR = "strings"
+# A language code: ISO 639 (en, ja, fil), optionally with a region or script (pt-br, zh-hant).
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+LANGUAGES_TOP_FIELDS = {
+    "default": (True, str, "a language code"),
+    "languages": (True, list, "a list of languages"),
+}
+LANGUAGE_FIELDS = {
+    "code": (True, str, "a language code"),
+    "name": (True, str, "text"),  # as its speakers write it: the /lang button
+    "english_name": (True, str, "text"),  # for IOM Tokyo staff (a ticket's language)
+    "script": (True, str, "one of latin, japanese, han, hangul, devanagari"),
+    "stemmer": (False, str, "the name of a Snowball stemmer"),
+    "words": (False, list, "a list of words"),  # what names the language: /lang <word>
+    "help_words": (False, list, "a list of words"),  # a message of one of these is /help
+}

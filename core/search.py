@@ -1,12 +1,14 @@
-"""Free-text retrieval over the topics, in English and Japanese.
+"""Free-text retrieval over the topics, in every language of the registry.
 
 Each topic becomes a weighted bag of terms from its command, aliases, title, summary, keywords,
 example questions and body. English is matched by word stems (with typos corrected against the
 content's own vocabulary). Japanese, written without spaces, is matched twice over: kanji by
 character bigrams and unigrams, and everything as kana, by bigrams of its reading (readings.py),
-so that a question typed in hiragana or katakana finds content written in kanji. A query's score
-for a topic is the share of the query's information (idf-weighted terms) that the topic covers,
-from 0 to 1.
+so that a question typed in hiragana or katakana finds content written in kanji. Each text is
+analysed by its language's analyser (analysers.py: the script and stemmer languages.yaml gives
+it), a question by those of its language and of the scripts it contains. A query's score for a
+topic is the share of the query's information (idf-weighted terms) that the topic covers, from 0
+to 1.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -23,9 +26,17 @@ from typing import NamedTuple
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
+from .analysers import (
+    Analyser,
+    analysers,
+    devanagari_terms,
+    han_terms,
+    hangul_terms,
+)
 from .asked_model import AskedModel
 from .readings import fold_kana, read_all
 from .romaji import romaji_as_kana
+from .scripts import DEVANAGARI, HAN, HANGUL, KANA
 from .topics import Content, NotCovered, Topic
 
 # How strongly a term found in each field marks a topic (the best field counts).
@@ -174,11 +185,15 @@ class TopicIndex:
         # The topics, then the subjects not covered, which compete with them like topics.
         self.topics: tuple[Topic | NotCovered, ...] = (*content.topics, *content.not_covered)
         weights: dict[str, dict[int, float]] = defaultdict(dict)
-        self._words: dict[str, str] = {}  # every English word of the content -> its stem
+        self._default = content.languages.default
+        self._analysers = analysers(content.languages, stem)
+        # Every Latin word of the content -> its stem, by the stemmer that made it (analysers.py:
+        # the vocabulary); English (the content's and Japanese text's Latin words) in one.
+        self._words: dict[str, dict[str, str]] = defaultdict(dict)
         fields = [
-            (n, name, normalize(text))
+            (n, name, normalize(text), language)
             for n, entry in enumerate(self.topics)
-            for name, text in _fields(entry)
+            for name, text, language in _fields(entry, self._default)
         ]
         documents = _documents(content)
         # Read: every field, and each asked question. The topics' example questions and the
@@ -186,16 +201,16 @@ class TopicIndex:
         # two more answers in the question sets wrong).
         self._readings = read_all(
             text
-            for text in (
-                *(t for _, _, t in fields),
-                *(normalize(a.text) for a in content.asked),
+            for text, language in (
+                *((t, language) for _, _, t, language in fields),
+                *((normalize(a.text), a.language) for a in content.asked),
             )
-            if _JAPANESE.search(text)
+            if self._reads_japanese(text, language)
         )
         covered = len(content.topics)
         self._numbers = {topic.command: n for n, topic in enumerate(content.topics)}
-        for number, field_name, text in fields:
-            for term, term_weight in self._terms(text, correct=False).items():
+        for number, field_name, text, language in fields:
+            for term, term_weight in self._terms(text, False, language).items():
                 # A not-covered subject is marked only by words no topic uses: "salary", 住所;
                 # a word the topics use too ("office", "help") says nothing of what is missing.
                 if number >= covered and any(n < covered for n in weights.get(term, ())):
@@ -208,13 +223,24 @@ class TopicIndex:
         self._idf = {term: _idf(count, len(p)) for term, p in weights.items()}
         self._unknown_idf = _idf(count, 0)
         self.model = AskedModel(
-            ((self._document_terms(text), number) for number, text in documents),
+            (
+                (self._document_terms(text, language), number)
+                for number, text, language in documents
+            ),
             classes=len(content.topics) + 1,
         )
-        # The words a typo may be corrected to, by first letter (see _closest_word).
-        self._vocabulary: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(w for w in self._words if len(w) >= 4):
-            self._vocabulary[word[0]].append(word)
+        # Every Latin word of the content and the asked questions, whatever stemmed it: a word
+        # that is not romaji (romaji.py). One vocabulary (English) is looked up as it is.
+        vocabularies = list(self._words.values())
+        self._known = (
+            vocabularies[0] if len(vocabularies) == 1 else set().union(*vocabularies)
+        ).__contains__
+        # The words a typo may be corrected to, by vocabulary and first letter (_closest_word).
+        self._vocabulary: dict[str, dict[str, list[str]]] = {}
+        for name, words in self._words.items():
+            by_letter = self._vocabulary[name] = defaultdict(list)
+            for word in sorted(w for w in words if len(w) >= 4):
+                by_letter[word[0]].append(word)
         # Names that single a topic out: one word, not used all over the content ("iom" is not).
         self._names = [
             (normalize(name), number)
@@ -227,7 +253,7 @@ class TopicIndex:
         # question, they say what it asks even when its words are the topics' words too. A phrase
         # the topics themselves contain says nothing, and a single English word ("open") is
         # too loose; both are left to the terms.
-        topic_text = " ".join(text for number, _, text in fields if number < covered)
+        topic_text = " ".join(text for number, _, text, _ in fields if number < covered)
         topic_words = f" {' '.join(_WORD.findall(topic_text))} "
         self._english_vetoes: dict[tuple[str, ...], int] = {}
         self._japanese_vetoes: list[tuple[str, int]] = []
@@ -244,13 +270,14 @@ class TopicIndex:
                     self._english_vetoes[words] = number
         self._longest_veto = max(map(len, self._english_vetoes), default=0)
 
-    def judge(self, text: str) -> Judgement:
+    def judge(self, text: str, language: str | None = None) -> Judgement:
         """Both judges of a question, from its terms worked out once: the search (`search`),
         and what the asked questions say (asked_model.py): each topic (None: not answered)
-        with its probability, most likely first."""
+        with its probability, most likely first. `language`: the question's (the reply's),
+        whose analyser reads it; the default's when None."""
         normalized = normalize(text)
-        terms = self._terms(normalized, correct=True)
-        learned_terms = self._with_pairs(dict(terms), normalized)
+        terms = self._terms(normalized, True, language)
+        learned_terms = self._with_pairs(dict(terms), normalized, self._analyser(language))
         posterior = self.model.posterior(learned_terms)
         covered = len(posterior) - 1
         ranked = sorted(range(len(posterior)), key=lambda n: -posterior[n])
@@ -265,10 +292,10 @@ class TopicIndex:
         (asked_model.py)."""
         return self.model.beyond(judgement.terms, self._numbers[topic.command])
 
-    def search(self, text: str, limit: int | None = 3) -> list[Match]:
+    def search(self, text: str, limit: int | None = 3, language: str | None = None) -> list[Match]:
         """The best topics for a question, best first; scores from 0 to 1."""
         normalized = normalize(text)
-        return self._rank(normalized, self._terms(normalized, correct=True), limit)
+        return self._rank(normalized, self._terms(normalized, True, language), limit)
 
     def _rank(self, normalized: str, terms: dict[str, float], limit: int | None) -> list[Match]:
         if not terms:
@@ -293,20 +320,32 @@ class TopicIndex:
         ranked = sorted(shares.items(), key=lambda item: -item[1])[:limit]
         return [Match(self.topics[number], share) for number, share in ranked]
 
-    def _document_terms(self, text: str) -> dict[str, None]:
+    def _document_terms(self, text: str, language: str) -> dict[str, None]:
         """An asked question's terms for the model to learn from, each once: the same as a
         question's (`_with_pairs`), without the weights, which learning does not use."""
-        return dict.fromkeys(itertools.chain(self._terms(text, correct=False), _pairs(text)))
+        pairs = _pairs(text, self._analyser(language))
+        return dict.fromkeys(itertools.chain(self._terms(text, False, language), pairs))
 
     @staticmethod
-    def _with_pairs(terms: dict[str, float], text: str) -> dict[str, float]:
+    def _with_pairs(terms: dict[str, float], text: str, analyser: Analyser) -> dict[str, float]:
         """The asked questions' model's terms: the search's (changed in place), kana at a share
-        of their weight, and pairs of neighbouring English words ("how old", "go to")."""
+        of their weight, and pairs of neighbouring Latin words ("how old", "go to")."""
         for term in terms:
             if term.startswith(_KANA):
                 terms[term] *= LEARNED_KANA_SHARE
-        terms.update(dict.fromkeys(_pairs(text), PAIR_WEIGHT))
+        terms.update(dict.fromkeys(_pairs(text, analyser), PAIR_WEIGHT))
         return terms
+
+    def _analyser(self, language: str | None) -> Analyser:
+        """A language's analyser; the default language's for None or a code not registered."""
+        return self._analysers.get(language or self._default) or self._analysers[self._default]
+
+    def _reads_japanese(self, text: str, language: str) -> bool:
+        """Whether the text has Japanese to read aloud (readings.py): kana, or kanji that its
+        language's analyser reads as Japanese (not as Chinese)."""
+        if not _JAPANESE.search(text):
+            return False
+        return self._analyser(language).han != HAN or KANA.search(text) is not None
 
     def _distinctive(self, name: str) -> bool:
         """At most two topics use each of the name's terms, not counting one passing mention in
@@ -358,56 +397,79 @@ class TopicIndex:
                     return self._unknown_idf * UNKNOWN_KANA_SHARE
         return self._unknown_idf
 
-    def _terms(self, text: str, correct: bool) -> dict[str, float]:
+    def _terms(self, text: str, correct: bool, language: str | None = None) -> dict[str, float]:
+        """The terms of a text in a language (content), or of a question asked in it
+        (`correct`: romaji read as kana, typos corrected): each script by its analyser."""
         text = normalize(text)
-        if correct:  # a question: Japanese typed in Latin letters is read as kana (romaji.py)
-            text = romaji_as_kana(text, self._words.__contains__, _STOPWORDS) or text
-        terms = japanese_terms(text, None if correct else self._readings.get(text, text))
-        for word in english_words(text):
-            term = stem(word)
+        analyser = self._analyser(language)
+        if correct and analyser.romaji:  # Japanese typed in Latin letters, read as kana
+            text = romaji_as_kana(text, self._known, _STOPWORDS) or text
+        if analyser.han == HAN and not KANA.search(text):  # Chinese characters, as Chinese
+            terms = han_terms(text)
+        else:
+            terms = japanese_terms(text, None if correct else self._readings.get(text, text))
+        if analyser.scripts and not text.isascii():
+            terms.update(_other_script_terms(text, analyser.scripts))
+        words = self._words[analyser.vocabulary]
+        for word in english_words(analyser.fold(text)):
+            term = analyser.stem(word)
             if correct and term not in self._idf and not self.model.knows(term):
-                term = self._correct(word) or term
+                term = self._correct(word, analyser.vocabulary) or term
             elif not correct:
-                self._words.setdefault(word, term)
+                words.setdefault(word, term)
             terms[term] = 1.0
         return terms
 
-    def _closest_word(self, word: str) -> str | None:
-        """The stem of the content word closest to a misspelt one ("histroy" -> "histori").
-        Typos rarely touch the first letter, and a word that only loses one ("funder" and
-        "under") is another word: the candidates share the first letter."""
+    def _closest_word(self, word: str, vocabulary: str) -> str | None:
+        """The stem of the content word closest to a misspelt one ("histroy" -> "histori"),
+        among the words of its vocabulary (stemmed the same way). Typos rarely touch the first
+        letter, and a word that only loses one ("funder" and "under") is another word: the
+        candidates share the first letter."""
         if len(word) < 4 or not word.isalpha():
             return None
-        candidates = self._vocabulary.get(word[0], ())
+        candidates = self._vocabulary.get(vocabulary, {}).get(word[0], ())
         found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
-        return self._words[found[0]] if found else None
+        return self._words[vocabulary][found[0]] if found else None
 
 
-def _pairs(text: str) -> list[str]:
-    """Pairs of neighbouring English words, stemmed, stopwords kept ("how old", "go to")."""
-    words = [stem(w) for w in _WORD.findall(_CONTRACTION.sub("", text))]
+def _other_script_terms(text: str, scripts: frozenset[str]) -> dict[str, float]:
+    """Korean and Devanagari terms, for the scripts of registered languages only: with none,
+    such text says nothing (as before there were any)."""
+    terms = hangul_terms(text) if HANGUL in scripts else {}
+    if DEVANAGARI in scripts:
+        terms.update(devanagari_terms(text))
+    return terms
+
+
+def _pairs(text: str, analyser: Analyser) -> list[str]:
+    """Pairs of neighbouring Latin words, stemmed, stopwords kept ("how old", "go to")."""
+    stem = analyser.stem
+    words = [stem(w) for w in _WORD.findall(_CONTRACTION.sub("", analyser.fold(text)))]
     return [f"{first} {second}" for first, second in itertools.pairwise(words)]
 
 
-def _documents(content: Content) -> list[tuple[int, str]]:
-    """What the asked questions' model learns from, as (class, normalized text): one class per
-    topic, in the index's order, and the last for questions the content does not answer. The
-    topics' own example questions and the not-covered phrases count as asked questions too."""
+def _documents(content: Content) -> list[tuple[int, str, str]]:
+    """What the asked questions' model learns from, as (class, normalized text, language): one
+    class per topic, in the index's order, and the last for questions the content does not
+    answer. The topics' own example questions and the not-covered phrases count as asked
+    questions too."""
     numbers = {topic.command: n for n, topic in enumerate(content.topics)}
     unanswered = len(content.topics)
     documents = [
-        (number, normalize(text))
+        (number, normalize(text), language)
         for number, topic in enumerate(content.topics)
-        for topic_text in topic.texts.values()
+        for language, topic_text in topic.texts.items()
         for text in topic_text.questions
     ]
     documents += [
-        (unanswered, normalize(phrase))
+        (unanswered, normalize(phrase), language)
         for entry in content.not_covered
-        for phrases in entry.phrases.values()
+        for language, phrases in entry.phrases.items()
         for phrase in phrases
     ]
-    documents += [(numbers.get(a.topic, unanswered), normalize(a.text)) for a in content.asked]
+    documents += [
+        (numbers.get(a.topic, unanswered), normalize(a.text), a.language) for a in content.asked
+    ]
     return documents
 
 
@@ -415,16 +477,18 @@ def _idf(count: int, frequency: int) -> float:
     return math.log((count - frequency + 0.5) / (frequency + 0.5) + 1.0)
 
 
-def _fields(topic: Topic | NotCovered):
+def _fields(topic: Topic | NotCovered, default: str) -> Iterator[tuple[str, str, str]]:
+    """(field, text, language) of a topic or a subject not covered; names are analysed as
+    the default language's."""
     if isinstance(topic, NotCovered):
-        for phrases in topic.phrases.values():
-            yield "keywords", " ".join(phrases)
+        for language, phrases in topic.phrases.items():
+            yield "keywords", " ".join(phrases), language
         return
     names = " ".join((topic.command.replace("_", " "), *topic.aliases))
-    yield "name", names
-    for text in topic.texts.values():
-        yield "title", text.title
-        yield "summary", text.summary
-        yield "keywords", " ".join(text.keywords)
-        yield "questions", " ".join(text.questions)
-        yield "body", text.body
+    yield "name", names, default
+    for language, text in topic.texts.items():
+        yield "title", text.title, language
+        yield "summary", text.summary, language
+        yield "keywords", " ".join(text.keywords), language
+        yield "questions", " ".join(text.questions), language
+        yield "body", text.body, language

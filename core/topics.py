@@ -1,10 +1,13 @@
-"""A topic: one content file, its command, aliases and text in each language."""
+"""A topic: one content file, its command, aliases and text in each language; and Content, every
+topic with the language registry and the string catalogs of one content version."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
+from .catalog import Catalog
+from .languages import Languages
 from .reply import Block
 
 
@@ -27,8 +30,9 @@ class Topic:
     aliases: tuple[str, ...]
     order: int
     related: tuple[str, ...]
-    texts: dict[str, TopicText]  # by language code
+    texts: dict[str, TopicText]  # by language code: the default language's, and any others
     path: str  # the file it came from, for messages
+    source: str  # the default language (languages.yaml), which every topic has
     owner: str | None = None  # who answers for the topic (a unit or a role), if given
     reviewed: datetime.date | None = None  # when last checked against the source, if ever
     # Line of each command, alias and related entry ("alias:phone"), for messages across files;
@@ -36,7 +40,12 @@ class Topic:
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def text(self, language: str) -> TopicText:
-        return self.texts[language]
+        """The text in a language; in the default language when the topic lacks it."""
+        return self.texts.get(language) or self.texts[self.source]
+
+    def has(self, language: str) -> bool:
+        """Whether the topic is written in the language (not only in the default one)."""
+        return language in self.texts
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,13 @@ class Asked:
 
 @dataclass(frozen=True)
 class Content:
-    """Every topic, in menu order, and a short hash that names this version of the content."""
+    """Every topic, in menu order, the languages and the bot's own words, and a short hash that
+    names this version of the content."""
 
     topics: tuple[Topic, ...]
     version: str
+    languages: Languages
+    strings: Catalog
     not_covered: tuple[NotCovered, ...] = ()
     asked: tuple[Asked, ...] = ()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ...core import strings
+from ...core.catalog import Catalog
 from ...core.reply import Button, Reply, ReplyKind
 
 PREFIX = "fb:"
@@ -39,5 +39,5 @@ def parse_vote(action: str) -> Vote | None:
     return Vote(helpful=parts[0] == "up", topic=parts[1], language=parts[2])
 
 
-def thanks(language: str) -> str:
+def thanks(strings: Catalog, language: str) -> str:
     return strings.text("feedback_thanks", language)

@@ -7,7 +7,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from ...core.content import topics_due_for_review
-from ...core.reply import LANGUAGES
 from ...core.schema import DEFAULT_REVIEW_DAYS
 from ...core.topics import Content
 from ..state import StateStore
@@ -40,7 +39,7 @@ async def build_report(
     today = today or datetime.now(UTC).date()
     questions = await ledger.questions(since)
     commands = [topic.command for topic in content.topics]
-    lines = await ledger.topic_lines(since, commands, LANGUAGES)
+    lines = await ledger.topic_lines(since, commands, content.languages.codes)
     due = [
         ReviewDue(topic, owner, reviewed.isoformat() if reviewed else None)
         for topic, owner, reviewed in topics_due_for_review(content, today, review_days)

@@ -12,11 +12,11 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ...core import strings
 from ...core.reply import Button, Paragraph, Query, Reply, ReplyKind
 from .relay import HandoffFailed
 
 if TYPE_CHECKING:
+    from ...core.catalog import Catalog
     from ..shared import Services
 
 ASK_STAFF, CANCEL_ASKING = "staff:ask", "staff:cancel"
@@ -75,7 +75,7 @@ class Asking:
             return reply
         if query.chat_kind != "private":
             return reply
-        ask = Button(strings.text("ask_staff", reply.language), ASK_STAFF)
+        ask = Button(self._strings.text("ask_staff", reply.language), ASK_STAFF)
         return replace(reply, buttons=(ask, *reply.buttons))
 
     async def staff(
@@ -95,6 +95,7 @@ class Asking:
         if question:
             return await self._open(platform, chat, language, question)
         await handoff.book.set_pending(platform, chat, language)
+        strings = self._strings
         return (
             Reply(
                 kind=ReplyKind.NOTICE,
@@ -127,8 +128,12 @@ class Asking:
             return (self._say("staff_failed", language, reach_us=True),)
         return (self._say("staff_sent", language, number=str(ticket.number)),)
 
+    @property
+    def _strings(self) -> Catalog:
+        return self.services.answerer.strings
+
     def _say(self, key: str, language: str, reach_us: bool = False, **values: str) -> Reply:
-        blocks = (Paragraph(strings.spans(key, language, **values)),)
+        blocks = (Paragraph(self._strings.spans(key, language, **values)),)
         if reach_us:
             blocks += self.services.answerer.content.reach_us(language)
         return Reply(kind=ReplyKind.NOTICE, language=language, blocks=blocks)

@@ -7,11 +7,12 @@ import logging
 import time
 from typing import TYPE_CHECKING, Protocol
 
-from ...core import strings
+from ...core.languages import Languages
 from ...core.reply import Paragraph, Reply, ReplyKind, Text
 from .tickets import Ticket, TicketBook
 
 if TYPE_CHECKING:
+    from ...core.answerer import Answerer
     from ..metrics import Metrics
     from ..state import StateStore
 
@@ -35,8 +36,9 @@ class StaffDesk(Protocol):
 
     channel: str
 
-    async def post_ticket(self, ticket: Ticket, text: str) -> str:
-        """Post a new ticket with the asker's first message; returns the thread's id."""
+    async def post_ticket(self, ticket: Ticket, text: str, languages: Languages) -> str:
+        """Post a new ticket with the asker's first message; returns the thread's id.
+        `languages` names the ticket's language for staff."""
         ...
 
     async def post_followup(self, ticket: Ticket, text: str) -> None: ...
@@ -49,7 +51,7 @@ class StaffDesk(Protocol):
 
     async def mark_closed(self, ticket: Ticket, by: str) -> None: ...
 
-    def listing(self, tickets: list[Ticket]) -> str:
+    def listing(self, tickets: list[Ticket], languages: Languages) -> str:
         """The open tickets, with links to their threads, for staff."""
         ...
 
@@ -72,7 +74,9 @@ class Handoff:
         deliverers: dict[str, Deliverer],
         metrics: Metrics,
         idle_seconds: float,
+        answerer: Answerer,
     ):
+        self.answerer = answerer  # the bot's own words, and the languages' names for staff
         self.state = state
         self.desk = desk
         self.deliverers = deliverers
@@ -92,7 +96,7 @@ class Handoff:
         staff side can't take it (then no ticket stays open)."""
         ticket = await self.book.open(platform, chat, language)
         try:
-            thread = await self.desk.post_ticket(ticket, text)
+            thread = await self.desk.post_ticket(ticket, text, self.answerer.languages)
         except Exception as error:
             await self.book.close(ticket)
             _log(logging.ERROR, ticket, ": could not post it to staff: %s", type(error).__name__)
@@ -122,7 +126,7 @@ class Handoff:
             return False
         if not await self.state.first_time(f"handoff:{channel}:{message}", REPLY_SEEN_SECONDS):
             return False
-        title = strings.text("staff_reply", ticket.language)
+        title = self.answerer.strings.text("staff_reply", ticket.language)
         reply = Reply(
             kind=ReplyKind.NOTICE,
             language=ticket.language,
@@ -186,7 +190,9 @@ class Handoff:
                 language=ticket.language,
                 blocks=(
                     Paragraph(
-                        strings.spans("staff_closed", ticket.language, number=str(ticket.number))
+                        self.answerer.strings.spans(
+                            "staff_closed", ticket.language, number=str(ticket.number)
+                        )
                     ),
                 ),
             )

@@ -21,6 +21,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ...core.catalog import Catalog
 from ...core.reply import Reply, ReplyKind, plain_text
 from ..editors.feedback import PREFIX as FEEDBACK_PREFIX
 from ..editors.feedback import Vote
@@ -73,7 +74,9 @@ class Post:
         thread: str | None,
         failed: Failed,
         apology: Callable[[str], Reply],
+        strings: Catalog,
     ) -> None:
+        self.strings = strings
         self.client = client
         self.channel = channel
         self.thread = thread
@@ -86,7 +89,7 @@ class Post:
                 await self.notice(reply)
                 continue
             try:
-                for message in render_messages(reply):
+                for message in render_messages(reply, self.strings):
                     await self.client.chat_postMessage(
                         channel=self.channel,
                         thread_ts=self.thread,
@@ -120,13 +123,13 @@ class CommandReply:
         respond: AsyncRespond,
         failed: Failed,
         question: str,
-        staff_commands: Callable[[str], str],
+        strings: Catalog,
     ) -> None:
         self._ack = ack
         self.respond = respond
         self.failed = failed
         self.question = question
-        self.staff_commands = staff_commands
+        self.strings = strings
         self.acked = False
 
     async def ack(self, **message: Any) -> None:
@@ -144,9 +147,11 @@ class CommandReply:
                 await self.ack(**text_only(reply))
                 continue
             action = f"topic:{reply.topic}" if reply.topic else None
-            messages = render_messages(reply, share=share(reply, self.question, action))
+            messages = render_messages(
+                reply, self.strings, share=share(reply, self.question, action)
+            )
             if reply.kind is ReplyKind.HELP:  # what staff have besides the topics
-                staff = staff_context(self.staff_commands(reply.language))
+                staff = staff_context(self.strings.text("staff_commands", reply.language))
                 messages[-1].setdefault("blocks", []).append(staff)
             for message in messages:
                 await self.ack(**message)
@@ -168,7 +173,9 @@ class ButtonReply:
         failed: Failed,
         post: Post | None,
         answer_again: Callable[[Vote], Reply | None],
+        strings: Catalog,
     ) -> None:
+        self.strings = strings
         self.body = body
         self.respond = respond
         self.failed = failed
@@ -186,12 +193,12 @@ class ButtonReply:
         for reply in replies:
             if container.get("is_ephemeral"):
                 value = next(iter(_actions(body)), None)
-                messages = render_messages(reply, share=share(reply, "", value))
+                messages = render_messages(reply, self.strings, share=share(reply, "", value))
                 if messages:
                     messages[0]["replace_original"] = True
                 options: dict[str, Any] = {"response_type": "ephemeral"}
             else:
-                messages = render_messages(reply)
+                messages = render_messages(reply, self.strings)
                 options = {
                     "response_type": "in_channel" if direct else "ephemeral",
                     "thread_ts": thread if direct else None,
@@ -209,7 +216,7 @@ class ButtonReply:
             reply = self.answer_again(vote)
             if reply is None:
                 return
-            blocks = render_messages(reply)[-1].get("blocks", [])
+            blocks = render_messages(reply, self.strings)[-1].get("blocks", [])
         await respond_with(
             self.respond,
             self.failed,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ...core.languages import Languages
 from ..handoff import HandoffSettings, Ticket
 from .settings import SlackSettings
 
 CLOSE_ACTION = "iom_handoff_close"
 PLAIN_TEXT_LIMIT = 3000  # a section's text in Block Kit
-LANGUAGE_NAMES = {"en": "English", "ja": "Japanese"}
 NOTES = {
     # The ticket's closing message follows it (mark_closed).
     "undeliverable": ":warning: This reply could not be delivered: the person has blocked the "
@@ -52,8 +52,8 @@ class SlackDesk:
 
         return cls(build_client(slack.bot_token.value, slack.api_url), handoff.channel)
 
-    async def post_ticket(self, ticket: Ticket, text: str) -> str:
-        language = LANGUAGE_NAMES.get(ticket.language, ticket.language)
+    async def post_ticket(self, ticket: Ticket, text: str, languages: Languages) -> str:
+        language = languages.english_name(ticket.language)
         header = f"*Ticket #{ticket.number}* · from {ticket.platform} · {language}"
         blocks = [
             {"type": "section", "text": {"type": "mrkdwn", "text": header}},
@@ -120,7 +120,7 @@ class SlackDesk:
             "Messages in this thread are no longer passed on.",
         )
 
-    def listing(self, tickets: list[Ticket]) -> str:
+    def listing(self, tickets: list[Ticket], languages: Languages) -> str:
         if not tickets:
             return "No open tickets."
         lines = [f"*Open tickets ({len(tickets)})*"]
@@ -128,7 +128,7 @@ class SlackDesk:
             link = thread_link(ticket.channel or self.channel, ticket.thread or "")
             lines.append(
                 f"• <{link}|#{ticket.number}> · {ticket.platform} · "
-                f"{LANGUAGE_NAMES.get(ticket.language, ticket.language)}"
+                f"{languages.english_name(ticket.language)}"
                 f"{' · answered' if ticket.replied else ' · awaiting a reply'}"
             )
         return "\n".join(lines)

@@ -26,7 +26,6 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ...core import strings
 from ...core.answerer import Answerer
 from ...core.reply import Query, Reply
 from ..editors.feedback import Vote, with_feedback
@@ -154,7 +153,9 @@ class SlackBot:
         self.services.failed(PLATFORM, what, why, event_id=event_id)
 
     def _post(self, channel: str, thread: str | None) -> Post:
-        return Post(self.client, channel, thread, self._failed, self._apology)
+        return Post(
+            self.client, channel, thread, self._failed, self._apology, self.answerer.strings
+        )
 
     def _apology(self, language: str) -> Reply:
         return self.services.notice("error", language)
@@ -169,7 +170,7 @@ class SlackBot:
     async def on_command(self, ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
         async with self.busy():
             query = command_query(command, self._names())
-            reply = CommandReply(ack, respond, self._failed, query.text, self._staff_commands)
+            reply = CommandReply(ack, respond, self._failed, query.text, self.answerer.strings)
 
             async def staff_commands(query: Query) -> bool:
                 """`/iom report …` and `/iom tickets`: for staff, Slack's own."""
@@ -179,7 +180,9 @@ class SlackBot:
                     return True
                 if query.text.strip().lower() == "tickets" and self.services.handoff:
                     handoff = self.services.handoff
-                    listing = handoff.desk.listing(await handoff.book.open_tickets())
+                    listing = handoff.desk.listing(
+                        await handoff.book.open_tickets(), self.answerer.languages
+                    )
                     await reply.ack(text=listing)
                     return True
                 return False
@@ -188,9 +191,6 @@ class SlackBot:
             await self.pipeline.process(incoming, reply, own=staff_commands)
             if not reply.acked:  # past the flood notice: an empty ack, and silence
                 await reply.ack()
-
-    def _staff_commands(self, language: str) -> str:
-        return strings.text("staff_commands", language)
 
     async def _report(self, args: list[str]) -> dict:
         """`/iom report [7d|30d|YYYY-MM-DD]`: the editors' report, for the asker only."""
@@ -215,7 +215,7 @@ class SlackBot:
                 data = json.loads(action.get("value") or "{}")
                 if not isinstance(data, dict):
                     raise ValueError("share value is not an object")
-                language = data.get("l") if data.get("l") in ("en", "ja") else None
+                language = data.get("l") if data.get("l") in self.answerer.languages else None
                 query = await self.services.with_profile(
                     Query(
                         text=str(data.get("q") or ""),
@@ -233,7 +233,7 @@ class SlackBot:
             except Exception as error:
                 self._failed("share", error)
                 return
-            messages = render_messages(reply, shared_by=user)
+            messages = render_messages(reply, self.answerer.strings, shared_by=user)
             for message in messages:
                 if not await respond_with(
                     respond, self._failed, response_type="in_channel", **message
@@ -256,7 +256,12 @@ class SlackBot:
             channel: Any = HomeTab(lambda reply: self.publish_home(user, query, selected=reply))
         else:
             channel = ButtonReply(
-                body, respond, self._failed, self._post(user, None), self._answer_again
+                body,
+                respond,
+                self._failed,
+                self._post(user, None),
+                self._answer_again,
+                self.answerer.strings,
             )
         message = body.get("message") or {}
         answer = str(
@@ -369,7 +374,7 @@ class SlackBot:
         contact = self.answerer.topic_reply("contact", language)
         try:
             await self.client.views_publish(
-                user_id=user, view=home_view(welcome, contact, selected)
+                user_id=user, view=home_view(self.answerer.strings, welcome, contact, selected)
             )
         except Exception as error:
             self._failed("views.publish", error)

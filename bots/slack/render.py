@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
-from ...core import strings
+from ...core.catalog import Catalog
 from ...core.reply import (
     Block,
     Bold,
@@ -43,13 +43,13 @@ _WORDS_FROM = 300  # a text span longer than this is split into words for packin
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
 
 
-def hint(language: str) -> str:
+def hint(strings: Catalog, language: str) -> str:
     """The line under every answer: how to see the topics and how to ask."""
     placeholder = strings.text("question_placeholder", language)
     return mrkdwn(strings.spans("command_hint", language, question=placeholder))
 
 
-def shared_by_line(user: str, language: str) -> str:
+def shared_by_line(strings: Catalog, user: str, language: str) -> str:
     # The mention is written after escaping, so that it stays a mention.
     return escape(strings.text("shared_by", language)).replace("{user}", f"<@{user}>")
 
@@ -225,19 +225,20 @@ def share_value(language: str, text: str | None = None, action: str | None = Non
 
 def render_messages(
     reply: Reply,
+    strings: Catalog,
     share: str | None = None,
     shared_by: str | None = None,
     max_blocks: int = MESSAGE_BLOCKS,
 ) -> list[dict]:
     """A reply as one or more messages, each {"text": fallback, "blocks": [...]}.
 
-    `share` adds a "Share in channel" button carrying that value; `shared_by` (a user id) adds
-    a "Shared by" line.
+    `strings` are the bot's own words (the content's); `share` adds a "Share in channel" button
+    carrying that value; `shared_by` (a user id) adds a "Shared by" line.
     """
     blocks = content_blocks(reply)
-    context = [hint(reply.language)]
+    context = [hint(strings, reply.language)]
     if shared_by and _USER_ID.fullmatch(shared_by):
-        context.insert(0, shared_by_line(shared_by, reply.language))
+        context.insert(0, shared_by_line(strings, shared_by, reply.language))
     blocks.append(_context(" · ".join(context)))
     blocks.extend(button_blocks(reply.buttons))
     if share is not None:
@@ -254,9 +255,9 @@ def render_messages(
     return messages
 
 
-def render(reply: Reply, share: str | None = None) -> dict:
+def render(reply: Reply, strings: Catalog, share: str | None = None) -> dict:
     """The first (usually only) message of a reply: {"text": fallback, "blocks": [...]}."""
-    messages = render_messages(reply, share)
+    messages = render_messages(reply, strings, share)
     return messages[0] if messages else {"text": "", "blocks": []}
 
 
@@ -275,7 +276,9 @@ def fallback(blocks: list[dict]) -> str:
     return text
 
 
-def home_view(welcome: Reply, contact: Reply | None = None, selected: Reply | None = None) -> dict:
+def home_view(
+    strings: Catalog, welcome: Reply, contact: Reply | None = None, selected: Reply | None = None
+) -> dict:
     """The App Home tab: an introduction with a button per topic, the topic last chosen, and
     the contact details; at most 100 blocks."""
     taken: set[str] = set()
@@ -289,7 +292,7 @@ def home_view(welcome: Reply, contact: Reply | None = None, selected: Reply | No
     if contact is not None and (selected is None or selected.topic != contact.topic):
         blocks.append({"type": "divider"})
         blocks += content_blocks(contact)
-    blocks.append(_context(hint(welcome.language)))
+    blocks.append(_context(hint(strings, welcome.language)))
     if len(blocks) > HOME_BLOCKS:
         blocks = [*blocks[: HOME_BLOCKS - 1], blocks[-1]]
     return {"type": "home", "blocks": blocks}

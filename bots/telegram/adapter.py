@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable
 from typing import Any
@@ -22,8 +23,6 @@ from telegram.constants import FloodLimit
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 
-from ...core import strings
-from ...core.reply import LANGUAGES
 from ..reachability import Reachability
 from ..shared import Services
 from .handlers import ALLOWED_UPDATES, PLATFORM, Handlers
@@ -42,6 +41,8 @@ UPDATE_MEMORY_SECONDS = 3600  # how long a webhook update id is remembered, agai
 # A 429 is retried by PTB's AIORateLimiter (which also holds back every other request for
 # Telegram's wait) this many times; sending.py retries only network failures and 5xx.
 RATE_LIMIT_RETRIES = 2
+# setMyCommands' language_code: "a two-letter ISO 639-1 language code".
+_TELEGRAM_CODE = re.compile(r"[a-z]{2}")
 # Built-in commands shown after the topics, with a UI string as their description.
 BUILT_IN_COMMANDS = (("start", "welcome_title"), ("help", "help_title"), ("lang", "lang_title"))
 
@@ -202,12 +203,16 @@ class TelegramAdapter:
     # --- the rest ----------------------------------------------------------------------------
 
     async def set_commands(self) -> None:
-        """The command menu: every topic, then start/help/lang; English by default, and a
-        Japanese list for users whose Telegram is in Japanese."""
+        """The command menu: every topic, then start/help/lang; in the default language by
+        default, and a list in each other language for users whose Telegram is in it (Telegram
+        takes two-letter codes only: a language such as pt-br gets none)."""
         bot = self.application.bot
-        for language in LANGUAGES:
+        languages = self.services.answerer.languages
+        for language in languages.codes:
+            if language != languages.default and not _TELEGRAM_CODE.fullmatch(language):
+                continue
             commands = command_menu(self.services, language)
-            code = None if language == "en" else language
+            code = None if language == languages.default else language
             await with_retries(
                 lambda commands=commands, code=code: bot.set_my_commands(
                     commands, scope=BotCommandScopeDefault(), language_code=code
@@ -326,6 +331,7 @@ def build_application(
 
 
 def command_menu(services: Services, language: str) -> list[BotCommand]:
+    strings = services.answerer.strings
     topics = [
         BotCommand(topic.command, topic.text(language).summary[:256])
         for topic in services.answerer.content.topics

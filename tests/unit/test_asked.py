@@ -103,7 +103,11 @@ def test_the_content_watcher_sees_a_change_in_asked(folder):
     [
         ("nosuchtopic", "en: [hello]\n", "nosuchtopic.yaml:1: no topic is called 'nosuchtopic'"),
         ("contact", "- not a mapping\n", "contact.yaml:1: must be a mapping"),
-        ("contact", "en: [fine]\nfr: [bonjour]\n", "contact.yaml:2: unknown field 'fr'"),
+        (
+            "contact",
+            "en: [fine]\nfr: [bonjour]\n",
+            "contact.yaml:2: language 'fr' is not in languages.yaml",
+        ),
         ("contact", "en: [fine, 42.5, '']\n", "contact.yaml:1: en: each item must be text"),
         ("contact", "en: [\n", "contact.yaml:"),
     ],

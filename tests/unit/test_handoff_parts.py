@@ -11,7 +11,6 @@ import yaml
 from iombot.bots.settings import Settings, SettingsError
 from iombot.bots.slack.desk import PLAIN_TEXT_LIMIT, plain_sections
 from iombot.bots.slack.readable import readable
-from iombot.core import strings
 
 TOKEN = "123456:SECRET_token_abcdefghijklmnopqrstu"
 SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}
@@ -61,9 +60,9 @@ def test_the_askers_words_are_plain_text_sections_within_slacks_limit():
     assert sections[0]["text"]["text"].startswith("*not bold* <!channel>")
 
 
-def test_the_staff_button_says_staff_in_japanese():
-    assert "スタッフ" in strings.text("ask_staff", "ja")
-    assert strings.text("ask_staff", "en") == "Ask IOM Tokyo staff"
+def test_the_staff_button_says_staff_in_japanese(content):
+    assert "スタッフ" in content.strings.text("ask_staff", "ja")
+    assert content.strings.text("ask_staff", "en") == "Ask IOM Tokyo staff"
 
 
 def test_the_slack_app_is_granted_what_the_handoff_uses():

@@ -70,7 +70,11 @@ def expected_wheel_files(root: Path, names: list[str]) -> set[str]:
             if (
                 inner.endswith(".py")
                 or (folder == "content/" and inner.endswith(".yaml") and "/" not in inner)
-                or (folder == "content/" and inner.startswith("asked/") and inner.endswith(".yaml"))
+                or (
+                    folder == "content/"
+                    and inner.startswith(("asked/", "strings/"))
+                    and inner.endswith(".yaml")
+                )
                 or (folder == "src/iombot/" and inner == "py.typed")
             ):
                 expected.add(package + inner)
@@ -115,6 +119,8 @@ def test_the_wheel_holds_exactly_the_tree(tmp_path):
     shipped, expected = wheel_files(wheel), expected_wheel_files(ROOT, names)
     assert "iombot/bots/cli.py" in expected and "iombot/content/contact.yaml" in expected
     assert "iombot/content/asked/contact.yaml" in expected
+    assert "iombot/content/strings/en.yaml" in expected
+    assert "iombot/content/languages.yaml" in expected
     assert sorted(expected - shipped) == [], "in the tree but missing from the wheel"
     assert sorted(shipped - expected) == [], "in the wheel but not in the tree"
 

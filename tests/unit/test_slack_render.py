@@ -17,6 +17,7 @@ from iombot.bots.slack.render import (
     section_texts,
     share_value,
 )
+from iombot.core.content import default_content_dir, load_content
 from iombot.core.reply import (
     Bold,
     BulletList,
@@ -33,6 +34,8 @@ from iombot.core.reply import (
 )
 
 NAMES = frozenset({"contact", "phone", "連絡先", "about"})
+# The bot's own words, from the shipped content (a renderer receives them).
+STRINGS = load_content(default_content_dir()).strings
 
 
 def topic(*blocks, buttons=(), title="Title") -> Reply:
@@ -93,7 +96,7 @@ def test_hostile_content_cannot_mention_broadcast_or_link():
 
 
 def test_sections_are_verbatim_so_slack_does_not_autolink():
-    message = render(topic(Paragraph((Text("@here #general"),))))
+    message = render(topic(Paragraph((Text("@here #general"),))), STRINGS)
     section = next(b for b in message["blocks"] if b["type"] == "section")
     assert section["text"] == {"type": "mrkdwn", "text": "@here #general", "verbatim": True}
 
@@ -108,7 +111,7 @@ def test_a_topic_reply_as_block_kit():
         BulletList(((Text("one"),), (Text("two"),))),
         buttons=(Button("About us", "topic:about"), Button("日本語", "lang:ja")),
     )
-    message = render(reply, share=share_value("en", action="topic:t"))
+    message = render(reply, STRINGS, share=share_value("en", action="topic:t"))
     kinds = [b["type"] for b in message["blocks"]]
     assert kinds == ["header", "section", "section", "section", "context", "actions", "actions"]
     assert message["blocks"][0]["text"]["text"] == "Title"
@@ -129,13 +132,13 @@ def test_fallback_text_is_always_set():
         Reply(kind=ReplyKind.EMPTY, language="ja"),
         topic(title=None),
     ):
-        for message in render_messages(reply):
+        for message in render_messages(reply, STRINGS):
             assert message["text"].strip()
 
 
 def test_long_labels_and_titles_are_cut_to_slack_limits():
     reply = topic(buttons=(Button("x" * 200, "topic:x"),), title="T" * 400)
-    message = render(reply)
+    message = render(reply, STRINGS)
     assert len(message["blocks"][0]["text"]["text"]) == 150
     button = message["blocks"][-1]["elements"][0]
     assert len(button["text"]["text"]) == 75
@@ -166,7 +169,9 @@ def test_a_single_huge_word_is_cut_hard_but_never_inside_an_escape():
 
 def test_many_blocks_are_split_into_messages_of_at_most_50():
     blocks = tuple(Paragraph((Text(f"paragraph {n}"),)) for n in range(120))
-    messages = render_messages(topic(*blocks, buttons=(Button("B", "topic:b"),)), share="{}")
+    messages = render_messages(
+        topic(*blocks, buttons=(Button("B", "topic:b"),)), STRINGS, share="{}"
+    )
     assert len(messages) == 3
     assert all(len(m["blocks"]) <= 50 for m in messages)
     assert all(m["text"] for m in messages)
@@ -184,7 +189,7 @@ def test_long_bullet_lists_break_between_items():
 
 def test_fallback_is_bounded_and_never_cuts_a_link():
     blocks = tuple(Paragraph((Link(f"link {n}", f"https://example.org/{n}"),)) for n in range(40))
-    message = render(topic(*(blocks * 3)))
+    message = render(topic(*(blocks * 3)), STRINGS)
     assert len(message["text"]) <= 3002
     assert message["text"].count("<") == message["text"].count(">")
 
@@ -208,7 +213,7 @@ def test_home_view_has_topic_buttons_contact_and_unique_action_ids():
         topic="contact",
     )
     selected = topic(Paragraph((Text("Bee"),)), buttons=(Button("A", "topic:a"),), title="B")
-    view = home_view(welcome, contact, selected)
+    view = home_view(STRINGS, welcome, contact, selected)
     assert view["type"] == "home"
     ids = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert ids == ["iom_topic:a", "iom_topic:b", "iom_topic:a#2"]
@@ -218,7 +223,7 @@ def test_home_view_has_topic_buttons_contact_and_unique_action_ids():
 def test_home_view_stays_within_100_blocks():
     welcome = Reply(kind=ReplyKind.START, language="en", title="W")
     big = topic(*(Paragraph((Text(f"p{n}"),)) for n in range(150)))
-    view = home_view(welcome, None, big)
+    view = home_view(STRINGS, welcome, None, big)
     assert len(view["blocks"]) == 100
     assert view["blocks"][-1]["type"] == "context"
 
