@@ -20,7 +20,7 @@ from .editors.report import Report
 from .editors.reporting import build_report
 from .flood import FloodGate, Verdict
 from .metrics import Metrics
-from .state import MemoryState, StateStore
+from .state import MemoryState, Profile, StateStore
 
 if TYPE_CHECKING:
     from .handoff import Handoff
@@ -74,7 +74,7 @@ class Services:
         key = _user_key(query)
         if query.language is not None or key is None:
             return query
-        return replace(query, language=await self.state.get_language(key))
+        return replace(query, language=_language(await self.state.get_profile(key)))
 
     async def _note(self, query: Query, reply: Reply) -> None:
         await self.ledger.note(query, reply)
@@ -97,7 +97,7 @@ class Services:
     async def _remember(self, query: Query, reply: Reply) -> Reply:
         key = _user_key(query)
         if reply.chosen_language and key is not None:
-            await self.state.set_language(key, reply.chosen_language)
+            await self.state.update_profile(key, {"language": reply.chosen_language})
         return reply
 
     # --- the flood limit ----------------------------------------------------------------------
@@ -109,7 +109,8 @@ class Services:
         assert self.flood is not None
         user_key = _user_key(query) if query.language is None else None
         window_key = self.flood.window_key(f"{platform}:{sender}")
-        count, language = await self.state.note_message(window_key, self.flood.window, user_key)
+        count, profile = await self.state.note_message(window_key, self.flood.window, user_key)
+        language = _language(profile)
         verdict = self.flood.verdict(count)
         if verdict is not Verdict.ALLOW:
             self.metrics.rate_limited.labels(platform).inc()
@@ -156,3 +157,8 @@ class Services:
 
 def _user_key(query: Query) -> str | None:
     return None if query.user_id is None else f"{query.platform}:{query.user_id}"
+
+
+def _language(profile: Profile) -> str | None:
+    language = profile.get("language")
+    return language if isinstance(language, str) else None
