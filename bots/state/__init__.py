@@ -10,10 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from .base import StateError, StateStore
+from .base import Profile, ProfileError, StateError, StateStore
 from .memory import MemoryState
 
-__all__ = ["MemoryState", "StateError", "StateStore", "describe_url", "open_state", "url_problem"]
+__all__ = [
+    "MemoryState",
+    "Profile",
+    "ProfileError",
+    "StateError",
+    "StateStore",
+    "describe_url",
+    "open_state",
+    "url_problem",
+]
 
 SCHEMES = ("sqlite", "redis", "rediss", "memory")
 

@@ -10,7 +10,17 @@ import time
 from collections.abc import Callable
 
 from ..bounded import BoundedMap
-from .base import LANGUAGE_SECONDS, Record, decode_record, encode_record
+from .base import (
+    PROFILE_SECONDS,
+    Profile,
+    Record,
+    check_changes,
+    decode_profile,
+    decode_record,
+    encode_profile,
+    encode_record,
+    merge_profile,
+)
 
 
 class MemoryState:
@@ -24,21 +34,32 @@ class MemoryState:
         records: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self._languages: BoundedMap[str, str] = BoundedMap(users, LANGUAGE_SECONDS, clock)
+        self.profile_seconds = PROFILE_SECONDS  # (tests shorten it)
+        # Profiles and records are kept as JSON, as the other stores keep them: what a caller
+        # later does to a dict it put or got never changes what is stored.
+        self._profiles: BoundedMap[str, str] = BoundedMap(users, clock=clock)
         self._seen: BoundedMap[str, bool] = BoundedMap(events, clock=clock)
         self._windows: BoundedMap[str, list[int]] = BoundedMap(windows, clock=clock)
         self._locks: BoundedMap[str, str] = BoundedMap(1000, clock=clock)
-        # Kept as JSON, as the other stores keep them: what a caller later does to a dict it put
-        # or got never changes the stored record.
         self._records: BoundedMap[tuple[str, str], str] = BoundedMap(records, clock=clock)
         self._counts: BoundedMap[tuple[str, str], list[int]] = BoundedMap(records, clock=clock)
         self._numbers: dict[str, int] = {}
 
-    async def get_language(self, user_key: str) -> str | None:
-        return self._languages.get(user_key)
+    async def get_profile(self, user_key: str) -> Profile:
+        return decode_profile(self._profiles.get(user_key), user_key, self.backend)
 
-    async def set_language(self, user_key: str, language: str) -> None:
-        self._languages.set(user_key, language)
+    async def update_profile(self, user_key: str, changes: Profile) -> Profile:
+        check_changes(changes)
+        profile = merge_profile(await self.get_profile(user_key), changes)
+        self.keep_profile(user_key, profile)
+        return profile
+
+    def keep_profile(self, user_key: str, profile: Profile) -> None:
+        """Replace a user's whole profile (the resilient wrapper's copy of the store's)."""
+        if profile:
+            self._profiles.set(user_key, encode_profile(profile), self.profile_seconds)
+        else:
+            self._profiles.pop(user_key)
 
     async def first_time(self, key: str, ttl: float) -> bool:
         if self._seen.get(key):
@@ -56,9 +77,9 @@ class MemoryState:
 
     async def note_message(
         self, window_key: str, window: float, user_key: str | None
-    ) -> tuple[int, str | None]:
+    ) -> tuple[int, Profile]:
         count = await self.count_in_window(window_key, window)
-        return count, (self._languages.get(user_key) if user_key else None)
+        return count, (await self.get_profile(user_key) if user_key else {})
 
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         holder = self._locks.get(name)

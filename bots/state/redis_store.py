@@ -2,6 +2,17 @@
 
 Every entry carries a TTL, so Redis itself forgets what has expired, except the counters of
 `next_number` (seq:<name>), which must never start again; keys share one prefix.
+
+A profile is one JSON string per user (profile:<user>), the same compact JSON as SQLite's and
+the records', written by Python's json, not by the cjson of Redis's Lua (which would round
+numbers to 14 digits and escape "/"). A hash of fields would merge without a transaction, but
+each field would need a JSON value of its own to keep its type, and the size limit and the
+reading of a malformed value would have to be written again in Lua. An update is an optimistic
+transaction (WATCH, read, merge, MULTI/EXEC, again if another replica wrote in between): atomic
+across replicas, at one more round trip for what is rare (a /lang); the per-message read stays
+in the one NOTE_MESSAGE script. Before profiles, the language was a string at lang:<user>: a user
+without a profile but with such a key has {"language": …}, until an update moves it into the
+profile and deletes it.
 """
 
 from __future__ import annotations
@@ -9,19 +20,33 @@ from __future__ import annotations
 import re
 
 import redis.asyncio as aioredis
-from redis.exceptions import AuthenticationError, RedisError, ResponseError
+from redis.exceptions import AuthenticationError, RedisError, ResponseError, WatchError
 
-from .base import LANGUAGE_SECONDS, Record, StateError, decode_record, encode_record
+from .base import (
+    PROFILE_SECONDS,
+    Profile,
+    Record,
+    StateError,
+    check_changes,
+    decode_profile,
+    decode_record,
+    encode_profile,
+    encode_record,
+    merge_profile,
+)
 
 PREFIX = "iombot:"
 SCAN_COUNT = 1000  # keys looked at per SCAN round trip: the whole keyspace is walked
-# One flood window count (its TTL set with the first message) and one language read, in one
-# atomic command: the work of every incoming message in one round trip.
+# One flood window count (its TTL set with the first message) and one profile read (or, when
+# there is none, the language kept before profiles), in one atomic command: the work of every
+# incoming message in one round trip.
 NOTE_MESSAGE = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-if #KEYS > 1 then return {count, redis.call('GET', KEYS[2])} end
-return {count, false}
+if #KEYS == 1 then return {count, false, false} end
+local profile = redis.call('GET', KEYS[2])
+if profile then return {count, profile, false} end
+return {count, false, redis.call('GET', KEYS[3])}
 """
 
 
@@ -41,6 +66,7 @@ class RedisState:
         self.where = where  # host:port/db, never the password
         self._note_message = client.register_script(NOTE_MESSAGE)
         self._add_count = client.register_script(ADD_COUNT)
+        self.profile_seconds = PROFILE_SECONDS  # (tests shorten it)
 
     @classmethod
     async def open(cls, url: str, where: str, timeout: float = 1.0) -> RedisState:
@@ -67,11 +93,35 @@ class RedisState:
             ) from None
         return cls(client, where)
 
-    async def get_language(self, user_key: str) -> str | None:
-        return await self._redis.get(f"{PREFIX}lang:{user_key}")
+    def _profile(self, user_key: str, stored: str | None, language: str | None) -> Profile:
+        if stored is None:  # none, or one from before profiles: its language alone
+            return {"language": language} if language is not None else {}
+        return decode_profile(stored, user_key, self.backend)
 
-    async def set_language(self, user_key: str, language: str) -> None:
-        await self._redis.set(f"{PREFIX}lang:{user_key}", language, ex=LANGUAGE_SECONDS)
+    async def get_profile(self, user_key: str) -> Profile:
+        keys = _profile_keys(user_key)
+        return self._profile(user_key, *await self._redis.mget(keys))
+
+    async def update_profile(self, user_key: str, changes: Profile) -> Profile:
+        check_changes(changes)
+        key, old = keys = _profile_keys(user_key)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(*keys)  # EXEC fails if another client writes either key
+                    stored = self._profile(user_key, *await pipe.mget(keys))
+                    profile = merge_profile(stored, changes)
+                    text = encode_profile(profile)  # ProfileError before anything is written
+                    pipe.multi()
+                    if profile:
+                        pipe.set(key, text, px=_ms(self.profile_seconds))
+                    else:
+                        pipe.delete(key)
+                    pipe.delete(old)  # moved into the profile, if it was there
+                    await pipe.execute()
+                    return profile
+                except WatchError:
+                    continue  # another replica's update came first: merge into that one
 
     async def first_time(self, key: str, ttl: float) -> bool:
         return bool(await self._redis.set(f"{PREFIX}seen:{key}", 1, nx=True, px=_ms(ttl)))
@@ -82,12 +132,12 @@ class RedisState:
 
     async def note_message(
         self, window_key: str, window: float, user_key: str | None
-    ) -> tuple[int, str | None]:
+    ) -> tuple[int, Profile]:
         keys = [f"{PREFIX}window:{window_key}"]
         if user_key:
-            keys.append(f"{PREFIX}lang:{user_key}")
-        count, language = await self._note_message(keys=keys, args=[_ms(window)])
-        return int(count), language or None
+            keys.extend(_profile_keys(user_key))
+        count, stored, language = await self._note_message(keys=keys, args=[_ms(window)])
+        return int(count), (self._profile(user_key, stored, language) if user_key else {})
 
     async def acquire_lock(self, name: str, owner: str, ttl: float) -> bool:
         key = f"{PREFIX}lock:{name}"
@@ -148,6 +198,11 @@ class RedisState:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _profile_keys(user_key: str) -> list[str]:
+    # The profile, and where the language was kept before profiles.
+    return [f"{PREFIX}profile:{user_key}", f"{PREFIX}lang:{user_key}"]
 
 
 def _ms(seconds: float) -> int:

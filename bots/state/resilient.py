@@ -1,9 +1,10 @@
 """A store that never takes the bot down with it.
 
 When the store fails (Redis lost, the disk full), each call falls back to this process's memory:
-the default language for users not seen here, dedupe and flood limits per process. The failure is
-logged once and counted; health shows the store as down; after a short pause the store is tried
-again, and the first call that succeeds brings it back (logged once too).
+the profiles this process updated (as the store returned them; the defaults for users not
+updated here), dedupe and flood limits per process. The failure is logged once and counted;
+health shows the store as down; after a short pause the store is tried again, and the first call
+that succeeds brings it back (logged once too).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from .base import Record, StateStore
+from .base import Profile, ProfileError, Record, StateStore
 from .memory import MemoryState
 
 log = logging.getLogger("iombot.state")
@@ -46,6 +47,8 @@ class ResilientState:
             return await fallback(*args)
         try:
             result = await getattr(self.store, name)(*args)
+        except ProfileError:
+            raise  # the caller's mistake (a profile too large): the store is fine
         except Exception as error:  # any failure of the store: serve from memory
             self._failed(error)
             return await fallback(*args)
@@ -75,12 +78,13 @@ class ResilientState:
             "down_since": self.down_since,
         }
 
-    async def get_language(self, user_key: str) -> str | None:
-        return await self._call("get_language", (user_key,), self.local.get_language)
+    async def get_profile(self, user_key: str) -> Profile:
+        return await self._call("get_profile", (user_key,), self.local.get_profile)
 
-    async def set_language(self, user_key: str, language: str) -> None:
-        await self.local.set_language(user_key, language)  # kept here too, for an outage
-        await self._call("set_language", (user_key, language), _nothing)
+    async def update_profile(self, user_key: str, changes: Profile) -> Profile:
+        profile = await self._call("update_profile", (user_key, changes), self.local.update_profile)
+        self.local.keep_profile(user_key, profile)  # the whole record kept here, for an outage
+        return profile
 
     async def first_time(self, key: str, ttl: float) -> bool:
         return await self._call("first_time", (key, ttl), self.local.first_time)
@@ -90,7 +94,7 @@ class ResilientState:
 
     async def note_message(
         self, window_key: str, window: float, user_key: str | None
-    ) -> tuple[int, str | None]:
+    ) -> tuple[int, Profile]:
         return await self._call(
             "note_message", (window_key, window, user_key), self.local.note_message
         )

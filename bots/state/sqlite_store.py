@@ -10,24 +10,44 @@ Two connections, so that the event loop never waits on the file:
   met BUSY, the periodic checkpoint, the sweep of expired rows, opening the file.
 The fast path costs about 75 µs of CPU per message in the Telegram bench, against about 460 µs
 when every statement hops to a thread (bench/telegram_throughput.py, 2026-11-29).
+
+A profile is one row of JSON per user (`profiles`); an update reads, merges and writes it in
+one IMMEDIATE transaction, so two processes' updates never lose each other's keys. A file made
+before profiles (a `languages` table) has its live choices copied into profiles as
+{"language": …} when it is first opened, and that table dropped.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from .base import LANGUAGE_SECONDS, Record, StateError, decode_record, encode_record
+from .base import (
+    PROFILE_SECONDS,
+    Profile,
+    Record,
+    StateError,
+    check_changes,
+    decode_profile,
+    decode_record,
+    encode_profile,
+    encode_record,
+    merge_profile,
+)
 from .worker import Worker
+
+log = logging.getLogger("iombot.state")
 
 T = TypeVar("T")
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS languages (
-    user_key TEXT PRIMARY KEY, language TEXT NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles (
+    user_key TEXT PRIMARY KEY, data TEXT NOT NULL, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS windows (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires REAL NOT NULL);
@@ -41,15 +61,18 @@ CREATE TABLE IF NOT EXISTS counts (
     PRIMARY KEY (kind, key));
 """
 # The tables whose rows expire: swept and counted. (Sequences never expire: not among them.)
-TABLES = ("languages", "seen", "windows", "locks", "records", "counts")
+TABLES = ("profiles", "seen", "windows", "locks", "records", "counts")
 CHECKPOINT_EVERY = 500  # fast writes between two checkpoints (on the thread, never waiting)
 _WAITING = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
-GET_LANGUAGE = "SELECT language FROM languages WHERE user_key = ? AND expires > ?"
-SET_LANGUAGE = (
-    "INSERT INTO languages (user_key, language, expires) VALUES (?, ?, ?) "
-    "ON CONFLICT (user_key) DO UPDATE SET language = excluded.language, expires = excluded.expires"
+GET_PROFILE = "SELECT data FROM profiles WHERE user_key = ? AND expires > ?"
+PUT_PROFILE = (
+    "INSERT INTO profiles (user_key, data, expires) VALUES (?, ?, ?) "
+    "ON CONFLICT (user_key) DO UPDATE SET data = excluded.data, expires = excluded.expires"
 )
+DELETE_PROFILE = "DELETE FROM profiles WHERE user_key = ?"
+# Before profiles, the language choice had a table of its own.
+OLD_LANGUAGES = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'languages'"
 # Inserted, or an expired row taken over: one row changed. Seen and still live: none.
 FIRST_TIME = (
     "INSERT INTO seen (key, expires) VALUES (?, ?) "
@@ -102,6 +125,7 @@ class SqliteState:
         self._worker = worker
         self._writes = 0
         self.waited = 0  # statements that met another process's lock and went to the thread
+        self.profile_seconds = PROFILE_SECONDS  # (tests shorten it)
 
     @classmethod
     async def open(cls, path: Path) -> SqliteState:
@@ -109,6 +133,7 @@ class SqliteState:
         worker = Worker("iombot-sqlite")
         try:
             slow = await worker.call(_connect, path, 5.0)
+            await worker.call(_migrate, slow, path)
             fast = await worker.call(_connect, path, 0.0)
         except StateError:
             worker.stop()
@@ -138,19 +163,28 @@ class SqliteState:
     # --- the statements, given a connection ----------------------------------------------------
 
     @staticmethod
-    def _get_language(db: sqlite3.Connection, user_key: str) -> str | None:
-        row = db.execute(GET_LANGUAGE, (user_key, time.time())).fetchone()
+    def _get_profile(db: sqlite3.Connection, user_key: str) -> str | None:
+        row = db.execute(GET_PROFILE, (user_key, time.time())).fetchone()
         return row[0] if row else None
+
+    def _update_profile(self, db: sqlite3.Connection, user_key: str, changes: Profile) -> Profile:
+        # Read, merge and write under the write lock: no other process writes in between. BUSY
+        # (another process holds the lock) rolls back what little was done: _do runs it again.
+        with _transaction(db):
+            stored = self._decode(self._get_profile(db, user_key), user_key)
+            profile = merge_profile(stored, changes)
+            if profile:
+                expires = time.time() + self.profile_seconds
+                db.execute(PUT_PROFILE, (user_key, encode_profile(profile), expires))
+            else:
+                db.execute(DELETE_PROFILE, (user_key,))
+        return profile
 
     @staticmethod
     def _count(db: sqlite3.Connection, key: str, window: float) -> int:
         now = time.time()
         row = db.execute(COUNT, {"key": key, "ends": now + window, "now": now}).fetchone()
         return int(row[0]) if row else 1
-
-    @staticmethod
-    def _set_language(db: sqlite3.Connection, user_key: str, language: str) -> None:
-        db.execute(SET_LANGUAGE, (user_key, language, time.time() + LANGUAGE_SECONDS))
 
     @staticmethod
     def _first_time(db: sqlite3.Connection, key: str, ttl: float) -> bool:
@@ -203,18 +237,23 @@ class SqliteState:
 
     # --- the interface -------------------------------------------------------------------------
 
-    async def get_language(self, user_key: str) -> str | None:
-        return await self._do(self._get_language, user_key, write=False)
+    def _decode(self, value: str | None, user_key: str) -> Profile:
+        return decode_profile(value, user_key, self.backend)
 
-    async def set_language(self, user_key: str, language: str) -> None:
-        await self._do(self._set_language, user_key, language)
+    async def get_profile(self, user_key: str) -> Profile:
+        return self._decode(await self._do(self._get_profile, user_key, write=False), user_key)
+
+    async def update_profile(self, user_key: str, changes: Profile) -> Profile:
+        check_changes(changes)
+        return await self._do(self._update_profile, user_key, changes)
 
     async def note_message(
         self, window_key: str, window: float, user_key: str | None
-    ) -> tuple[int, str | None]:
+    ) -> tuple[int, Profile]:
         count = await self._do(self._count, window_key, window)
-        language = await self._do(self._get_language, user_key, write=False) if user_key else None
-        return count, language
+        if not user_key:
+            return count, {}
+        return count, await self.get_profile(user_key)
 
     async def first_time(self, key: str, ttl: float) -> bool:
         return await self._do(self._first_time, key, ttl)
@@ -288,6 +327,43 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         db.close()
         raise StateError(f"cannot use the state file {path}: {_why(error)}") from None
     return db
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """A file from before profiles: copy its live language choices into profiles, once, then
+    drop the old table (in one transaction: two processes opening the file do it once)."""
+    if db.execute(OLD_LANGUAGES).fetchone() is None:
+        return
+    try:
+        with _transaction(db):
+            if db.execute(OLD_LANGUAGES).fetchone() is None:  # done meanwhile by another process
+                return
+            rows = db.execute(
+                "SELECT user_key, language, expires FROM languages WHERE expires > ?",
+                (time.time(),),
+            ).fetchall()
+            db.executemany(
+                "INSERT INTO profiles (user_key, data, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_key) DO NOTHING",
+                [(user, encode_profile({"language": lang}), ends) for user, lang, ends in rows],
+            )
+            db.execute("DROP TABLE languages")
+    except sqlite3.Error as error:
+        raise StateError(f"cannot update the state file {path}: {_why(error)}") from None
+    log.info("state file %s: %d language choices moved into profiles", path, len(rows))
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE (the write lock from the start) … COMMIT; rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def _checkpoint(db: sqlite3.Connection) -> None:

@@ -146,3 +146,23 @@ async def test_admit_reads_the_remembered_language_in_the_same_call(answerer):
         "telegram", "8", Query(text="hi", user_id="8", platform="telegram")
     )
     assert stranger.language is None
+
+
+async def test_a_language_choice_is_one_key_of_the_profile_and_keeps_the_others(answerer):
+    shared = services(answerer)
+    await shared.state.update_profile("telegram:7", {"digest": True})
+    await shared.answer(Query(text="/lang ja", user_id="7", platform="telegram"))
+    assert await shared.state.get_profile("telegram:7") == {"digest": True, "language": "ja"}
+    _, query = await shared.admit(
+        "telegram", "7", Query(text="hi", user_id="7", platform="telegram")
+    )
+    assert query.language == "ja"
+
+
+async def test_a_profile_without_a_language_leaves_the_query_as_it_was(answerer):
+    shared = services(answerer)
+    await shared.state.update_profile("telegram:7", {"digest": True, "language": None})
+    hello = Query(text="hi", user_id="7", platform="telegram")
+    _, query = await shared.admit("telegram", "7", hello)
+    assert query is hello
+    assert await shared.language_for(hello) == "en"

@@ -14,16 +14,6 @@ from iombot.bots.state.sqlite_store import SqliteState
 from iombot.bots.state.sweeper import StateSweeper
 
 
-async def test_a_language_choice_is_kept_per_user(store):
-    user, other = key(), key()
-    assert await store.get_language(user) is None
-    await store.set_language(user, "ja")
-    await store.set_language(other, "en")
-    assert await store.get_language(user) == "ja" and await store.get_language(other) == "en"
-    await store.set_language(user, "en")
-    assert await store.get_language(user) == "en"
-
-
 async def test_an_event_id_is_new_once_then_again_after_its_ttl(store):
     event = key()
     assert await store.first_time(event, 0.3) is True
@@ -63,8 +53,8 @@ async def test_two_connections_to_one_store_see_the_same_state(backend, tmp_path
     other = await open_state(url)  # as a second replica would
     try:
         user, event = key(), key()
-        await store.set_language(user, "ja")
-        assert await other.get_language(user) == "ja"
+        await store.update_profile(user, {"language": "ja"})
+        assert await other.get_profile(user) == {"language": "ja"}
         assert await store.first_time(event, 10) and not await other.first_time(event, 10)
         sender = key()
         await store.count_in_window(sender, 10)
@@ -85,9 +75,9 @@ async def test_sqlite_sweep_deletes_what_has_expired_and_nothing_else(tmp_path):
             await state.count_in_window(f"old{n}", 0.1)
         await state.acquire_lock("old", "x", 0.1)
         await state.first_time("fresh", 60)
-        await state.set_language("telegram:1", "ja")
+        await state.update_profile("telegram:1", {"language": "ja"})
         assert await state.count_rows() == {
-            "languages": 1,
+            "profiles": 1,
             "seen": 51,
             "windows": 50,
             "locks": 1,
@@ -97,7 +87,7 @@ async def test_sqlite_sweep_deletes_what_has_expired_and_nothing_else(tmp_path):
         await asyncio.sleep(0.2)
         assert await state.sweep() == 101
         assert await state.count_rows() == {
-            "languages": 1,
+            "profiles": 1,
             "seen": 1,
             "windows": 0,
             "locks": 0,
@@ -114,7 +104,7 @@ async def test_every_redis_key_carries_a_ttl_so_redis_forgets_it(redis_server):
     assert isinstance(state, RedisState)
     try:
         prefix = key()
-        await state.set_language(f"{prefix}:user", "ja")
+        await state.update_profile(f"{prefix}:user", {"language": "ja"})
         await state.first_time(f"{prefix}:event", 0.2)
         await state.count_in_window(f"{prefix}:sender", 0.2)
         await state.acquire_lock(f"{prefix}:job", "me", 0.2)
@@ -124,7 +114,7 @@ async def test_every_redis_key_carries_a_ttl_so_redis_forgets_it(redis_server):
             assert await state._redis.pttl(name) > 0, name  # -1 would mean: kept for ever
         await asyncio.sleep(0.3)
         remaining = [k async for k in state._redis.scan_iter(match=f"iombot:*{prefix}*")]
-        assert remaining == [f"iombot:lang:{prefix}:user"]  # the language is kept for 400 days
+        assert remaining == [f"iombot:profile:{prefix}:user"]  # a profile is kept 400 days
     finally:
         await state.close()
 
@@ -254,7 +244,7 @@ async def test_another_process_s_write_lock_never_makes_the_event_loop_wait(tmp_
         await asyncio.sleep(0.3)
         assert not waiting.done() and ticks >= 20  # the loop kept running all along
         blocker.execute("COMMIT")
-        assert await asyncio.wait_for(waiting, 5) == (1, None)
+        assert await asyncio.wait_for(waiting, 5) == (1, {})
         assert state.waited == 1
         running.cancel()
         assert await state.count_in_window("flood:u", 60) == 2  # the fast path again
