@@ -1,9 +1,9 @@
 """The wheel holds exactly what the tree holds, and the tests run the working tree.
 
 core/, bots/ and content/ ship as iombot.core, iombot.bots and iombot.content through the
-symlinks src/iombot/{core,bots,content}; setuptools finds every package under src/. The wheel is
-built offline (no build isolation: the test extra brings setuptools) from a clean copy of the
-files git tracks or would track, so no old build/ folder can add to it.
+symlinks src/iombot/{core,bots,content}, which hatchling follows. The wheel is built offline (no
+build isolation: the test extra brings hatchling) from a clean copy of the files git tracks or
+would track; a module deleted with `git rm` is gone from a wheel rebuilt in the same copy.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def copy_tree(root: Path, names: list[str], copy: Path) -> None:
 
 
 def expected_wheel_files(root: Path, names: list[str]) -> set[str]:
-    """What the wheel must hold: every module, the content's YAML files and py.typed."""
+    """What the wheel must hold: every module, every YAML file under content/ and py.typed."""
     expected = set()
     for name in names:
         for folder, package in PACKAGES.items():
@@ -69,12 +69,7 @@ def expected_wheel_files(root: Path, names: list[str]) -> set[str]:
             inner = name.removeprefix(folder)
             if (
                 inner.endswith(".py")
-                or (folder == "content/" and inner.endswith(".yaml") and "/" not in inner)
-                or (
-                    folder == "content/"
-                    and inner.startswith(("asked/", "strings/"))
-                    and inner.endswith(".yaml")
-                )
+                or (folder == "content/" and inner.endswith(".yaml"))
                 or (folder == "src/iombot/" and inner == "py.typed")
             ):
                 expected.add(package + inner)
@@ -92,6 +87,10 @@ def build_wheel(source: Path, out: Path) -> Path:
     assert result.returncode == 0, f"building the wheel failed:\n{result.stdout}\n{result.stderr}"
     [wheel] = out.glob("*.whl")
     return wheel
+
+
+def git(tree: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=tree, capture_output=True, check=True)
 
 
 def wheel_files(wheel: Path) -> set[str]:
@@ -123,6 +122,46 @@ def test_the_wheel_holds_exactly_the_tree(tmp_path):
     assert "iombot/content/languages.yaml" in expected
     assert sorted(expected - shipped) == [], "in the tree but missing from the wheel"
     assert sorted(shipped - expected) == [], "in the wheel but not in the tree"
+
+
+def test_the_wheel_built_from_the_sdist_is_the_same(tmp_path):
+    """python -m build makes the wheel from the sdist: the linked folders must be in it."""
+    tree = tmp_path / "tree"
+    copy_tree(ROOT, tree_files(ROOT), tree)
+    made = subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path / "sdist")],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, f"building the sdist failed:\n{made.stdout}\n{made.stderr}"
+    [sdist] = (tmp_path / "sdist").glob("*.tar.gz")
+
+    from_tree = wheel_files(build_wheel(tree, tmp_path / "direct"))
+    from_sdist = wheel_files(build_wheel(sdist, tmp_path / "via-sdist"))
+    assert "iombot/core/answerer.py" in from_sdist
+    assert from_sdist == from_tree
+
+
+def test_a_module_removed_with_git_rm_leaves_the_rebuilt_wheel(tmp_path):
+    """Rebuilding in the same clone reuses no output of the build before (setuptools' build/ did)."""
+    tree = tmp_path / "tree"
+    copy_tree(ROOT, tree_files(ROOT), tree)
+    git(tree, "init", "-q")
+    (tree / "core" / "soon_removed.py").write_text('"""A module about to be deleted."""\n')
+    (tree / "content" / "later").mkdir()
+    (tree / "content" / "later" / "deep.yaml").write_text("id: deep\n")
+    git(tree, "add", "core/soon_removed.py", "content/later/deep.yaml")
+
+    first = wheel_files(build_wheel(tree, tmp_path / "first"))
+    assert "iombot/core/soon_removed.py" in first
+    assert "iombot/content/later/deep.yaml" in first, "YAML at any depth under content/ ships"
+
+    git(tree, "rm", "-q", "-f", "core/soon_removed.py")
+    second = wheel_files(build_wheel(tree, tmp_path / "second"))
+    assert "iombot/core/soon_removed.py" not in second
+    assert first - second == {"iombot/core/soon_removed.py"}
 
 
 def test_the_tests_run_the_working_tree():
