@@ -8,6 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ...core.languages import Languages
 from ..handoff import HandoffSettings, Ticket
+from .client import build_client
 from .settings import SlackSettings
 
 CLOSE_ACTION = "iom_handoff_close"
@@ -48,8 +49,6 @@ class SlackDesk:
 
     @classmethod
     def from_settings(cls, slack: SlackSettings, handoff: HandoffSettings) -> SlackDesk:
-        from .adapter import build_client  # lazily: adapter.py imports the handlers
-
         return cls(build_client(slack.bot_token.value, slack.api_url), handoff.channel)
 
     async def post_ticket(self, ticket: Ticket, text: str, languages: Languages) -> str:
@@ -161,8 +160,6 @@ class SlackPoster:
 
     @classmethod
     def from_settings(cls, slack: SlackSettings) -> SlackPoster:
-        from .adapter import build_client  # lazily: adapter.py imports the handlers
-
         return cls(build_client(slack.bot_token.value, slack.api_url))
 
     async def post_report(self, channel: str, title: str, text: str) -> None:
