@@ -81,6 +81,20 @@ def _ts_of(slack, call) -> str:
     return call.result["ts"]  # the new message's ts, as the fake answered it
 
 
+@pytest.mark.parametrize("only", [None, "telegram", "slack"])
+async def test_the_ticket_counters_are_at_0_before_any_ticket(fakes, only):
+    """The dashboard graphs them: every process exports them from the start, whichever
+    adapters it runs (the compose services run one each)."""
+    telegram, slack = fakes
+    async with running(handoff_settings(telegram, slack), only=only) as bot:
+        metrics = (await bot.metrics()).splitlines()
+    for language in ("en", "ja"):
+        labels = f'language="{language}",platform="telegram"'
+        assert f"iombot_handoff_tickets_opened_total{{{labels}}} 0.0" in metrics
+        for by in ("asker", "staff", "idle", "undeliverable"):
+            assert f'iombot_handoff_tickets_closed_total{{by="{by}",{labels}}} 0.0' in metrics
+
+
 async def test_a_question_goes_to_staff_and_their_reply_comes_back(fakes):
     telegram, slack = fakes
     async with running(handoff_settings(telegram, slack)) as bot:
