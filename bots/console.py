@@ -12,7 +12,6 @@ from ..core.reply import (
     BulletList,
     Button,
     Command,
-    Heading,
     Link,
     Paragraph,
     Phone,
@@ -50,8 +49,6 @@ def _bare(address: str) -> str:
 
 def render_block(block: Block) -> str:
     match block:
-        case Heading(text=text):
-            return text
         case Paragraph(spans=spans):
             return render_spans(spans)
         case BulletList(items=items):

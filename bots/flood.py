@@ -32,9 +32,3 @@ class FloodGate:
         if count <= self.limit:
             return Verdict.ALLOW
         return Verdict.NOTICE if count == self.limit + 1 else Verdict.DROP
-
-    async def check(self, sender: str) -> Verdict:
-        """Count one message from `sender` and judge it (services.admit does this together
-        with reading the user's language, in one call to the store)."""
-        count = await self.state.count_in_window(self.window_key(sender), self.window)
-        return self.verdict(count)

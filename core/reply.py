@@ -48,11 +48,6 @@ Span = Text | Bold | Link | Phone | Command
 
 
 @dataclass(frozen=True)
-class Heading:
-    text: str
-
-
-@dataclass(frozen=True)
 class Paragraph:
     spans: tuple[Span, ...]
 
@@ -62,7 +57,7 @@ class BulletList:
     items: tuple[tuple[Span, ...], ...]
 
 
-Block = Heading | Paragraph | BulletList
+Block = Paragraph | BulletList
 
 
 @dataclass(frozen=True)
@@ -115,15 +110,6 @@ class Reply:
     # for the editors' question log.
     closest: str | None = None
     score: float | None = None
-
-    @property
-    def answered(self) -> bool:
-        """True when the reply answers the question (a topic or a built-in command)."""
-        return self.kind not in (
-            ReplyKind.SUGGESTIONS,
-            ReplyKind.UNKNOWN_COMMAND,
-            ReplyKind.EMPTY,
-        )
 
 
 def plain_text(spans: tuple[Span, ...]) -> str:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
-from ...core.reply import Block, BulletList, Heading, Link, Paragraph, Phone, Reply, Span
+from ...core.reply import Block, BulletList, Link, Paragraph, Phone, Reply, Span
 
 MAX_TEXT = 5000
 MAX_MESSAGES = 5  # a reply token carries at most 5
@@ -77,8 +77,6 @@ def render_spans(spans: tuple[Span, ...]) -> str:
 def render_block(block: Block) -> str:
     if isinstance(block, BulletList):
         return "\n".join(f"• {render_spans(item)}" for item in block.items)
-    if isinstance(block, Heading):
-        return block.text
     if isinstance(block, Paragraph):
         return render_spans(block.spans)
     return ""

@@ -20,7 +20,6 @@ from ...core.reply import (
     BulletList,
     Button,
     Command,
-    Heading,
     Link,
     Paragraph,
     Phone,
@@ -109,8 +108,6 @@ def mrkdwn(spans: Iterable[Span]) -> str:
 
 def _block_atoms(block: Block) -> list[str]:
     match block:
-        case Heading(text=text):
-            return [f"*{escape(text.replace('*', ''))}*"]
         case Paragraph(spans=spans):
             return [atom for span in spans for atom in _atoms(span)]
         case BulletList(items=items):
@@ -253,12 +250,6 @@ def render_messages(
             {"text": fallback(part) or escape(reply.title or "IOM Tokyo"), "blocks": part}
         )
     return messages
-
-
-def render(reply: Reply, strings: Catalog, share: str | None = None) -> dict:
-    """The first (usually only) message of a reply: {"text": fallback, "blocks": [...]}."""
-    messages = render_messages(reply, strings, share)
-    return messages[0] if messages else {"text": "", "blocks": []}
 
 
 def fallback(blocks: list[dict]) -> str:

@@ -20,7 +20,6 @@ from ...core.reply import (
     BulletList,
     Button,
     Command,
-    Heading,
     Link,
     Paragraph,
     Phone,
@@ -112,8 +111,6 @@ def render_spans(spans: Iterable[Span]) -> str:
 
 def render_block(block: Block) -> str:
     match block:
-        case Heading(text=text):
-            return f"<b>{_escape(text)}</b>"
         case Paragraph(spans=spans):
             return render_spans(spans)
         case BulletList(items=items):
@@ -165,8 +162,6 @@ def _render_block_fitted(block: Block, limit: int) -> list[str]:
             return _pack(lines, "\n", limit)
         case Paragraph(spans=spans):
             return _fit(whole, list(spans), "", limit)
-        case Heading(text=text):
-            return _fit(whole, [Bold(text)], "", limit)
     return []
 
 

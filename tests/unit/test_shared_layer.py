@@ -53,10 +53,18 @@ async def test_event_ids_are_new_once_within_their_ttl_and_bounded():
     assert await state.first_time("e", 60)  # expired: new again
 
 
-async def test_budget_then_one_notice_then_silence_until_the_window_passes():
+async def admit(shared: Services, sender: str) -> Verdict:
+    """One message from `sender` through the flood limit, as every adapter passes it."""
+    query = Query(text="hi", user_id=sender, platform="telegram")
+    verdict, _ = await shared.admit("telegram", sender, query)
+    return verdict
+
+
+async def test_budget_then_one_notice_then_silence_until_the_window_passes(answerer):
     clock = Clock()
-    gate = FloodGate(MemoryState(clock=clock), limit=3, window=60)
-    assert [await gate.check("u") for _ in range(6)] == [
+    shared = services(answerer, MemoryState(clock=clock))
+    shared.flood = FloodGate(shared.state, limit=3, window=60)
+    assert [await admit(shared, "u") for _ in range(6)] == [
         Verdict.ALLOW,
         Verdict.ALLOW,
         Verdict.ALLOW,
@@ -64,29 +72,31 @@ async def test_budget_then_one_notice_then_silence_until_the_window_passes():
         Verdict.DROP,
         Verdict.DROP,
     ]
-    assert await gate.check("other") is Verdict.ALLOW  # users are counted apart
+    assert await admit(shared, "other") is Verdict.ALLOW  # users are counted apart
     clock.now += 59.9
-    assert await gate.check("u") is Verdict.DROP
+    assert await admit(shared, "u") is Verdict.DROP
     clock.now += 0.2
-    assert await gate.check("u") is Verdict.ALLOW
+    assert await admit(shared, "u") is Verdict.ALLOW
 
 
-async def test_a_flood_of_distinct_users_stays_within_the_cap():
+async def test_a_flood_of_distinct_users_stays_within_the_cap(answerer):
     state = MemoryState(windows=100)
-    gate = FloodGate(state, limit=1)
+    shared = services(answerer, state)
+    shared.flood = FloodGate(state, limit=1)
     for n in range(10_000):
-        assert await gate.check(f"user{n}") is Verdict.ALLOW
+        assert await admit(shared, f"user{n}") is Verdict.ALLOW
     assert len(state._windows) == 100
 
 
-async def test_the_least_recently_seen_user_is_forgotten_first():
-    gate = FloodGate(MemoryState(windows=2), limit=1)
-    await gate.check("busy")
-    assert await gate.check("busy") is Verdict.NOTICE
-    await gate.check("a")
-    await gate.check("busy")  # seen again: kept
-    await gate.check("b")  # evicts "a", the oldest
-    assert await gate.check("busy") is Verdict.DROP
+async def test_the_least_recently_seen_user_is_forgotten_first(answerer):
+    shared = services(answerer, MemoryState(windows=2))
+    shared.flood = FloodGate(shared.state, limit=1)
+    await admit(shared, "busy")
+    assert await admit(shared, "busy") is Verdict.NOTICE
+    await admit(shared, "a")
+    await admit(shared, "busy")  # seen again: kept
+    await admit(shared, "b")  # evicts "a", the oldest
+    assert await admit(shared, "busy") is Verdict.DROP
 
 
 def services(answerer, state=None) -> Services:

@@ -12,7 +12,6 @@ from iombot.bots.slack.render import (
     escape,
     home_view,
     mrkdwn,
-    render,
     render_messages,
     section_texts,
     share_value,
@@ -23,7 +22,6 @@ from iombot.core.reply import (
     BulletList,
     Button,
     Command,
-    Heading,
     Link,
     Paragraph,
     Phone,
@@ -96,7 +94,7 @@ def test_hostile_content_cannot_mention_broadcast_or_link():
 
 
 def test_sections_are_verbatim_so_slack_does_not_autolink():
-    message = render(topic(Paragraph((Text("@here #general"),))), STRINGS)
+    [message] = render_messages(topic(Paragraph((Text("@here #general"),))), STRINGS)
     section = next(b for b in message["blocks"] if b["type"] == "section")
     assert section["text"] == {"type": "mrkdwn", "text": "@here #general", "verbatim": True}
 
@@ -107,16 +105,15 @@ def test_sections_are_verbatim_so_slack_does_not_autolink():
 def test_a_topic_reply_as_block_kit():
     reply = topic(
         Paragraph((Text("Hello "), Bold("world"))),
-        Heading("More"),
         BulletList(((Text("one"),), (Text("two"),))),
         buttons=(Button("About us", "topic:about"), Button("日本語", "lang:ja")),
     )
-    message = render(reply, STRINGS, share=share_value("en", action="topic:t"))
+    [message] = render_messages(reply, STRINGS, share=share_value("en", action="topic:t"))
     kinds = [b["type"] for b in message["blocks"]]
-    assert kinds == ["header", "section", "section", "section", "context", "actions", "actions"]
+    assert kinds == ["header", "section", "section", "context", "actions", "actions"]
     assert message["blocks"][0]["text"]["text"] == "Title"
-    assert all_text(message)[1:4] == ["Hello *world*", "*More*", "• one\n• two"]
-    topics, share = message["blocks"][5]["elements"], message["blocks"][6]["elements"]
+    assert all_text(message)[1:3] == ["Hello *world*", "• one\n• two"]
+    topics, share = message["blocks"][4]["elements"], message["blocks"][5]["elements"]
     assert [(e["action_id"], e["value"]) for e in topics] == [
         ("iom_topic:about", "topic:about"),
         ("iom_lang:ja", "lang:ja"),
@@ -138,7 +135,7 @@ def test_fallback_text_is_always_set():
 
 def test_long_labels_and_titles_are_cut_to_slack_limits():
     reply = topic(buttons=(Button("x" * 200, "topic:x"),), title="T" * 400)
-    message = render(reply, STRINGS)
+    [message] = render_messages(reply, STRINGS)
     assert len(message["blocks"][0]["text"]["text"]) == 150
     button = message["blocks"][-1]["elements"][0]
     assert len(button["text"]["text"]) == 75
@@ -189,7 +186,7 @@ def test_long_bullet_lists_break_between_items():
 
 def test_fallback_is_bounded_and_never_cuts_a_link():
     blocks = tuple(Paragraph((Link(f"link {n}", f"https://example.org/{n}"),)) for n in range(40))
-    message = render(topic(*(blocks * 3)), STRINGS)
+    message = render_messages(topic(*(blocks * 3)), STRINGS)[0]  # the first of three
     assert len(message["text"]) <= 3002
     assert message["text"].count("<") == message["text"].count(">")
 

@@ -15,7 +15,6 @@ from iombot.core.reply import (
     BulletList,
     Button,
     Command,
-    Heading,
     Link,
     Paragraph,
     Phone,
@@ -43,13 +42,12 @@ def topic(*blocks, title: str | None = "Title", buttons=()) -> Reply:
 def test_spans_title_bullets_links_and_commands():
     reply = topic(
         Paragraph((Text("Intro with "), Bold("bold"), Text(" and "), Command("lang ja"))),
-        Heading("Part"),
         BulletList(((Text("one "), Link("site", "https://x.org/?a=1&b=2")), (Text("two"),))),
         buttons=(Button("Related", "topic:contact"),),
     )
     [message] = render(reply)
     assert message.text == (
-        "<b>Title</b>\n\nIntro with <b>bold</b> and /lang ja\n\n<b>Part</b>\n\n"
+        "<b>Title</b>\n\nIntro with <b>bold</b> and /lang ja\n\n"
         '• one <a href="https://x.org/?a=1&amp;b=2">site</a>\n• two'
     )
     keyboard = message.reply_markup.inline_keyboard
