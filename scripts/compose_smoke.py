@@ -1,9 +1,9 @@
-"""Proof that the image and compose file run: build, start both services against fake
+"""Proof that the image and compose file run: build, start the three services against fake
 platforms, wait until healthy, ask each a question, pass a question to staff and their reply
-back across the two services, edit content live, stop with SIGTERM.
+back across two services, edit content live, stop with SIGTERM.
 
 Called by scripts/compose-smoke, which installs podman and podman-compose first and runs this
-with PYTHONPATH=src: the fakes are iombot.testing's (FakeBotApi, FakeSlack), served from a
+with PYTHONPATH=src: the fakes are iombot.testing's (FakeBotApi, FakeSlack, FakeLine), served from a
 thread of this process, and need only aiohttp. The services serve a copy of the adapter tests'
 fixture content (tests/fixtures/adapter_content), so rewording content/ cannot break this.
 """

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from iombot.testing.loopback import free_port as free_port  # the tests take it from here
 
-# The made-up topics the Telegram and Slack adapter tests run on, so that rewording the shipped
+# The made-up topics the adapter tests run on, so that rewording the shipped
 # content/ never breaks them (tests about the shipped content itself use default_content_dir()).
 ADAPTER_CONTENT = Path(__file__).parent / "fixtures" / "adapter_content"
 

@@ -1,4 +1,4 @@
-"""The asker's side of the handoff, the same on every public platform (Telegram now, LINE next):
+"""The asker's side of the handoff, the same on every public platform (Telegram, LINE):
 what /staff, /done, the staff button and a message mean while someone asks staff. It answers
 with neutral Replies; the adapter only sends them.
 
