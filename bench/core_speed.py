@@ -1,8 +1,7 @@
 """Core speed on this machine: content load, answer time for commands and free text, memory.
 
-Run: `make bench` (or `python bench/core_speed.py`). Prints figures; asserts nothing.
-Targets (issue #2): command < 20 µs median, free text < 200 µs median, load < 50 ms; (issue #10)
-free text < 200 µs median, load < 150 ms.
+Run: `make bench` (or `python bench/core_speed.py`). Prints figures; asserts nothing. The
+targets and past figures: bench/README.md.
 """
 
 from __future__ import annotations

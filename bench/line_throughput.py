@@ -18,7 +18,7 @@ counts against ours whenever the machine's two CPUs are busy with anything else.
 
 Run: `python bench/line_throughput.py [--events 2000] [--rounds 3]`. Prints events/s, CPU
 microseconds per event, resident memory, and the ratios ours/bare (median and best round).
-Asserts nothing. Target: at least 0.9 of the bare app's throughput, with distinct users.
+Asserts nothing. The target and past figures: bench/README.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 against the fake Bot API and the fake Slack on loopback: after start-up, and after traffic on
 both (questions in both languages, buttons, Slack commands). Prints figures; asserts nothing.
 
-Run: `python bench/memory_both.py [--questions 2000]`. Target (issue 13): under 80 MB.
+Run: `python bench/memory_both.py [--questions 2000]`. The target and past figures:
+bench/README.md.
 """
 
 from __future__ import annotations

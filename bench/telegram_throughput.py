@@ -12,7 +12,7 @@ durable state per update is measured in the same run.
 
 Run: `python bench/telegram_throughput.py [--updates 2000] [--rounds 3] [--latency-ms 0]
 [--bots iombot iombot-memory iombot-redis echo echo-concurrent echo-aiohttp]`
-Target (issue #3): at least 0.8 of the echo bot's throughput, under 80 MB resident.
+The targets and past figures: bench/README.md.
 """
 
 from __future__ import annotations
