@@ -37,7 +37,7 @@ from .channels import ButtonReply, CommandReply, HomeTab, Post, reason, respond_
 from .desk import CLOSE_ACTION, report_blocks
 from .locales import UserLocales
 from .readable import readable
-from .render import SHARE_ACTION, escape, home_view, render_messages
+from .render import SHARE_ACTION, home_view, render_messages
 
 log = logging.getLogger("iombot.slack")
 
@@ -48,6 +48,10 @@ _LABELLED = re.compile(r"<[^<>|]*\|([^<>]*)>")  # <https://x|label>, <#C1|genera
 _BARE = re.compile(r"<([^<>]*)>")  # <https://x>
 _BUILT_IN = frozenset({"help", "menu", "lang", "start"})
 EVENT_MEMORY_SECONDS = 3600  # Slack retries an event for about five minutes
+REPORT_USAGE = (
+    "`/iom report` takes how far back to look: days back from today, such as `7d` or `30d`, or "
+    "a date as `YYYY-MM-DD`, such as `2026-11-01`. With nothing after it: the last 7 days."
+)
 
 
 def slack_text(text: Any) -> str:
@@ -196,8 +200,8 @@ class SlackBot:
         """`/iom report [7d|30d|YYYY-MM-DD]`: the editors' report, for the asker only."""
         try:
             since = since_day(args[0] if args else DEFAULT_SINCE)
-        except ValueError as error:
-            return {"text": f"/iom report {escape(str(error))}"}
+        except ValueError:
+            return {"text": REPORT_USAGE}
         report = await self.services.report(since)
         title = f"Editors' report since {since}"
         return {"text": title, "blocks": report_blocks(title, render_text(report, 80))}

@@ -14,6 +14,7 @@ from conftest import run_harness, slack_settings
 
 from iombot.bots.bootstrap import make_services
 from iombot.bots.settings import Secret
+from iombot.bots.slack.handlers import REPORT_USAGE
 from iombot.core.content import load_content
 from iombot.testing.slack import (
     SECRET,
@@ -578,3 +579,12 @@ async def test_the_iom_menu_tells_staff_about_report_and_tickets(slack):
         e["text"] for b in body.get("blocks", []) if b["type"] == "context" for e in b["elements"]
     ]
     assert any("/iom report" in c and "/iom tickets" in c for c in contexts), contexts
+
+
+@pytest.mark.parametrize("since", ["yesterday", "2026-13-01", "-3d"])
+async def test_iom_report_with_a_bad_argument_says_what_it_takes(slack, since):
+    status, body = await slack.command(f"report {since}")
+    assert status == 200 and body["response_type"] == "ephemeral"
+    assert body["text"] == REPORT_USAGE
+    assert "`7d`" in body["text"] and "`30d`" in body["text"] and "`YYYY-MM-DD`" in body["text"]
+    assert since not in body["text"]  # a fixed message, not the error's words
