@@ -17,6 +17,7 @@ import time
 
 from iombot.core.answerer import Answerer
 from iombot.core.content import default_content_dir, load_content
+from iombot.core.readings import ReadingCache
 from iombot.core.reply import Query
 
 COMMANDS = ["/contact", "/about", "/un", "/history@iom_bot", "/start contact", "/help"]
@@ -79,7 +80,9 @@ def first_load_us(cache_home: str) -> float:
 def main() -> None:
     directory = default_content_dir()
     load_content(directory)  # warm the file cache and imports
-    loads = timed(lambda: Answerer(load_content(directory)), 30)
+    # One readings cache for every load, as a running bot's reloads share its answerer's.
+    readings = ReadingCache()
+    loads = timed(lambda: Answerer(load_content(directory), readings), 30)
     report("load content + build index", loads)
     # A start (or a reload) in a new process: the Japanese readings not yet worked out (a new
     # machine, a new dictionary) start a child with the dictionary; cached, they don't.

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
 from .languages import Languages, clean_input
+from .readings import ReadingCache
 from .reply import (
     Block,
     BulletList,
@@ -88,13 +89,13 @@ class Library:
         return self.content.languages
 
     @classmethod
-    def build(cls, content: Content) -> Library:
+    def build(cls, content: Content, readings: ReadingCache) -> Library:
         by_name: dict[str, Topic] = {}
         for topic in content.topics:
             for name in (topic.command, *topic.aliases):
                 by_name[normalize(name)] = topic
         with _collector_paused():
-            index = TopicIndex(content)
+            index = TopicIndex(content, readings)
         return cls(content, index, by_name, frozenset(a.language for a in content.asked))
 
 
@@ -112,8 +113,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 class Answerer:
-    def __init__(self, content: Content):
-        self._library = Library.build(content)
+    def __init__(self, content: Content, readings: ReadingCache | None = None):
+        # The Japanese readings worked out so far: this answerer's reloads reuse them.
+        self._readings = readings if readings is not None else ReadingCache()
+        self._library = Library.build(content, self._readings)
 
     @property
     def content(self) -> Content:
@@ -131,7 +134,7 @@ class Answerer:
 
     def replace_content(self, content: Content) -> None:
         """Swap in new content whole (built first, then one reference assignment)."""
-        self._library = Library.build(content)
+        self._library = Library.build(content, self._readings)
 
     # --- entry points -------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ readings, their kanji against the content's kanji.
 A reading the dictionary gets wrong (a name, say) is fixed in the content itself: a keyword
 written in kana.
 
-Readings already worked out are kept, in the process and in a file in the user's cache folder
+Readings already worked out are kept by a `ReadingCache`, which whoever builds the index owns
+(the Answerer, whose reloads reuse it), and in a file in the user's cache folder
 (`$XDG_CACHE_HOME/iombot`, else `~/.cache/iombot`; named after the dictionary's version), so a
 restart or a reload reads only new texts, and starts no child at all when there are none: the
 child and its dictionary took about 150 ms of every content load (bench/core_speed.py). A cache
@@ -117,20 +118,6 @@ class ReadingError(Exception):
     """The reader could not run (a broken install): said for a person."""
 
 
-def read_all(texts: Iterable[str]) -> dict[str, str]:
-    """The reading of each distinct text that has kanji: from the cache, and the rest worked out
-    in a child process."""
-    wanted = sorted({text for text in texts if _KANJI.search(text)})
-    if not wanted:
-        return {}
-    known = _cache.readings()
-    missing = [text for text in wanted if text not in known]
-    if missing:
-        known.update(_read_in_child(missing))
-        _cache.save()
-    return {text: known[text] for text in wanted}
-
-
 def _read_in_child(texts: list[str]) -> dict[str, str]:
     try:
         child = subprocess.run(
@@ -156,6 +143,19 @@ class ReadingCache:
     def __init__(self) -> None:
         self._readings: dict[str, str] | None = None
         self._saved = 0
+
+    def read_all(self, texts: Iterable[str]) -> dict[str, str]:
+        """The reading of each distinct text that has kanji: from the cache, and the rest
+        worked out in a child process (and kept)."""
+        wanted = sorted({text for text in texts if _KANJI.search(text)})
+        if not wanted:
+            return {}
+        known = self.readings()
+        missing = [text for text in wanted if text not in known]
+        if missing:
+            known.update(_read_in_child(missing))
+            self.save()
+        return {text: known[text] for text in wanted}
 
     def path(self) -> Path:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -194,9 +194,6 @@ class ReadingCache:
             self._saved = len(readings)
         except (OSError, RuntimeError) as error:
             log.debug("readings not cached in %s: %s", path, error)
-
-
-_cache = ReadingCache()
 
 
 def read_here(texts: list[str]) -> dict[str, str]:

@@ -34,7 +34,7 @@ from .analysers import (
     hangul_terms,
 )
 from .asked_model import AskedModel
-from .readings import fold_kana, read_all
+from .readings import ReadingCache, fold_kana
 from .romaji import romaji_as_kana
 from .scripts import DEVANAGARI, HAN, HANGUL, KANA
 from .topics import Content, NotCovered, Topic
@@ -181,7 +181,7 @@ class Match:
 class TopicIndex:
     """An inverted index of the topics of one Content, built once per content version."""
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, readings: ReadingCache):
         # The topics, then the subjects not covered, which compete with them like topics.
         self.topics: tuple[Topic | NotCovered, ...] = (*content.topics, *content.not_covered)
         weights: dict[str, dict[int, float]] = defaultdict(dict)
@@ -199,7 +199,7 @@ class TopicIndex:
         # Read: every field, and each asked question. The topics' example questions and the
         # not-covered phrases are read as part of their field only (read one by one, they made
         # two more answers in the question sets wrong).
-        self._readings = read_all(
+        self._readings = readings.read_all(
             text
             for text, language in (
                 *((t, language) for _, _, t, language in fields),

@@ -27,7 +27,7 @@ from ..reachability import Reachability
 from ..shared import Services
 from .handlers import ALLOWED_UPDATES, PLATFORM, Handlers
 from .request import AiohttpRequest
-from .sending import STOPPING, with_retries
+from .sending import STOPPING, quiet_send_message_advice, with_retries
 from .settings import TelegramSettings
 
 log = logging.getLogger("iombot.telegram")
@@ -310,6 +310,7 @@ def build_application(
     processor: BaseUpdateProcessor,
     reachability: Reachability | None = None,
 ) -> Application:
+    quiet_send_message_advice()
     # With rate_limit 0 the limiter only retries 429s; it throttles nothing.
     limiter = AIORateLimiter(
         overall_max_rate=rate_limit,

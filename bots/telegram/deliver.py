@@ -10,7 +10,7 @@ from ...core.reply import Reply
 from ..handoff import Undeliverable
 from .render import render
 from .request import AiohttpRequest
-from .sending import send
+from .sending import quiet_send_message_advice, send
 from .settings import TelegramSettings
 
 
@@ -19,6 +19,7 @@ class TelegramDeliverer:
         # Our request class: its session opens at the first reply and closes with close(). (A
         # Bot's own shutdown does nothing unless initialize() ran, which costs a getMe.)
         self.request = AiohttpRequest()
+        quiet_send_message_advice()
         self.bot = Bot(
             settings.token.value,
             base_url=f"{settings.api_url}/bot",

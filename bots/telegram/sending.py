@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import warnings
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -33,10 +34,6 @@ class _NoPreview(LinkPreviewOptions):
 _NO_PREVIEW_DICT = {"is_disabled": True}
 NO_PREVIEW = _NoPreview(is_disabled=True)
 
-# do_api_request suggests send_message, which parses Telegram's answer (see _send_message).
-warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.send_message' instead", category=PTBUserWarning
-)
 SEND_ATTEMPTS = 4
 
 T = TypeVar("T")
@@ -45,6 +42,20 @@ T = TypeVar("T")
 # Set (by the adapter's update processor) to an event that shutdown sets: from then on a failed
 # call is not tried again, so that a shutdown during an outage does not wait out the backoff.
 STOPPING: ContextVar[asyncio.Event | None] = ContextVar("iombot_telegram_stopping", default=None)
+
+
+def quiet_send_message_advice() -> None:
+    """PTB warns, at every do_api_request("send_message"), to use Bot.send_message, which parses
+    Telegram's answer (see _send_message): ignore that warning when it points at this module.
+    A process-wide filter: called by whoever builds a bot that sends through here (adapter.py,
+    deliver.py), never at import. (warnings.catch_warnings() around the call would not do: the
+    call awaits, and other tasks' calls would save and restore the filters out of order.)"""
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Please use 'Bot\.send_message' instead",
+        category=PTBUserWarning,
+        module=re.escape(__name__),
+    )
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
