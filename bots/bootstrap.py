@@ -46,7 +46,7 @@ def make_services(
         or Answerer(load_content(settings.content_dir, required_strings=REQUIRED_STRINGS)),
         state=state,
         metrics=metrics or Metrics(),
-        flood=FloodGate(state),
+        flood=FloodGate(),
         ledger=Ledger(state, settings.question_log_days, clock),
         clock=clock,
         started=clock(),

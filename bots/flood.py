@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .state import StateStore
-
 
 class Verdict(Enum):
     ALLOW = "allow"
@@ -18,8 +16,7 @@ class Verdict(Enum):
 
 
 class FloodGate:
-    def __init__(self, state: StateStore, limit: int = 20, window: float = 60.0):
-        self.state = state
+    def __init__(self, limit: int = 20, window: float = 60.0):
         self.limit = limit
         self.window = window
 

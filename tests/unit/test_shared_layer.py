@@ -63,7 +63,7 @@ async def admit(shared: Services, sender: str) -> Verdict:
 async def test_budget_then_one_notice_then_silence_until_the_window_passes(answerer):
     clock = Clock()
     shared = services(answerer, MemoryState(clock=clock))
-    shared.flood = FloodGate(shared.state, limit=3, window=60)
+    shared.flood = FloodGate(limit=3, window=60)
     assert [await admit(shared, "u") for _ in range(6)] == [
         Verdict.ALLOW,
         Verdict.ALLOW,
@@ -82,7 +82,7 @@ async def test_budget_then_one_notice_then_silence_until_the_window_passes(answe
 async def test_a_flood_of_distinct_users_stays_within_the_cap(answerer):
     state = MemoryState(windows=100)
     shared = services(answerer, state)
-    shared.flood = FloodGate(state, limit=1)
+    shared.flood = FloodGate(limit=1)
     for n in range(10_000):
         assert await admit(shared, f"user{n}") is Verdict.ALLOW
     assert len(state._windows) == 100
@@ -90,7 +90,7 @@ async def test_a_flood_of_distinct_users_stays_within_the_cap(answerer):
 
 async def test_the_least_recently_seen_user_is_forgotten_first(answerer):
     shared = services(answerer, MemoryState(windows=2))
-    shared.flood = FloodGate(shared.state, limit=1)
+    shared.flood = FloodGate(limit=1)
     await admit(shared, "busy")
     assert await admit(shared, "busy") is Verdict.NOTICE
     await admit(shared, "a")
@@ -133,7 +133,7 @@ async def test_the_core_keeps_no_state_between_answers(answerer):
 
 async def test_over_the_budget_is_counted_in_metrics(answerer):
     shared = services(answerer)
-    shared.flood = FloodGate(shared.state, limit=1)
+    shared.flood = FloodGate(limit=1)
     query = Query(text="hi", user_id="U1", platform="slack")
     verdicts = [(await shared.admit("slack", "U1", query))[0] for _ in range(3)]
     assert verdicts == [Verdict.ALLOW, Verdict.NOTICE, Verdict.DROP]
