@@ -151,11 +151,12 @@ def run_adapters(settings: Settings, platforms: Sequence[Platform], only: str | 
             file=sys.stderr,
         )
         return 2
-    if load_answerer(settings.content_dir) is None:
+    answerer = load_answerer(settings.content_dir)  # its problems said here, before serving
+    if answerer is None:
         return 2
     quiet = [name for p in chosen for name in p.quiet_loggers]
     configure_logging(settings.log_level, settings.log_format, settings.secrets, quiet)
-    return asyncio.run(serve(settings, chosen, registry=platforms))
+    return asyncio.run(serve(settings, chosen, registry=platforms, answerer=answerer))
 
 
 def run_healthcheck(settings: Settings) -> int:

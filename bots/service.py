@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from ..core.answerer import Answerer
 from .bootstrap import build_bot, open_services
 from .editors.ledger import FLUSH_SECONDS
 from .periodic import Periodic
@@ -95,12 +96,14 @@ async def serve(
     platforms: Sequence[Platform],
     stop_event: asyncio.Event | None = None,
     registry: Sequence[Platform] | None = None,
+    answerer: Answerer | None = None,
 ) -> int:
     """Run the web server and the given platforms' adapters until a stop signal; returns the
     exit status. Each platform must be configured (its settings in `settings.platforms`);
-    `registry` is every platform known (default: those given)."""
+    `registry` is every platform known (default: those given); `answerer`, the content already
+    loaded (the CLI checks it before serving: loaded once, not twice)."""
     try:
-        services = await open_services(settings)
+        services = await open_services(settings, answerer=answerer)
     except StateError as error:
         log.error("%s", error)
         return 2
