@@ -86,6 +86,9 @@ class SlackAdapter:
                 # envelopes are not signed.
                 request_verification_enabled=False,
                 process_before_response=False,
+                # What no listener takes goes to the error handler, which acks it (handlers.py):
+                # Bolt's own answer would be a 404, which Slack retries or shows as an error.
+                raise_error_for_unhandled_request=True,
                 logger=bolt_log,
             )
         finally:

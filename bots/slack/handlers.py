@@ -24,6 +24,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ...core.answerer import Answerer
@@ -385,6 +387,35 @@ class SlackBot:
 
     # --- the last resort ----------------------------------------------------------------------
 
-    async def on_error(self, error: Exception, body: dict) -> None:
+    async def on_error(self, error: Exception, body: dict) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            return unhandled(body)
         event_id = body.get("event_id") if isinstance(body, dict) else None
         self._failed("listener", error, event_id)
+        return None
+
+
+def unhandled(body: Any) -> BoltResponse:
+    """What no listener takes is acknowledged with an empty 200 (Slack would retry an error, and
+    a command or button would show the user one), and said in the log: an event at INFO (Slack
+    sends app_uninstalled or tokens_revoked to every app), a command or interaction at WARNING
+    (the app's manifest sends what the code does not serve)."""
+    body = body if isinstance(body, dict) else {}
+    if body.get("command"):
+        kind, level = f"command {body['command']}", logging.WARNING
+    elif body.get("type") == "event_callback":
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        kind, level = f"event {event.get('type')}", logging.INFO
+    else:
+        actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+        first = actions[0] if actions and isinstance(actions[0], dict) else {}
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        name = (
+            first.get("action_id")
+            or body.get("action_id")
+            or body.get("callback_id")
+            or view.get("callback_id")
+        )
+        kind, level = f"{body.get('type')} {name or ''}".strip(), logging.WARNING
+    log.log(level, "nothing handles Slack %s: acknowledged", kind, extra={"platform": PLATFORM})
+    return BoltResponse(status=200, body="")

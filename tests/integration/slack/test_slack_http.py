@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -340,6 +341,33 @@ async def test_malformed_payloads_do_not_break_the_app(slack):
     status, body = await slack.command("contact")
     assert status == 200 and header(body) == CONTACT_EN
     assert slack.fake.calls_to("chat.postMessage") == []
+
+
+async def test_what_no_listener_takes_is_acknowledged_and_noted(slack, caplog):
+    """Slack sends every app some events (app_uninstalled, tokens_revoked), and a manifest may
+    send what the code does not serve: an empty 200 (Bolt's own answer is a 404, which Slack
+    retries or shows the user as an error), nothing said, a line in the log, no error."""
+    caplog.set_level(logging.INFO, logger="iombot.slack")
+    assert await slack.event({"type": "tokens_revoked", "tokens": {}}, event_id="EvRevoked") == 200
+    assert await slack.event({"type": "reaction_added", "user": "U1"}, event_id="EvReact") == 200
+    status, body = await slack.post(command_body("hi", slack.fake.response_url(), command="/x"))
+    assert (status, body) == (200, None)
+    assert await slack.action(action_payload("v", "another_apps_button", None)) == 200
+    view = {"type": "view_submission", "user": {"id": "U1"}, "view": {"type": "modal"}}
+    view["view"]["callback_id"] = "form"
+    assert await slack.action(view) == 200
+    await asyncio.sleep(0.2)
+    assert not slack.fake.calls_to("chat.postMessage") and not slack.fake.responses
+    noted = [(r.levelname, r.getMessage()) for r in caplog.records if "nothing handles" in r.msg]
+    assert noted == [
+        ("INFO", "nothing handles Slack event tokens_revoked: acknowledged"),
+        ("INFO", "nothing handles Slack event reaction_added: acknowledged"),
+        ("WARNING", "nothing handles Slack command /x: acknowledged"),
+        ("WARNING", "nothing handles Slack block_actions another_apps_button: acknowledged"),
+        ("WARNING", "nothing handles Slack view_submission form: acknowledged"),
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert slack.services.metrics.errors.labels("slack")._value.get() == 0
 
 
 async def test_url_verification_is_answered_after_the_signature_check(slack):

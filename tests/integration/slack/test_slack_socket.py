@@ -80,6 +80,14 @@ async def test_events_are_answered_once_even_when_redelivered(socket_slack):
     assert calls[1].args["channel"] == "D1"
 
 
+async def test_an_event_nothing_handles_is_acked_too(socket_slack):
+    """Without its ack Slack would send the envelope again, and again."""
+    await connected(socket_slack)
+    payload = event_payload({"type": "app_uninstalled"}, "EvSockGone")
+    ack = await socket_slack.fake.send_envelope("events_api", payload)
+    assert ack["envelope_id"].startswith("env-")
+
+
 async def test_interactive_envelope_share_button(socket_slack):
     await connected(socket_slack)
     fake = socket_slack.fake
