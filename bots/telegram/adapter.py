@@ -254,10 +254,14 @@ class TelegramAdapter:
         try:
             update = Update.de_json(body, self.application.bot)
         except Exception as error:  # answered 200: Telegram would only retry the same body
+            # python-telegram-bot requires what the Bot API sends today (a user's is_bot, a
+            # sticker's type...): an update without it is one the handlers could not use.
+            kinds = sorted(k for k in body if k != "update_id") if isinstance(body, dict) else []
             log.warning(
-                "ignored an update that could not be read: %s",
+                "ignored an update (%s) that python-telegram-bot could not read: %s",
+                ", ".join(kinds) if isinstance(body, dict) else "not an object",
                 type(error).__name__,
-                extra={"platform": PLATFORM},
+                extra={"platform": PLATFORM, "update_id": update_id},
             )
             return web.Response(text="ignored")
         self.application.update_queue.put_nowait(update)  # unbounded: never waits

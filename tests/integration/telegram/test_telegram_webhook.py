@@ -90,7 +90,12 @@ async def test_malformed_updates_are_dropped_and_serving_goes_on(
     warnings = [
         r.getMessage() for r in quiet_like_production.records if r.levelno == logging.WARNING
     ]
-    assert warnings.count("ignored an update that could not be read: AttributeError") == 2
+    unread = "ignored an update (not an object) that python-telegram-bot could not read: "
+    assert warnings.count(unread + "AttributeError") == 2
+    # An update of a known kind without what the Bot API always sends: its kind and the problem.
+    assert "ignored an update (message) that python-telegram-bot could not read: KeyError" in (
+        warnings
+    )
 
 
 async def test_stop_leaves_the_webhook_in_place(fake):
