@@ -4,11 +4,12 @@ An adapter turns its platform's event into a `Incoming` and hands over a `Channe
 replies its platform's way (errbot's `process_message` and a backend's `send_message`). The
 pipeline does the rest, once for every platform:
 
-dedupe (an event id is handled once, across replicas) -> admission (the flood limit: past it
-one notice, then silence) -> 👍/👎 (filed and thanked) -> the staff handoff (/staff, /done, a
-message to an open ticket) -> the answer (with the person offered and the feedback buttons) ->
-sent, counted in the metrics and logged; the question log notes it. Anything that fails on
-the way is counted, logged (its type, never a text) and apologised for in the user's language.
+dedupe (an event id is handled once, across replicas) -> a button the bot did not make is
+ignored -> admission (the flood limit: past it one notice, then silence) -> 👍/👎 (filed and
+thanked) -> the staff handoff (/staff, /done, a message to an open ticket) -> the answer (with
+the person offered and the feedback buttons) -> sent, counted in the metrics and logged; the
+question log notes it. Anything that fails on the way is counted, logged (its type, never a
+text) and apologised for in the user's language.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ class Pipeline:
                 f"{platform}:event:{message.event_id}", EVENT_MEMORY_SECONDS
             ):
                 return  # a redelivery, or the same event taken by another replica
+            if message.action is not None and not self._ours(message.action):
+                # Another app's button, a LINE rich menu's postback, a stale or forged one.
+                fields = {"platform": platform, **self._fields(message)}
+                log.info("ignored a button the bot did not make", extra=fields)
+                return
             query = await self._admit(message, channel)
             if query is None:
                 return
@@ -157,6 +163,14 @@ class Pipeline:
             log.warning("could not apologise: %s", type(error).__name__)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _ours(self, action: str) -> bool:
+        """A button of the bot's: a topic or language (the core), 👍/👎, the handoff's."""
+        return (
+            self.services.answerer.acts_on(action)
+            or parse_vote(action) is not None
+            or self.asking.takes(action)
+        )
 
     def _language(self, query: Query) -> str:
         return self.services.answerer.language_for(query)

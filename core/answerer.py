@@ -64,6 +64,8 @@ BEYOND_LIKELY = 0.85
 SUGGEST_SCORE = 0.15
 
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
+# The commands of the bot itself, besides each topic's command and aliases (see _command).
+BUILT_IN_COMMANDS = frozenset({"start", "help", "menu", "lang"})
 _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）"
 
 
@@ -150,8 +152,19 @@ class Answerer:
             return self._command(library, query, text, language)
         return self._free_text(library, text, language)
 
+    def knows_command(self, name: str) -> bool:
+        """Whether /name is a command of the bot's: a built-in, or a topic's command or alias."""
+        name = normalize(name)
+        return name in BUILT_IN_COMMANDS or name in self._library.by_name
+
+    @staticmethod
+    def acts_on(action: str) -> bool:
+        """Whether `action` is one of the core's buttons: "topic:<command>" or "lang:<code>"."""
+        kind, colon, _ = action.partition(":")
+        return bool(colon) and kind in ("topic", "lang")
+
     def act(self, query: Query, action: str) -> Reply:
-        """A pressed button: "topic:<command>" or "lang:<code>"."""
+        """A pressed button: "topic:<command>" or "lang:<code>" (another shows the menu)."""
         kind, _, value = action.partition(":")
         if kind == "topic":
             return self.answer(_with_text(query, f"/{value}"))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..shared import Services
 
 ASK_STAFF, CANCEL_ASKING = "staff:ask", "staff:cancel"
+COMMANDS = ("staff", "done")  # the asker's commands, on every platform
 _COMMAND = re.compile(r"\s*/(staff|done)(?:\s+(.*))?", re.DOTALL | re.IGNORECASE)
 # Replies that are not a confident answer: they offer a person.
 NOT_CONFIDENT = (ReplyKind.SUGGESTIONS, ReplyKind.UNKNOWN_COMMAND, ReplyKind.EMPTY)
@@ -55,6 +56,11 @@ class Asking:
         if pending is not None and query.text.strip():
             return await self._open(platform, chat, pending, query.text.strip())
         return None
+
+    @staticmethod
+    def takes(action: str) -> bool:
+        """Whether `action` is one of the handoff's buttons (the staff button, Cancel)."""
+        return action in (ASK_STAFF, CANCEL_ASKING)
 
     async def button(
         self, platform: str, chat: str, query: Query, action: str

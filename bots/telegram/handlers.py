@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import (
     Bot,
@@ -36,6 +36,7 @@ from telegram.ext import (
 
 from ...core.reply import Query, Reply, ReplyKind
 from ..editors.feedback import Vote, parse_vote
+from ..handoff.asking import COMMANDS as HANDOFF_COMMANDS
 from ..pipeline import Incoming, Pipeline
 from ..shared import Services
 from .render import keyboard_for, render
@@ -57,19 +58,31 @@ def chat_kind(chat: Chat) -> str:
     return "group"
 
 
-def to_query(message: Message, bot_username: str | None, bot_id: int | None) -> Query | None:
+def to_query(
+    message: Message,
+    bot_username: str | None,
+    bot_id: int | None,
+    knows: Callable[[str], bool] | None = None,
+) -> Query | None:
     """The Query for a text message, or None when it is not for us (channels; group chatter
-    that neither mentions us nor replies to us; our own inline results, sent via us)."""
+    that neither mentions us nor replies to us; in a group, a command that is not ours and not
+    addressed to us, as `/report` for another bot is; our own inline results, sent via us).
+    `knows(name)`: whether /name is one of our commands."""
     text = message.text
     kind = chat_kind(message.chat)
     if text is None or kind == "channel":
         return None
     if message.via_bot is not None and message.via_bot.id == bot_id:
         return None
+    explicit = _ADDRESSED.fullmatch(text) is not None  # /cmd@name: to us, if it goes on
     text = addressed_to_us(text, bot_username)
     if text is None:
         return None
-    if kind == "group" and not text.lstrip().startswith("/"):
+    if kind == "group" and text.lstrip().startswith("/"):
+        name = (text.lstrip()[1:].split(maxsplit=1) or [""])[0]
+        if not explicit and knows is not None and not knows(name):
+            return None
+    elif kind == "group":
         mentioned = _mentions(message, bot_username)
         replied = message.reply_to_message
         to_us = bool(replied and replied.from_user and replied.from_user.id == bot_id)
@@ -185,12 +198,16 @@ class Handlers:
         application.add_handler(InlineQueryHandler(self.on_inline_query))
         application.add_error_handler(self.on_error)
 
+    def knows_command(self, name: str) -> bool:
+        """Whether /name is ours: a topic's, a built-in, or the handoff's /staff and /done."""
+        return self.services.answerer.knows_command(name) or name.lower() in HANDOFF_COMMANDS
+
     # --- handlers ----------------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         assert message is not None  # the filter guarantees it
-        query = to_query(message, context.bot.username, context.bot.id)
+        query = to_query(message, context.bot.username, context.bot.id, self.knows_command)
         if query is None:
             return
         quote = message.message_id if query.chat_kind == "group" else None

@@ -191,6 +191,18 @@ def test_buttons_act_like_commands(answerer: Answerer):
     assert answerer.act(query, "bogus").kind is ReplyKind.EMPTY
 
 
+def test_which_commands_and_buttons_are_the_bots(answerer: Answerer):
+    """What the adapters ask before answering what may be another bot's (a group's /report, a
+    LINE rich menu's postback)."""
+    assert all(answerer.knows_command(name) for name in ("start", "Help", "lang", "contact"))
+    assert answerer.knows_command("連絡先")  # an alias
+    assert not answerer.knows_command("report") and not answerer.knows_command("")
+    assert answerer.acts_on("topic:contact") and answerer.acts_on("lang:ja")
+    assert answerer.acts_on("topic:no_such_topic")  # ours, if stale: act() answers it
+    for other in ("bogus", "topic", "action=buy&itemid=1", "richmenu-changed-to-b", "fb:up:x:en"):
+        assert not answerer.acts_on(other)
+
+
 def test_notices_exist_in_both_languages(answerer: Answerer):
     assert all(not answerer.strings.missing(lang) for lang in LANGS)
     for key in ("error", "rate_limited", "unsupported"):

@@ -156,12 +156,16 @@ async def test_group_addressing(fake, bot):
     ours["message"]["from"]["is_bot"] = True
     await ask(fake, "phone number", chat_id=group, chat_type="group", reply_to=ours["message"])
     assert len(sent(group)) == 4
-    # Not for us: another bot's command, chatter without a mention, a mention of someone else.
-    for text in ("/contact@other_bot", "what is your phone number?", "@someone phone"):
+    # Not for us: another bot's command, chatter without a mention, a mention of someone else,
+    # and a command that is not ours, unaddressed (a moderation bot's /report, say).
+    for text in ("/contact@other_bot", "what is your phone number?", "@someone phone", "/report"):
         fake.push(tg.message(text, user_id=next(users), chat_id=group, chat_type="supergroup"))
     [last] = await ask(fake, "/about", chat_id=group, chat_type="supergroup")  # in order after
     assert last.text.startswith(title("about"))
     assert len(sent(group)) == 5
+    # Addressed to us, an unknown command is answered as in a private chat.
+    [unknown] = await ask(fake, "/report@test_bot", chat_id=group, chat_type="supergroup")
+    assert "/report" in unknown.text
 
 
 async def test_buttons_show_their_topic(fake, bot):
