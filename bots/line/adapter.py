@@ -1,21 +1,23 @@
 """The LINE adapter: the webhook on our server (POST /line/webhook), checked with the channel
 secret before anything else, acknowledged at once and answered after (so that a slow reply
-never makes LINE redeliver)."""
+never makes LINE redeliver). Each event is read on its own (events.py): one that cannot be read
+is logged and skipped, and the others are answered."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 
 from aiohttp import web
-from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging.exceptions import ApiException
-from linebot.v3.webhook import WebhookParser
+from linebot.v3.webhook import SignatureValidator
 
 from ..reachability import Reachability
 from ..shared import Services
 from .client import LineApi
+from .events import read_events
 from .handlers import PLATFORM, LineHandlers
 from .settings import LineSettings
 
@@ -30,7 +32,7 @@ class LineAdapter:
 
     def __init__(self, services: Services, settings: LineSettings):
         self.services = services
-        self.parser = WebhookParser(settings.channel_secret.value)
+        self.signatures = SignatureValidator(settings.channel_secret.value)
         self.reachability = Reachability()
         self.line = LineApi(settings, self.reachability)
         self.handlers = LineHandlers(services, self.line)
@@ -65,22 +67,31 @@ class LineAdapter:
         self.state = "webhook"
 
     async def receive(self, request: web.Request) -> web.Response:
-        """Check the signature of the raw body, parse, acknowledge; answer in the background."""
+        """Check the signature of the raw body, read it, acknowledge; answer in the background.
+        Whatever LINE signed is answered 200, even events the bot cannot read: LINE would only
+        send them again (and may stop sending to a webhook that keeps failing)."""
         body = await request.read()
         signature = request.headers.get("X-Line-Signature")
         if not signature:
             return web.json_response({"error": "missing signature"}, status=400)
         try:
-            events = self.parser.parse(body.decode("utf-8"), signature)
-        except InvalidSignatureError:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
             return web.json_response({"error": "invalid signature"}, status=401)
-        except Exception as error:  # signed, but not a webhook body (bad JSON, unknown shape)
+        if not self.signatures.validate(text, signature):
+            return web.json_response({"error": "invalid signature"}, status=401)
+        try:
+            data = json.loads(text)
+        except ValueError:  # signed, but not JSON: not something LINE sends
+            log.warning("malformed LINE webhook body (not JSON)", extra={"platform": PLATFORM})
+            return web.json_response({"error": "malformed request"}, status=400)
+        events, problems = read_events(data)
+        for problem in problems:
             log.warning(
-                "malformed LINE webhook body (%s)",
-                type(error).__name__,
+                "skipped a LINE webhook event that could not be read: %s",
+                problem,
                 extra={"platform": PLATFORM},
             )
-            return web.json_response({"error": "malformed request"}, status=400)
         self.last_update = time.time()
         for event in events:
             task = asyncio.create_task(self.handlers.handle(event))

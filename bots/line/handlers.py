@@ -14,22 +14,15 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from linebot.v3.messaging.exceptions import ApiException
-from linebot.v3.webhooks import (
-    FollowEvent,
-    GroupSource,
-    MessageEvent,
-    PostbackEvent,
-    RoomSource,
-    TextMessageContent,
-)
 
 from ...core.reply import Paragraph, Query, Reply, ReplyKind, Text
 from ..bounded import BoundedMap
 from ..editors.feedback import Vote
 from ..pipeline import Incoming, Pipeline
+from .events import LineEvent
 from .render import render_dicts
 
 if TYPE_CHECKING:
@@ -67,27 +60,29 @@ class LineHandlers:
         self.pipeline = Pipeline(services)
         self.languages: BoundedMap[str, str] = BoundedMap(10_000, PROFILE_SECONDS)
 
-    async def handle(self, event: Any) -> None:
+    async def handle(self, event: LineEvent) -> None:
         """One webhook event: messages and postbacks go through the pipeline, a follow gets the
-        welcome; other kinds (unfollow, join, unsend…) need nothing from us."""
-        if isinstance(event, MessageEvent):
+        welcome; other kinds (unfollow, join, unsend…) need nothing from us, nor does an event
+        in standby mode (another channel of the account answers it) or from no chat."""
+        if event.standby or event.source is None:
+            return
+        if event.kind == "message":
             await self.on_message(event)
-        elif isinstance(event, PostbackEvent):
+        elif event.kind == "postback":
             await self.on_postback(event)
-        elif isinstance(event, FollowEvent):
+        elif event.kind == "follow":
             await self.on_follow(event)
 
     # --- events -------------------------------------------------------------------------------
 
-    async def on_message(self, event: MessageEvent) -> None:
-        kind, _ = _chat(event.source)
-        message = event.message
-        text = getattr(message, "text", None) or ""
-        unsupported = not isinstance(message, TextMessageContent)
+    async def on_message(self, event: LineEvent) -> None:
+        kind = _chat_kind(event)
+        text = event.text or ""
+        unsupported = event.message_type != "text"
         if unsupported and kind != "private":
             return  # a photo or sticker in a group: not for us
         if kind == "group" and not text.lstrip().startswith("/"):
-            addressed = _without_mention(message)
+            addressed = _without_mention(event)
             if addressed is None:
                 return  # group chatter, not for us
             text = addressed
@@ -96,13 +91,13 @@ class LineHandlers:
             LineChat(self, event.reply_token),
         )
 
-    async def on_postback(self, event: PostbackEvent) -> None:
+    async def on_postback(self, event: LineEvent) -> None:
         await self.pipeline.process(
-            self._incoming(event, "", action=event.postback.data or "", via="postback"),
+            self._incoming(event, "", action=event.postback or "", via="postback"),
             LineChat(self, event.reply_token),
         )
 
-    async def on_follow(self, event: FollowEvent) -> None:
+    async def on_follow(self, event: LineEvent) -> None:
         """A new friend: the welcome and the menu, in the profile's language."""
         incoming = self._incoming(event, "/start", via="follow")
         query = replace(incoming.query, locale=await self._locale(event))
@@ -135,30 +130,30 @@ class LineHandlers:
 
     def _incoming(
         self,
-        event: Any,
+        event: LineEvent,
         text: str,
         action: str | None = None,
         unsupported: bool = False,
         via: str | None = None,
     ) -> Incoming:
-        kind, chat = _chat(event.source)
-        user = getattr(event.source, "user_id", None)
-        query = Query(text=text, user_id=user, platform=PLATFORM, chat_kind=kind)
+        assert event.source is not None  # handle() takes only events from a chat
+        kind = _chat_kind(event)
+        query = Query(text=text, user_id=event.source.user_id, platform=PLATFORM, chat_kind=kind)
         return Incoming(
             query,
-            chat,
+            event.source.chat,
             action=action,
-            event_id=getattr(event, "webhook_event_id", None) or None,
+            event_id=event.event_id,
             unsupported=unsupported,
             notify_flood=kind == "private",
             locale=lambda: self._locale(event),
             log={"via": via} if via else {},
         )
 
-    async def _locale(self, event: Any) -> str | None:
+    async def _locale(self, event: LineEvent) -> str | None:
         """The LINE profile's language (a hint after /lang and the text's script), cached a day;
         the profile is asked for at most a second."""
-        user = getattr(event.source, "user_id", None)
+        user = event.source.user_id if event.source else None
         if not user:
             return None
         if user in self.languages:  # "" for a profile without a language
@@ -174,24 +169,17 @@ class LineHandlers:
         return language
 
 
-def _chat(source: Any) -> tuple[str, str]:
-    if isinstance(source, GroupSource):
-        return "group", source.group_id
-    if isinstance(source, RoomSource):
-        return "group", source.room_id
-    return "private", getattr(source, "user_id", "") or ""
+def _chat_kind(event: LineEvent) -> str:
+    """A 1:1 chat is "private"; a group or a room (a group without a name) is "group"."""
+    return "private" if event.source is None or event.source.kind == "user" else "group"
 
 
-def _without_mention(message: TextMessageContent) -> str | None:
+def _without_mention(event: LineEvent) -> str | None:
     """The text without the bot's own mention, or None when the bot is not mentioned."""
-    mention = message.mention
-    if mention is None:
-        return None
-    text = message.text or ""
-    for mentionee in mention.mentionees or []:
-        if getattr(mentionee, "is_self", False):
-            start, length = mentionee.index or 0, mentionee.length or 0
-            return (text[:start] + text[start + length :]).strip()
+    text = event.text or ""
+    for mention in event.mentions:
+        if mention.is_self:
+            return (text[: mention.index] + text[mention.index + mention.length :]).strip()
     return None
 
 

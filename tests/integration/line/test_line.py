@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
@@ -132,12 +133,39 @@ async def test_the_webhook_checks_the_signature_before_anything_else(fake):
         }
         assert await bot.post(body, bad) == 401
         assert await bot.post(b"not json", signed_headers(b"not json")) == 400
-        assert await bot.post(b'{"events": [{"type": 7}]}') == 400  # signed, but no webhook
+        assert await bot.post(b'{"events": [{"type": 7}]}') == 200  # signed: LINE's, unreadable
         assert await bot.send() == 200  # the console's verification: no events
         await asyncio.sleep(0.3)
         assert fake.calls_to("reply") == []
         status, health = await bot.get("/healthz")
         assert status == 200 and json.loads(health)["adapters"]["line"]["up"] is True
+
+
+async def test_each_event_is_read_on_its_own(fake, caplog):
+    """An event that cannot be read is logged and skipped, and the others in the body answered;
+    events as LINE sent them before it added webhookEventId, deliveryContext and quoteToken,
+    an event type the SDK does not know, and one in standby mode are all taken in their stride."""
+    old = text_event("/contact", user_id=USER, reply_token="tok-old")
+    for field in ("webhookEventId", "deliveryContext"):
+        del old[field]
+    old["message"].pop("quoteToken", None)
+    standby = {**text_event("/history", user_id=USER, reply_token="tok-standby"), "mode": "standby"}
+    unknown = {**follow_event(user_id=USER), "type": "things", "replyToken": "tok-things"}
+    pointless = postback_event("richmenu-changed-to-b", user_id=USER, reply_token="tok-menu")
+    body = webhook_body(text_event("/un", user_id=USER, reply_token="tok-new"))
+    body = body.replace(b'"events": [', b'"events": ["junk", {"no": "type"}, ')
+    async with running(line_settings(fake)) as bot:
+        assert await bot.post(body) == 200
+        assert await bot.send(old, standby, unknown, pointless) == 200
+        await replied(fake, 2)
+        await asyncio.sleep(0.3)
+    assert sorted(c.body["replyToken"] for c in fake.calls_to("reply")) == ["tok-new", "tok-old"]
+    skipped = [r.getMessage() for r in caplog.records if "could not be read" in r.getMessage()]
+    assert skipped == [
+        "skipped a LINE webhook event that could not be read: an event that is not an object (str)",
+        "skipped a LINE webhook event that could not be read: an event without a type",
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_language_from_japanese_text_the_profile_and_lang(fake):
