@@ -200,6 +200,9 @@ def _cut_text(text: str, room: int) -> list[str]:
                 current = []
             used = sum(size(c) for c in current)
             last_space = -1
+            if current and used + size(escaped) > room:  # the words after the space fill it too
+                chunks.append("".join(current))
+                current, used = [], 0
         current.append(escaped)
         used += size(escaped)
         if char.isspace():

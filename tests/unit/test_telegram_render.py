@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from iombot.bots.telegram.handlers import addressed_to_us
@@ -138,6 +138,9 @@ spans = st.one_of(
 
 
 @settings(max_examples=150, deadline=None)
+# Found by Hypothesis: a cut at the first space left the rest of the span, plus the next
+# character, one unit over the limit.
+@example(paragraphs=[[Bold("\r" + "0" * 25 + "&" + "\U00010000" * 2)]], limit=40)
 @given(
     paragraphs=st.lists(st.lists(spans, min_size=1, max_size=6), min_size=1, max_size=6),
     limit=st.integers(min_value=40, max_value=400),
