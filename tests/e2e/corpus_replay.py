@@ -53,11 +53,22 @@ Wanted = Callable[[str, dict], dict[str, str]]
 
 def corpus_dir() -> Path:
     """`$IOMBOT_PAYLOADS_DIR`, else `shared/payloads` beside the checkout (in CI, a copy of the
-    steering repository's shared/ next to the clone)."""
+    steering repository's shared/ next to the clone), else beside the local checkout this one
+    was cloned from (a clone made anywhere for a trial run of CI)."""
     given = os.environ.get(CORPUS_VARIABLE)
     if given:
         return Path(given)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "payloads"
+    checkout = Path(__file__).resolve().parents[2]
+    candidates = [checkout.parent / "shared" / "payloads"]
+    origin = subprocess.run(
+        ["git", "-C", str(checkout), "remote", "get-url", "origin"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared" / "payloads")
+    return next((path for path in candidates if path.is_dir()), candidates[0])
 
 
 def corpus_files() -> list[Path]:
