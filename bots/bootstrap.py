@@ -48,18 +48,23 @@ def make_services(
         metrics=metrics or Metrics(),
         flood=FloodGate(),
         ledger=Ledger(state, settings.question_log_days, clock),
-        clock=clock,
         started=clock(),
     )
 
 
-async def open_services(settings: Settings, **parts) -> Services:
+async def open_services(
+    settings: Settings,
+    *,
+    answerer: Answerer | None = None,
+    metrics: Metrics | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Services:
     """Services with the state store IOMBOT_STATE_URL names (StateError if it cannot be used),
     kept answering from memory while that store is away (ResilientState)."""
-    metrics = parts.pop("metrics", None) or Metrics()
+    metrics = metrics or Metrics()
     store = await open_state(settings.state_url.value)
     state = ResilientState(store, settings.state_description, metrics.state_errors.inc)
-    return make_services(settings, state=state, metrics=metrics, **parts)
+    return make_services(settings, state=state, answerer=answerer, metrics=metrics, clock=clock)
 
 
 def make_handoff(

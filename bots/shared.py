@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,6 @@ class Services:
     flood: FloodGate
     ledger: Ledger  # what the editors' report is made of, on `state`
     handoff: Handoff | None = None  # asking a person: on when IOMBOT_HANDOFF_CHANNEL is set
-    clock: Callable[[], float] = time.time
     started: float = field(default_factory=time.time)
 
     # --- answering ----------------------------------------------------------------------------
@@ -72,7 +70,7 @@ class Services:
 
     def notice(self, key: str, language: str | None) -> Reply:
         """One of the bot's own short messages: "error", "rate_limited", "unsupported"."""
-        return self.answerer.notice(key, language or "en")
+        return self.answerer.notice(key, language or self.answerer.languages.default)
 
     async def _remember(self, query: Query, reply: Reply) -> Reply:
         key = _user_key(query)
