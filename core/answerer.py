@@ -18,10 +18,12 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
+from .conversation import PERSON, URGENT, Recogniser
 from .languages import Languages, clean_input
 from .readings import ReadingCache
 from .reply import (
     Block,
+    Bold,
     BulletList,
     Button,
     Command,
@@ -32,7 +34,7 @@ from .reply import (
     Span,
     Text,
 )
-from .search import Match, TopicIndex, bare_name, normalize
+from .search import Match, TopicIndex, bare_name, normalize, stem
 from .topics import Content, NotCovered, Topic
 
 # Without questions filed in content/asked/ (in the question's language), a free-text answer is
@@ -63,6 +65,13 @@ BEYOND_LIKELY = 0.85
 # Topics offered as "did you mean": those whose verdict is at least this.
 SUGGEST_SCORE = 0.15
 
+# A message asking two things: where it is cut into parts, each judged alone when the whole
+# gets no confident answer (sentence ends, "and", "also", 「それと」…).
+_PARTS = re.compile(
+    r"(?<=[?？!！。])\s*|\s*[,;]?\s+(?:and also|and|also|plus|as well as)\s+|"
+    r"[、，,]?\s*(?:それと|それから|あと|また|それに)[、，,]?"
+)
+
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
 _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）"
 
@@ -79,6 +88,9 @@ class Library:
     asked_in: frozenset[str] = frozenset()
     # The menu of each language, made once per content version (every fallback shows it).
     menus: dict[str, BulletList] = field(default_factory=dict, compare=False)
+    # What a message is besides a question (conversation.py): small talk, asking for a person,
+    # trouble, a language asked for in words.
+    talk: Recogniser | None = field(default=None, compare=False)
 
     @property
     def strings(self) -> Catalog:
@@ -96,7 +108,16 @@ class Library:
                 by_name[normalize(name)] = topic
         with _collector_paused():
             index = TopicIndex(content, readings)
-        return cls(content, index, by_name, frozenset(a.language for a in content.asked))
+        questions = [
+            question
+            for topic in content.topics
+            for text in topic.texts.values()
+            for question in text.questions
+        ]
+        questions += [asked.text for asked in content.asked]
+        talk = Recogniser(content.conversation, questions, content.languages, stem)
+        asked_in = frozenset(a.language for a in content.asked)
+        return cls(content, index, by_name, asked_in, talk=talk)
 
 
 @contextlib.contextmanager
@@ -207,6 +228,9 @@ class Answerer:
                 blocks=(Paragraph(library.strings.spans(key, language)),),
                 buttons=_language_buttons(library.languages),
             )
+        return self._language_set(library, chosen)
+
+    def _language_set(self, library: Library, chosen: str) -> Reply:
         name = library.languages.get(chosen).name  # said in the default words, still true
         return Reply(
             kind=ReplyKind.LANGUAGE,
@@ -244,6 +268,24 @@ class Answerer:
             return self._topic(library, topic, language)
         if library.languages.is_help_word(word):
             return self._help(library, language)
+        talk = library.talk.recognise(text) if library.talk is not None else None
+        if talk is not None:
+            # In this order: a language asked for, trouble (before anything else), a person
+            # asked for, small talk; else a question.
+            if talk.language is not None:
+                return self._language_set(library, talk.language)
+            if talk.urgent or talk.intent == URGENT:
+                return self._urgent(library, text, language)
+            if talk.intent == PERSON:
+                return self._talk(library, ReplyKind.PERSON, PERSON, language)
+            if talk.intent is not None:
+                return self._talk(library, ReplyKind.SMALLTALK, talk.intent, language)
+        reply = self._question(library, text, language)
+        if reply.kind is ReplyKind.TOPIC:
+            return reply
+        return self._parts(library, text, language) or reply
+
+    def _question(self, library: Library, text: str, language: str) -> Reply:
         asked = language in library.asked_in
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
@@ -280,6 +322,71 @@ class Answerer:
             return reply
         best, score = verdicts[0]
         return replace(reply, closest=best.command, score=round(score, 3))
+
+    def _parts(self, library: Library, text: str, language: str) -> Reply | None:
+        """A message asking two things: the parts the content answers, and plainly which part
+        it does not, with how to reach people. None when it is one question, or no part has a
+        confident answer."""
+        parts = [p.strip(_TRIM) for p in _PARTS.split(text)]
+        parts = [p for p in parts if len(p) >= 4]
+        if len(parts) < 2 or len(parts) > 4:
+            return None
+        answered: list[Topic] = []
+        unanswered: list[str] = []
+        for part in parts:
+            reply = self._question(library, part, language)
+            topic = library.content.by_command().get(reply.topic or "")
+            if reply.kind is ReplyKind.TOPIC and topic is not None:
+                if topic not in answered:
+                    answered.append(topic)
+            else:
+                unanswered.append(part)
+        if not answered:
+            return None
+        first = self._topic(library, answered[0], language)
+        blocks = list(first.blocks)
+        for topic in answered[1:]:
+            more = self._topic(library, topic, language)
+            blocks += [Paragraph((Bold(more.title or topic.command),)), *more.blocks]
+        for part in unanswered:
+            blocks.append(Paragraph(library.strings.spans("no_answer_to", language, part=part)))
+        if not any(t.text(language).reach_us for t in answered) or unanswered:
+            blocks += library.content.reach_us(language)
+        return replace(first, blocks=tuple(blocks), also=tuple(t.command for t in answered[1:]))
+
+    # --- conversation (content/conversation/) ------------------------------------------------
+
+    def _talk(self, library: Library, kind: ReplyKind, name: str, language: str) -> Reply:
+        """Small talk, or a person asked for: the intent's reply, with the menu or how to reach
+        people when the content says so (a person asked for always gets how to reach people:
+        where there is a handoff, the caller starts it instead)."""
+        intent = library.content.conversation.intent(name, language)
+        assert intent is not None  # recognised from the content's own phrasings
+        blocks: tuple[Block, ...] = intent.say
+        buttons: tuple[Button, ...] = ()
+        if intent.reach_us or kind is ReplyKind.PERSON:
+            blocks += library.content.reach_us(language)
+        if intent.menu:
+            blocks += (Paragraph(library.strings.spans("menu_intro", language)),)
+            blocks += (_menu(library, language),)
+            buttons = tuple(_topic_button(t, language) for t in library.content.topics)
+        return Reply(kind=kind, language=language, blocks=blocks, buttons=buttons, intent=name)
+
+    def _urgent(self, library: Library, text: str, language: str) -> Reply:
+        """Someone in trouble: who to call now, before anything else; then the topic, when the
+        message asks about one too."""
+        intent = library.content.conversation.intent(URGENT, language)
+        urgent: tuple[Block, ...] = intent.say if intent is not None else ()
+        reply = self._question(library, text, language)
+        if reply.kind is ReplyKind.TOPIC:
+            return replace(reply, blocks=(*urgent, *reply.blocks), urgent=True)
+        return Reply(
+            kind=ReplyKind.URGENT,
+            language=language,
+            blocks=(*urgent, *library.content.reach_us(language)),
+            intent=URGENT,
+            urgent=True,
+        )
 
     # --- reply builders -----------------------------------------------------------------------
 

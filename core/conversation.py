@@ -1,0 +1,332 @@
+"""The talk around the questions: small talk, asking for a person, help in trouble, and asking
+for a language in words. All of it is content (content/conversation/<code>.yaml): what people
+say, as example phrasings, and what the bot answers.
+
+A file holds one language's intents, each a mapping:
+
+    greeting:
+      say: Hello! …            # the reply (body markup); a language without it uses the default's
+      phrasings: [hello, hi]   # what people say, each a whole message
+      menu: true               # the topic menu follows the reply
+      reach_us: true           # how to reach people follows the reply
+
+Three names are special: `person` (asking for a person: the staff handoff where there is one,
+else how to reach people), `urgent` (someone in danger: its `signals` are phrases that mark a
+message urgent wherever they stand in it) and `language` (phrasings with `{language}` where a
+language's name or one of its `words` goes; the reply is the catalog's `lang_set`).
+
+Recognising: a naive Bayes model (asked_model.py) learns the phrasings, one class per intent,
+against one class of questions about IOM (the topics' example questions and content/asked/).
+A message is an intent's only when it is that and nothing else: the model is sure of it, and no
+word of it belongs to the questions and not to the talk ("hi, what's your phone number?" is a
+question). An urgent signal counts wherever it stands.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import schema
+from .asked_model import AskedModel
+from .languages import Languages
+from .markup import MarkupProblem, parse_blocks
+from .readings import fold_kana
+from .reply import Block
+from .yamlfile import Problem, Reporter, compose, construct, mapping, word_list
+
+CONVERSATION_DIR = "conversation"
+PERSON, URGENT, LANGUAGE = "person", "urgent", "language"
+INTENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us"}
+LANGUAGE_SLOT = "{language}"
+
+# The model must make an intent this likely (against every other intent and the questions)...
+TALK_SURE = 0.8
+# ...and an urgent message, which may say more than that it is urgent, this likely.
+URGENT_SURE = 0.9
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One intent in one language."""
+
+    name: str
+    say: tuple[Block, ...] = ()
+    phrasings: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+    menu: bool = False
+    reach_us: bool = False
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Every language's intents: language code -> intent name -> Intent."""
+
+    default: str = "en"
+    intents: dict[str, dict[str, Intent]] = field(default_factory=dict)
+
+    def intent(self, name: str, language: str) -> Intent | None:
+        """The intent's reply in a language: its own `say`, else the default language's."""
+        own = self.intents.get(language, {}).get(name)
+        if own is not None and own.say:
+            return own
+        return self.intents.get(self.default, {}).get(name) or own
+
+    def names(self) -> list[str]:
+        return sorted({name for intents in self.intents.values() for name in intents})
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def conversation_files(directory: Path) -> list[Path]:
+    folder = Path(directory) / CONVERSATION_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_conversation(
+    directory: Path, languages: Languages, digest, problems: list[Problem]
+) -> Conversation:
+    """conversation/<code>.yaml, for any registered language; problems with file and line."""
+    intents: dict[str, dict[str, Intent]] = {}
+    lines: dict[tuple[str, str], tuple[str, int]] = {}
+    for path in conversation_files(directory):
+        data = path.read_bytes()
+        digest.update(f"{CONVERSATION_DIR}/{path.name}".encode() + b"\0" + data + b"\0")
+        report = Reporter(path, problems)
+        if path.stem not in languages:
+            report(
+                1,
+                f"{path.stem!r} is not a language of {schema.LANGUAGES_FILE} "
+                f"({', '.join(languages.codes)}): name the file after a language code",
+            )
+            continue
+        root = compose(data, report)
+        if root is None:
+            continue
+        if not isinstance(root, yaml.MappingNode):
+            report(root, "must be a mapping of intents (greeting:, thanks:, person:, …)")
+            continue
+        found: dict[str, Intent] = {}
+        for name, (key_node, node) in mapping(root, report, path.name).items():
+            intent = _load_intent(name, key_node, node, report)
+            if intent is not None:
+                found[name] = intent
+                lines[path.stem, name] = (str(path), key_node.start_mark.line + 1)
+        intents[path.stem] = found
+    default = languages.default
+    for (language, name), (path, line) in sorted(lines.items()):
+        if name == LANGUAGE or language == default:
+            continue
+        has_default = name in intents.get(default, {}) and intents[default][name].say
+        if not intents[language][name].say and not has_default:
+            problems.append(Problem(path, line, f"{name}: no `say` here nor in the {default} file"))
+    return Conversation(default, intents)
+
+
+def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Reporter):
+    if not INTENT_NAME.fullmatch(name):
+        report(key_node, f"intent {name!r}: use a lowercase name (a-z, 0-9, _)")
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        report(node, f"{name}: must be a mapping with say and phrasings")
+        return None
+    fields = mapping(node, report, name)
+    before = report.count
+    for key, (field_key, _) in fields.items():
+        if key not in INTENT_FIELDS:
+            report(
+                field_key,
+                f"{name}: unknown field {key!r} (allowed: {', '.join(sorted(INTENT_FIELDS))})",
+            )
+    say: tuple[Block, ...] = ()
+    if "say" in fields:
+        value_node = fields["say"][1]
+        value = construct(value_node) if isinstance(value_node, yaml.ScalarNode) else None
+        if not isinstance(value, str) or not value.strip():
+            report(value_node, f"{name}: 'say' must be text")
+        else:
+            markup: list[MarkupProblem] = []
+            say = parse_blocks(value, markup)
+            for problem in markup:
+                report(value_node, f"{name}: say: {problem.message}")
+    flags = {}
+    for flag in ("menu", "reach_us"):
+        if flag in fields:
+            value = construct(fields[flag][1])
+            if not isinstance(value, bool):
+                report(fields[flag][1], f"{name}: {flag!r} must be true or false")
+            flags[flag] = value is True
+    for listed in ("phrasings", "signals"):
+        if listed in fields and not isinstance(fields[listed][1], yaml.SequenceNode):
+            report(fields[listed][1], f"{name}: {listed!r} must be a list")
+    phrasing_nodes = word_list(fields, "phrasings", report)
+    phrasings = tuple(text for _, text in phrasing_nodes)
+    signals = tuple(text for _, text in word_list(fields, "signals", report))
+    if signals and name != URGENT:
+        report(fields["signals"][0], f"{name}: only {URGENT!r} has signals")
+    if name == LANGUAGE:
+        for item_node, text in phrasing_nodes:
+            if LANGUAGE_SLOT not in text:
+                report(item_node, f"{name}: each phrasing names the language as {LANGUAGE_SLOT}")
+    if report.count > before:
+        return None
+    return Intent(name, say, phrasings, signals, **flags)
+
+
+def conversation_warnings(conversation: Conversation, languages: Languages, directory) -> list:
+    """Languages without a conversation file, or whose file lacks an intent's reply."""
+    warnings = []
+    folder = Path(directory) / CONVERSATION_DIR
+    default = conversation.intents.get(languages.default, {})
+    for entry in languages:
+        language = entry.code
+        own = conversation.intents.get(language)
+        path = str(folder / f"{language}.yaml")
+        if own is None:
+            if conversation.intents:
+                warnings.append(
+                    Problem(
+                        languages.path,
+                        entry.line,
+                        f"incomplete: {language!r} has no {CONVERSATION_DIR}/{language}.yaml: "
+                        f"small talk in it is not recognised and is answered in "
+                        f"{languages.default!r}",
+                    )
+                )
+            continue
+        lacking = [n for n, i in default.items() if n != LANGUAGE and not own.get(n, i).say]
+        lacking += [n for n in default if n not in own]
+        if lacking:
+            names = ", ".join(sorted(set(lacking)))
+            warnings.append(Problem(path, 1, f"incomplete: the default's words for {names}"))
+    return warnings
+
+
+# --- recognising --------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+")
+_CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
+_APOSTROPHE = re.compile(r"['’`]")
+_TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★ｗw笑"
+
+
+def canonical(text: str) -> str:
+    """A message as phrasings are compared whole: NFKC, lower case, no apostrophes, no
+    punctuation at its ends, spaces collapsed."""
+    text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text).lower())
+    text = re.sub(r"[\s,.!?？！。、，]+", " ", text)
+    return text.strip(_TRIM)
+
+
+def talk_terms(text: str, stem) -> dict[str, float]:
+    """The terms of a message for the talk model: English words (stemmed, stopwords kept: in
+    "who are you" they are all there is) and their pairs; Japanese as kana-folded bigrams."""
+    text = canonical(text)
+    words = [stem(w) for w in _WORD.findall(text)]
+    terms = dict.fromkeys(words, 1.0)
+    for first, second in itertools.pairwise(words):
+        terms[f"{first} {second}"] = 0.5
+    for run in _CJK_RUN.findall(text):
+        run = fold_kana(run)
+        if len(run) == 1:
+            terms[run] = 1.0
+        for i in range(len(run) - 1):
+            terms[run[i : i + 2]] = 1.0
+    return terms
+
+
+@dataclass(frozen=True)
+class Recognised:
+    intent: str | None = None  # a small-talk intent, `person` or `urgent`
+    urgent: bool = False  # an urgent signal or phrasing in the message, whatever else it says
+    language: str | None = None  # a language asked for in words
+
+
+class Recogniser:
+    """What a message is, besides a question: built once per content version."""
+
+    def __init__(self, conversation: Conversation, questions: list[str], languages, stem):
+        self._stem = stem
+        intents = [n for n in conversation.names() if n != LANGUAGE]
+        self._intents = intents
+        other = len(intents)
+        documents: list[tuple[dict[str, float], int]] = []
+        self._exact: dict[str, str] = {}
+        signals: list[str] = []
+        templates: list[str] = []
+        for language_intents in conversation.intents.values():
+            for name, intent in language_intents.items():
+                if name == LANGUAGE:
+                    templates += [canonical(p) for p in intent.phrasings]
+                    continue
+                signals += [canonical(s) for s in intent.signals]
+                for phrasing in intent.phrasings:
+                    self._exact[canonical(phrasing)] = name
+                    documents.append((talk_terms(phrasing, stem), intents.index(name)))
+        self._talk_words = {t for terms, _ in documents for t in terms if " " not in t}
+        question_terms = [talk_terms(q, stem) for q in questions]
+        self._question_words = {t for terms in question_terms for t in terms if " " not in t}
+        documents += [(terms, other) for terms in question_terms]
+        self._model = AskedModel(documents, classes=other + 1) if intents else None
+        self._urgent = _phrases_pattern(signals)
+        # Language requests: each template with each word that names a language, whole.
+        self._languages: dict[str, str] = {}
+        names = [
+            (word, lang.code)
+            for lang in languages
+            for word in {canonical(lang.name), *(canonical(w) for w in lang.words)}
+            if word
+        ]
+        for template in templates:
+            for word, code in names:
+                self._languages[template.replace(LANGUAGE_SLOT, word)] = code
+
+    def recognise(self, text: str) -> Recognised:
+        key = canonical(text)
+        if not key:
+            return Recognised()
+        urgent = bool(self._urgent and self._urgent.search(f" {key} "))
+        language = self._languages.get(key)
+        if language is not None:
+            return Recognised(language=language, urgent=urgent)
+        exact = self._exact.get(key)
+        if exact is not None:
+            return Recognised(intent=exact, urgent=urgent or exact == URGENT)
+        if self._model is None:
+            return Recognised(urgent=urgent)
+        terms = talk_terms(text, self._stem)
+        if not terms:
+            return Recognised(urgent=urgent)
+        posterior = self._model.posterior(terms)
+        best = max(range(len(posterior)), key=posterior.__getitem__)
+        if best == len(self._intents):  # a question
+            return Recognised(urgent=urgent)
+        name, probability = self._intents[best], posterior[best]
+        if name == URGENT:
+            return Recognised(urgent=urgent or probability >= URGENT_SURE)
+        foreign = any(
+            t in self._question_words and t not in self._talk_words for t in terms if " " not in t
+        )
+        if probability < TALK_SURE or foreign:
+            return Recognised(urgent=urgent)
+        return Recognised(intent=name, urgent=urgent)
+
+
+def _phrases_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One pattern finding any of the phrases: Latin ones as whole words, others anywhere."""
+    parts = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not parts:
+        return None
+    alternatives = [
+        rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])" if p.isascii() else re.escape(p) for p in parts
+    ]
+    return re.compile("|".join(alternatives))
