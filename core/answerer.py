@@ -280,12 +280,17 @@ class Answerer:
                 return self._talk(library, ReplyKind.PERSON, PERSON, language)
             if talk.intent is not None:
                 return self._talk(library, ReplyKind.SMALLTALK, talk.intent, language)
-        reply = self._question(library, text, language)
-        if reply.kind is ReplyKind.TOPIC:
-            return reply
+        reply, declined = self._judged(library, text, language)
+        if reply.kind is ReplyKind.TOPIC or declined:
+            return reply  # answered, or a subject the content says it does not answer
         return self._parts(library, text, language) or reply
 
     def _question(self, library: Library, text: str, language: str) -> Reply:
+        return self._judged(library, text, language)[0]
+
+    def _judged(self, library: Library, text: str, language: str) -> tuple[Reply, bool]:
+        """The answer to a question, and whether the content declined it (a subject it says it
+        does not answer)."""
         asked = language in library.asked_in
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
@@ -307,7 +312,7 @@ class Answerer:
         if answer is not None and judgement is not None:
             answer = None if library.index.beyond(judgement, answer) >= BEYOND_LIKELY else answer
         if answer is not None:
-            return self._searched_topic(library, answer, language)
+            return self._searched_topic(library, answer, language), False
         close = tuple(topic.command for topic, score in verdicts[:3] if score >= SUGGEST_SCORE)
         key = "suggest" if close and not not_covered else "nothing_found"
         reply = self._menu_reply(
@@ -319,9 +324,9 @@ class Answerer:
             close,
         )
         if not verdicts or verdicts[0][1] <= 0:
-            return reply
+            return reply, not_covered
         best, score = verdicts[0]
-        return replace(reply, closest=best.command, score=round(score, 3))
+        return replace(reply, closest=best.command, score=round(score, 3)), not_covered
 
     def _parts(self, library: Library, text: str, language: str) -> Reply | None:
         """A message asking two things: the parts the content answers, and plainly which part
