@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
-from .conversation import PERSON, URGENT, Recogniser
+from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recogniser
 from .languages import Languages, clean_input
 from .readings import ReadingCache
 from .reply import (
@@ -220,15 +220,17 @@ class Answerer:
         chosen = library.languages.named(normalize(args).strip(_TRIM)) if args else None
         if chosen is None:
             language = _language(library, query, args)
-            key = "lang_unknown" if args else "lang_choose"
-            return Reply(
-                kind=ReplyKind.LANGUAGE,
-                language=language,
-                title=library.strings.text("lang_title", language),
-                blocks=(Paragraph(library.strings.spans(key, language)),),
-                buttons=_language_buttons(library.languages),
-            )
+            return self._language_menu(library, language, "lang_unknown" if args else "lang_choose")
         return self._language_set(library, chosen)
+
+    def _language_menu(self, library: Library, language: str, key: str) -> Reply:
+        return Reply(
+            kind=ReplyKind.LANGUAGE,
+            language=language,
+            title=library.strings.text("lang_title", language),
+            blocks=(Paragraph(library.strings.spans(key, language)),),
+            buttons=_language_buttons(library.languages),
+        )
 
     def _language_set(self, library: Library, chosen: str) -> Reply:
         name = library.languages.get(chosen).name  # said in the default words, still true
@@ -272,6 +274,8 @@ class Answerer:
         if talk is not None:
             # In this order: a language asked for, trouble (before anything else), a person
             # asked for, small talk; else a question.
+            if talk.language == UNKNOWN_LANGUAGE:  # one the bot does not speak: the menu
+                return self._language_menu(library, language, "lang_unknown")
             if talk.language is not None:
                 return self._language_set(library, talk.language)
             if talk.urgent or talk.intent == URGENT:
@@ -281,9 +285,10 @@ class Answerer:
             if talk.intent is not None:
                 return self._talk(library, ReplyKind.SMALLTALK, talk.intent, language)
         reply, declined = self._judged(library, text, language)
-        if reply.kind is ReplyKind.TOPIC or declined:
-            return reply  # answered, or a subject the content says it does not answer
-        return self._parts(library, text, language) or reply
+        if reply.kind is ReplyKind.TOPIC:
+            return reply
+        # A whole the content declines is split only where a part is what it declines.
+        return self._parts(library, text, language, declined=declined) or reply
 
     def _question(self, library: Library, text: str, language: str) -> Reply:
         return self._judged(library, text, language)[0]
@@ -328,7 +333,14 @@ class Answerer:
         best, score = verdicts[0]
         return replace(reply, closest=best.command, score=round(score, 3)), not_covered
 
-    def _parts(self, library: Library, text: str, language: str) -> Reply | None:
+    def _parts(
+        self,
+        library: Library,
+        text: str,
+        language: str,
+        declined: bool = False,
+        name_unanswered: bool = True,
+    ) -> Reply | None:
         """A message asking two things: the parts the content answers, and plainly which part
         it does not, with how to reach people. None when it is one question, or no part has a
         confident answer."""
@@ -338,16 +350,20 @@ class Answerer:
             return None
         answered: list[Topic] = []
         unanswered: list[str] = []
+        part_declined = False
         for part in parts:
-            reply = self._question(library, part, language)
+            reply, no = self._judged(library, part, language)
+            part_declined = part_declined or no
             topic = library.content.by_command().get(reply.topic or "")
             if reply.kind is ReplyKind.TOPIC and topic is not None:
                 if topic not in answered:
                     answered.append(topic)
             else:
                 unanswered.append(part)
-        if not answered:
+        if not answered or (declined and not part_declined):
             return None
+        if not name_unanswered:
+            unanswered = []
         first = self._topic(library, answered[0], language)
         blocks = list(first.blocks)
         for topic in answered[1:]:
@@ -383,6 +399,8 @@ class Answerer:
         intent = library.content.conversation.intent(URGENT, language)
         urgent: tuple[Block, ...] = intent.say if intent is not None else ()
         reply = self._question(library, text, language)
+        if reply.kind is not ReplyKind.TOPIC:  # "they took my passport. your phone number?"
+            reply = self._parts(library, text, language, name_unanswered=False) or reply
         if reply.kind is ReplyKind.TOPIC:
             return replace(reply, blocks=(*urgent, *reply.blocks), urgent=True)
         return Reply(

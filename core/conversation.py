@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from . import schema
 from .asked_model import AskedModel
@@ -43,13 +44,18 @@ from .yamlfile import Problem, Reporter, compose, construct, mapping, word_list
 CONVERSATION_DIR = "conversation"
 PERSON, URGENT, LANGUAGE = "person", "urgent", "language"
 INTENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
-INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us"}
+INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us", "others"}
 LANGUAGE_SLOT = "{language}"
 
 # The model must make an intent this likely (against every other intent and the questions)...
 TALK_SURE = 0.8
 # ...and an urgent message, which may say more than that it is urgent, this likely.
 URGENT_SURE = 0.9
+# A message naming a language is a request for it when it is this close (rapidfuzz's ratio,
+# 0-100) to a `language` phrasing with the name in its place.
+LANGUAGE_CLOSE = 80
+# The language asked for is one the bot does not speak (`others` of the `language` intent).
+UNKNOWN_LANGUAGE = "?"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Intent:
     say: tuple[Block, ...] = ()
     phrasings: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()  # `language` only: names of languages the bot does not speak
     menu: bool = False
     reach_us: bool = False
 
@@ -171,6 +178,9 @@ def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Report
     phrasing_nodes = word_list(fields, "phrasings", report)
     phrasings = tuple(text for _, text in phrasing_nodes)
     signals = tuple(text for _, text in word_list(fields, "signals", report))
+    others = tuple(text for _, text in word_list(fields, "others", report))
+    if others and name != LANGUAGE:
+        report(fields["others"][0], f"{name}: only {LANGUAGE!r} has others")
     if signals and name != URGENT:
         report(fields["signals"][0], f"{name}: only {URGENT!r} has signals")
     if name == LANGUAGE:
@@ -179,7 +189,7 @@ def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Report
                 report(item_node, f"{name}: each phrasing names the language as {LANGUAGE_SLOT}")
     if report.count > before:
         return None
-    return Intent(name, say, phrasings, signals, **flags)
+    return Intent(name, say, phrasings, signals, others, **flags)
 
 
 def conversation_warnings(conversation: Conversation, languages: Languages, directory) -> list:
@@ -248,7 +258,7 @@ def talk_terms(text: str, stem) -> dict[str, float]:
 class Recognised:
     intent: str | None = None  # a small-talk intent, `person` or `urgent`
     urgent: bool = False  # an urgent signal or phrasing in the message, whatever else it says
-    language: str | None = None  # a language asked for in words
+    language: str | None = None  # a language asked for in words (UNKNOWN_LANGUAGE: not spoken)
 
 
 class Recogniser:
@@ -263,10 +273,12 @@ class Recogniser:
         self._exact: dict[str, str] = {}
         signals: list[str] = []
         templates: list[str] = []
+        others: list[str] = []
         for language_intents in conversation.intents.values():
             for name, intent in language_intents.items():
                 if name == LANGUAGE:
                     templates += [canonical(p) for p in intent.phrasings]
+                    others += [canonical(o) for o in intent.others]
                     continue
                 signals += [canonical(s) for s in intent.signals]
                 for phrasing in intent.phrasings:
@@ -278,24 +290,39 @@ class Recogniser:
         documents += [(terms, other) for terms in question_terms]
         self._model = AskedModel(documents, classes=other + 1) if intents else None
         self._urgent = _phrases_pattern(signals)
-        # Language requests: each template with each word that names a language, whole.
-        self._languages: dict[str, str] = {}
-        names = [
-            (word, lang.code)
+        # Language requests: a word that names a language (the registry's, then the others the
+        # content names), and the rest of the message close to a template.
+        self._templates = sorted(set(templates))
+        names = {
+            word: lang.code
             for lang in languages
-            for word in {canonical(lang.name), *(canonical(w) for w in lang.words)}
+            for word in (canonical(lang.name), *(canonical(w) for w in lang.words))
             if word
-        ]
-        for template in templates:
-            for word, code in names:
-                self._languages[template.replace(LANGUAGE_SLOT, word)] = code
+        }
+        for word in others:
+            names.setdefault(word, UNKNOWN_LANGUAGE)
+        self._language_names = sorted(names.items(), key=lambda item: -len(item[0]))
+        self._language_pattern = _phrases_pattern(list(names)) if templates else None
+
+    def _language_asked(self, key: str) -> str | None:
+        if self._language_pattern is None:
+            return None
+        found = self._language_pattern.search(key)
+        if found is None:
+            return None
+        code = dict(self._language_names)[found.group()]
+        rest = f"{key[: found.start()]}{LANGUAGE_SLOT}{key[found.end() :]}"
+        match = process.extractOne(
+            rest, self._templates, scorer=fuzz.ratio, score_cutoff=LANGUAGE_CLOSE
+        )
+        return code if match is not None else None
 
     def recognise(self, text: str) -> Recognised:
         key = canonical(text)
         if not key:
             return Recognised()
         urgent = bool(self._urgent and self._urgent.search(f" {key} "))
-        language = self._languages.get(key)
+        language = self._language_asked(key)
         if language is not None:
             return Recognised(language=language, urgent=urgent)
         exact = self._exact.get(key)
