@@ -287,8 +287,9 @@ class Answerer:
         reply, declined = self._judged(library, text, language)
         if reply.kind is ReplyKind.TOPIC:
             return reply
-        # A whole the content declines is split only where a part is what it declines.
-        return self._parts(library, text, language, declined=declined) or reply
+        if declined:  # a subject the content says it does not answer: not split either
+            return reply
+        return self._parts(library, text, language) or reply
 
     def _question(self, library: Library, text: str, language: str) -> Reply:
         return self._judged(library, text, language)[0]
@@ -338,7 +339,6 @@ class Answerer:
         library: Library,
         text: str,
         language: str,
-        declined: bool = False,
         name_unanswered: bool = True,
     ) -> Reply | None:
         """A message asking two things: the parts the content answers, and plainly which part
@@ -350,17 +350,15 @@ class Answerer:
             return None
         answered: list[Topic] = []
         unanswered: list[str] = []
-        part_declined = False
         for part in parts:
-            reply, no = self._judged(library, part, language)
-            part_declined = part_declined or no
+            reply = self._question(library, part, language)
             topic = library.content.by_command().get(reply.topic or "")
             if reply.kind is ReplyKind.TOPIC and topic is not None:
                 if topic not in answered:
                     answered.append(topic)
             else:
                 unanswered.append(part)
-        if not answered or (declined and not part_declined):
+        if not answered:
             return None
         if not name_unanswered:
             unanswered = []
