@@ -49,6 +49,9 @@ LANGUAGE_SLOT = "{language}"
 
 # The model must make an intent this likely (against every other intent and the questions)...
 TALK_SURE = 0.8
+# ...and at least this share of its words must be the talk's own (the rest unknown, no word
+# of the questions')...
+TALK_KNOWN = 0.5
 # ...and an urgent message, which may say more than that it is urgent, this likely.
 URGENT_SURE = 0.9
 # A message naming a language is a request for it when it is this close (rapidfuzz's ratio,
@@ -340,10 +343,10 @@ class Recogniser:
         name, probability = self._intents[best], posterior[best]
         if name == URGENT:
             return Recognised(urgent=urgent or probability >= URGENT_SURE)
-        foreign = any(
-            t in self._question_words and t not in self._talk_words for t in terms if " " not in t
-        )
-        if probability < TALK_SURE or foreign:
+        words = [t for t in terms if " " not in t]
+        foreign = any(t in self._question_words and t not in self._talk_words for t in words)
+        known = sum(t in self._talk_words for t in words)
+        if probability < TALK_SURE or foreign or known < len(words) * TALK_KNOWN:
             return Recognised(urgent=urgent)
         return Recognised(intent=name, urgent=urgent)
 
