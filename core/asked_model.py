@@ -46,17 +46,26 @@ class AskedModel:
         if not vocabulary:  # nothing to learn from: every class stays equally likely
             return
         # log((n + smoothing) / total) for each count n and class: per class, a table of it
-        # for the few small counts there are, looked up a class (a column) at a time with map,
-        # which runs in C.
+        # for the few small counts there are.
         self._smoothed = SMOOTHING * len(vocabulary)
         most = max(max(count.values(), default=0) for count in counts)
-        columns = []
+        log_of = []
         for count in counts:
             log_total = math.log(count.total() + self._smoothed)
-            log_of = [math.log(n + SMOOTHING) - log_total for n in range(most + 1)]
-            columns.append(map(log_of.__getitem__, map(count.get, vocabulary, repeat(0))))
-        # Each term's log-likelihood in each class.
-        self._rows = dict(zip(vocabulary, zip(*columns, strict=True), strict=True))
+            log_of.append([math.log(n + SMOOTHING) - log_total for n in range(most + 1)])
+        # Each term's log-likelihood in each class. Most terms share their counts with many
+        # others (seen once, in one class): the terms with the same counts share one row, made
+        # once (a tenth as many rows as terms). The counts are read a class (a column) at a
+        # time with map, which runs in C.
+        signatures = list(
+            zip(*(map(count.get, vocabulary, repeat(0)) for count in counts), strict=True)
+        )
+        row_of = {
+            signature: tuple(map(list.__getitem__, log_of, signature))
+            for signature in set(signatures)
+        }
+        self._rows = dict(zip(vocabulary, map(row_of.__getitem__, signatures), strict=True))
+        del signatures, row_of, log_of
         # Each question not answered is about some topic ("Amy Pope's age": leaders), the one
         # its words point to most; counted by that topic, they say what a question about the
         # topic looks like when it asks what the topic does not tell.
