@@ -30,9 +30,11 @@ class AskedModel:
     likely before the terms are seen: how many questions an editor filed says nothing of how
     often a topic is asked."""
 
-    def __init__(self, documents: Iterable[tuple[Terms, int]], classes: int):
+    def __init__(self, documents: Iterable[tuple[Terms, int]], classes: int, beyond: bool = True):
+        """`beyond`: also learn what each topic's unanswered questions look like (see
+        `beyond`); a model whose last class is not "not answered" has no use for it."""
         self.classes = classes
-        unanswered = classes - 1
+        unanswered = classes - 1 if beyond else -1
         counts: list[Counter[str]] = [Counter() for _ in range(classes)]
         unanswered_documents: list[tuple[str, ...]] = []  # kept for a second look, below
         for terms, label in documents:
@@ -66,6 +68,8 @@ class AskedModel:
         }
         self._rows = dict(zip(vocabulary, map(row_of.__getitem__, signatures), strict=True))
         del signatures, row_of, log_of
+        if not beyond:
+            return
         # Each question not answered is about some topic ("Amy Pope's age": leaders), the one
         # its words point to most; counted by that topic, they say what a question about the
         # topic looks like when it asks what the topic does not tell.

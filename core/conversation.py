@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,6 +230,7 @@ def conversation_warnings(conversation: Conversation, languages: Languages, dire
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
 _APOSTROPHE = re.compile(r"['’`]")
+_SPACES = re.compile(r"[\s,.!?？！。、，]+")
 _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★ｗw笑"
 
 
@@ -236,19 +238,25 @@ def canonical(text: str) -> str:
     """A message as phrasings are compared whole: NFKC, lower case, no apostrophes, no
     punctuation at its ends, spaces collapsed."""
     text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text).lower())
-    text = re.sub(r"[\s,.!?？！。、，]+", " ", text)
-    return text.strip(_TRIM)
+    return _SPACES.sub(" ", text).strip(_TRIM)
 
 
 def talk_terms(text: str, stem) -> dict[str, float]:
     """The terms of a message for the talk model: English words (stemmed, stopwords kept: in
     "who are you" they are all there is) and their pairs; Japanese as kana-folded bigrams."""
-    text = canonical(text)
-    words = [stem(w) for w in _WORD.findall(text)]
+    key = canonical(text)
+    return _key_terms(key, _WORD.findall(key), stem)
+
+
+def _key_terms(key: str, words: list[str], stem) -> dict[str, float]:
+    """talk_terms of a canonical message, whose words (_WORD) are found already."""
+    words = [stem(w) for w in words]
     terms = dict.fromkeys(words, 1.0)
     for first, second in itertools.pairwise(words):
         terms[f"{first} {second}"] = 0.5
-    for run in _CJK_RUN.findall(text):
+    if key.isascii():  # no kana, no kanji
+        return terms
+    for run in _CJK_RUN.findall(key):
         run = fold_kana(run)
         if len(run) == 1:
             terms[run] = 1.0
@@ -271,7 +279,7 @@ class Recogniser:
         self._stem = stem
         intents = [n for n in conversation.names() if n != LANGUAGE]
         self._intents = intents
-        other = len(intents)
+        number = {name: n for n, name in enumerate(intents)}
         documents: list[tuple[dict[str, float], int]] = []
         self._exact: dict[str, str] = {}
         signals: list[str] = []
@@ -286,13 +294,20 @@ class Recogniser:
                 signals += [canonical(s) for s in intent.signals]
                 for phrasing in intent.phrasings:
                     self._exact[canonical(phrasing)] = name
-                    documents.append((talk_terms(phrasing, stem), intents.index(name)))
-        self._talk_words = {t for terms, _ in documents for t in terms if " " not in t}
-        question_terms = [talk_terms(q, stem) for q in questions]
-        self._question_words = {t for terms in question_terms for t in terms if " " not in t}
-        documents += [(terms, other) for terms in question_terms]
-        self._model = AskedModel(documents, classes=other + 1) if intents else None
-        self._urgent = _phrases_pattern(signals)
+                    documents.append((talk_terms(phrasing, stem), number[name]))
+        self._talk_words = frozenset(t for terms, _ in documents for t in terms if " " not in t)
+        # The questions about IOM: one class, after the intents, their terms counted as they
+        # are made (not all held at once). Its words are the model's that are not the talk's
+        # (see recognise).
+        other = len(intents)
+        questions_terms = ((talk_terms(q, stem), other) for q in questions)
+        self._model = (
+            AskedModel(itertools.chain(documents, questions_terms), other + 1, beyond=False)
+            if intents
+            else None
+        )
+        del documents
+        self._urgent = _Phrases(signals)
         # Language requests: a word that names a language (the registry's, then the others the
         # content names), and the rest of the message close to a template.
         self._templates = sorted(set(templates))
@@ -304,16 +319,16 @@ class Recogniser:
         }
         for word in others:
             names.setdefault(word, UNKNOWN_LANGUAGE)
-        self._language_names = sorted(names.items(), key=lambda item: -len(item[0]))
-        self._language_pattern = _phrases_pattern(list(names)) if templates else None
+        self._language_names = names
+        self._language_pattern = _Phrases(list(names)) if templates else None
 
-    def _language_asked(self, key: str) -> str | None:
+    def _language_asked(self, key: str, words: list[str]) -> str | None:
         if self._language_pattern is None:
             return None
-        found = self._language_pattern.search(key)
+        found = self._language_pattern.search(key, words)
         if found is None:
             return None
-        code = dict(self._language_names)[found.group()]
+        code = self._language_names[found.group()]
         rest = f"{key[: found.start()]}{LANGUAGE_SLOT}{key[found.end() :]}"
         match = process.extractOne(
             rest, self._templates, scorer=fuzz.ratio, score_cutoff=LANGUAGE_CLOSE
@@ -324,8 +339,9 @@ class Recogniser:
         key = canonical(text)
         if not key:
             return Recognised()
-        urgent = bool(self._urgent and self._urgent.search(f" {key} "))
-        language = self._language_asked(key)
+        words = _WORD.findall(key)  # found once: for the phrases, then the model's terms
+        urgent = self._urgent.search(f" {key} ", words) is not None
+        language = self._language_asked(key, words)
         if language is not None:
             return Recognised(language=language, urgent=urgent)
         exact = self._exact.get(key)
@@ -333,7 +349,7 @@ class Recogniser:
             return Recognised(intent=exact, urgent=urgent or exact == URGENT)
         if self._model is None:
             return Recognised(urgent=urgent)
-        terms = talk_terms(text, self._stem)
+        terms = _key_terms(key, words, self._stem)
         if not terms:
             return Recognised(urgent=urgent)
         posterior = self._model.posterior(terms)
@@ -344,11 +360,59 @@ class Recogniser:
         if name == URGENT:
             return Recognised(urgent=urgent or probability >= URGENT_SURE)
         words = [t for t in terms if " " not in t]
-        foreign = any(t in self._question_words and t not in self._talk_words for t in words)
-        known = sum(t in self._talk_words for t in words)
+        talk_words, knows = self._talk_words, self._model.knows
+        # A word of the questions' (the model knows it) and not of the talk's.
+        foreign = any(t not in talk_words and knows(t) for t in words)
+        known = sum(t in talk_words for t in words)
         if probability < TALK_SURE or foreign or known < len(words) * TALK_KNOWN:
             return Recognised(urgent=urgent)
         return Recognised(intent=name, urgent=urgent)
+
+
+class _Phrases:
+    """Finds any of some phrases in a canonical message as one pattern does (_phrases_pattern:
+    Latin ones as whole words, others anywhere), trying only the phrases that can be there:
+    a Latin phrase is found only where its first word, or its first two, are the message's
+    (one pattern of dozens of phrases, each tried at every place, took tens of µs)."""
+
+    def __init__(self, phrases: list[str]):
+        self.pattern = _phrases_pattern(phrases)
+        by_start: dict[str, list[str]] = defaultdict(list)
+        self._anywhere: list[str] = []  # not Latin: found anywhere, as the phrase is
+        self._always: list[str] = []  # starting with neither a letter nor a digit
+        for phrase in {p for p in phrases if p}:
+            if not phrase.isascii():
+                self._anywhere.append(phrase)
+                continue
+            start = _START.match(phrase)
+            if start is None:
+                self._always.append(phrase)
+            else:
+                by_start[start.group()].append(phrase)
+        self._by_start = {start: _phrases_pattern(group) for start, group in by_start.items()}
+        self._always_pattern = _phrases_pattern(self._always)
+
+    def search(self, key: str, words: list[str]) -> re.Match[str] | None:
+        """The first phrase in the message (`words`: its _WORD runs), as the one pattern finds
+        it; None when there is none."""
+        if self.pattern is None or not self._may_find(key, words):
+            return None
+        return self.pattern.search(key)
+
+    def _may_find(self, key: str, words: list[str]) -> bool:
+        if self._always_pattern is not None and self._always_pattern.search(key):
+            return True
+        if not key.isascii() and any(phrase in key for phrase in self._anywhere):
+            return True
+        by_start = self._by_start
+        starts = [w for w in words if w in by_start]
+        starts += [f"{a} {b}" for a, b in itertools.pairwise(words) if f"{a} {b}" in by_start]
+        return any(by_start[start].search(key) for start in starts)
+
+
+# A Latin phrase's first word and, when a single space follows it, its second: where the
+# phrase is found as a whole word, the message has the one word, or the two side by side.
+_START = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)?(?![a-z0-9])")
 
 
 def _phrases_pattern(phrases: list[str]) -> re.Pattern[str] | None:
