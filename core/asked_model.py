@@ -93,6 +93,17 @@ class AskedModel:
         total = sum(exps)
         return [value / total for value in exps]
 
+    def log_odds(self, terms: dict[str, float], first: int, second: int) -> float:
+        """log P(terms | first) - log P(terms | second): how much likelier the terms make one
+        class than another, the other classes not looked at (cheaper than `posterior`)."""
+        rows = self._rows
+        odds = 0.0
+        for term, weight in terms.items():
+            row = rows.get(term)
+            if row is not None:
+                odds += weight * (row[first] - row[second])
+        return odds
+
     def beyond(self, terms: dict[str, float], topic: int) -> float:
         """The probability that a question about `topic` asks what the topic does not answer
         ("when did Mochizuki take office"), against its being one the topic answers ("who is

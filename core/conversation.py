@@ -25,6 +25,7 @@ question). An urgent signal counts wherever it stands.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -55,6 +56,9 @@ TALK_SURE = 0.8
 TALK_KNOWN = 0.5
 # ...and an urgent message, which may say more than that it is urgent, this likely.
 URGENT_SURE = 0.9
+# P(urgent) <= 1 / (1 + exp(log P(terms | question) - log P(terms | urgent))): urgent cannot
+# be URGENT_SURE when the question is likelier than urgent by more than this.
+_URGENT_ODDS = math.log((1 - URGENT_SURE) / URGENT_SURE)
 # A message naming a language is a request for it when it is this close (rapidfuzz's ratio,
 # 0-100) to a `language` phrasing with the name in its place.
 LANGUAGE_CLOSE = 80
@@ -279,6 +283,7 @@ class Recogniser:
         self._stem = stem
         intents = [n for n in conversation.names() if n != LANGUAGE]
         self._intents = intents
+        self._urgent_class = intents.index(URGENT) if URGENT in intents else None
         number = {name: n for n, name in enumerate(intents)}
         documents: list[tuple[dict[str, float], int]] = []
         self._exact: dict[str, str] = {}
@@ -352,6 +357,21 @@ class Recogniser:
         terms = _key_terms(key, words, self._stem)
         if not terms:
             return Recognised(urgent=urgent)
+        words = [t for t in terms if " " not in t]
+        talk_words, knows = self._talk_words, self._model.knows
+        # A word of the questions' (the model knows it) and not of the talk's.
+        foreign = any(t not in talk_words and knows(t) for t in words)
+        known = sum(t in talk_words for t in words)
+        if foreign or known < len(words) * TALK_KNOWN:
+            # No small talk, nor a person: the model can only make it urgent. Most questions
+            # end here, the model asked only how much likelier they are a question than
+            # urgent: when that alone keeps urgent under URGENT_SURE, so would the whole model.
+            if urgent or self._urgent_class is None:
+                return Recognised(urgent=urgent)
+            question = len(self._intents)
+            odds = self._model.log_odds(terms, question, self._urgent_class)
+            if odds > _URGENT_ODDS + 1e-9:
+                return Recognised(urgent=False)
         posterior = self._model.posterior(terms)
         best = max(range(len(posterior)), key=posterior.__getitem__)
         if best == len(self._intents):  # a question
@@ -359,11 +379,6 @@ class Recogniser:
         name, probability = self._intents[best], posterior[best]
         if name == URGENT:
             return Recognised(urgent=urgent or probability >= URGENT_SURE)
-        words = [t for t in terms if " " not in t]
-        talk_words, knows = self._talk_words, self._model.knows
-        # A word of the questions' (the model knows it) and not of the talk's.
-        foreign = any(t not in talk_words and knows(t) for t in words)
-        known = sum(t in talk_words for t in words)
         if probability < TALK_SURE or foreign or known < len(words) * TALK_KNOWN:
             return Recognised(urgent=urgent)
         return Recognised(intent=name, urgent=urgent)
