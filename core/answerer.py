@@ -106,8 +106,6 @@ class Library:
         for topic in content.topics:
             for name in (topic.command, *topic.aliases):
                 by_name[normalize(name)] = topic
-        with _collector_paused():
-            index = TopicIndex(content, readings)
         questions = [
             question
             for topic in content.topics
@@ -115,15 +113,18 @@ class Library:
             for question in text.questions
         ]
         questions += [asked.text for asked in content.asked]
-        talk = Recogniser(content.conversation, questions, content.languages, stem)
+        with _collector_paused():
+            index = TopicIndex(content, readings)
+            talk = Recogniser(content.conversation, questions, content.languages, stem)
         asked_in = frozenset(a.language for a in content.asked)
         return cls(content, index, by_name, asked_in, talk=talk)
 
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """The index is a few hundred thousand small objects made at once, none of them garbage:
-    the cycle collector would only rescan them (and all else) as they are made."""
+    """The index and the talk model are a few hundred thousand small objects made at once,
+    none of them garbage: the cycle collector would only rescan them (and all else) as they
+    are made."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from itertools import repeat
+from itertools import chain, groupby, repeat
+from operator import itemgetter
 
 # Added to every term count (Laplace smoothing): a term never seen with a class keeps a little
 # weight, so one unfamiliar word does not rule a class out.
@@ -37,10 +38,14 @@ class AskedModel:
         unanswered = classes - 1 if beyond else -1
         counts: list[Counter[str]] = [Counter() for _ in range(classes)]
         unanswered_documents: list[tuple[str, ...]] = []  # kept for a second look, below
-        for terms, label in documents:
-            counts[label].update(terms.keys() if isinstance(terms, dict) else terms)
+        # Counted a run of documents of one class at a time (in C: chain and Counter's update).
+        for label, run in groupby(documents, key=itemgetter(1)):
             if label == unanswered:
-                unanswered_documents.append(tuple(terms))
+                run = [tuple(terms) for terms, _ in run]
+                unanswered_documents += run
+            else:
+                run = map(itemgetter(0), run)
+            counts[label].update(chain.from_iterable(run))
         vocabulary = list(set().union(*counts))
         self._rows: dict[str, tuple[float, ...]] = {}
         # Per topic, the questions about it that it does not answer (see `beyond`).
