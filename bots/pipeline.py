@@ -7,9 +7,10 @@ pipeline does the rest, once for every platform:
 dedupe (an event id is handled once, across replicas) -> a button the bot did not make is
 ignored -> admission (the flood limit: past it one notice, then silence) -> 👍/👎 (filed and
 thanked) -> the staff handoff (/staff, /done, a message to an open ticket) -> the answer (with
-the person offered and the feedback buttons) -> sent, counted in the metrics and logged; the
-question log notes it. Anything that fails on the way is counted, logged (its type, never a
-text) and apologised for in the user's language.
+the person offered and the feedback buttons; a person asked for in words starts the handoff
+where there is one) -> sent, counted in the metrics and logged; the question log notes it.
+Anything that fails on the way is counted, logged (its type, never a text) and apologised for
+in the user's language.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.reply import Query, Reply
+from ..core.reply import Query, Reply, ReplyKind
 from .editors.feedback import Vote, parse_vote, thanks, with_feedback
 from .flood import Verdict
 from .handoff.asking import Asking
@@ -112,6 +113,11 @@ class Pipeline:
                 reply = await self.services.act(query, message.action)
             else:
                 reply = await self.services.answer(query)
+            if reply.kind is ReplyKind.PERSON and self.asking.can_start(platform, query):
+                # A person asked for in words: the same flow as /staff (the consent prompt).
+                replies = await self.asking.staff(platform, message.chat, query, "")
+                await channel.send(replies)
+                return
             reply = with_feedback(self.asking.offer(platform, reply, query))
             if await channel.send((reply,)):
                 self.services.answered(platform, reply, started, **self._fields(message))

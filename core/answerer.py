@@ -18,10 +18,12 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
+from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recogniser
 from .languages import Languages, clean_input
 from .readings import ReadingCache
 from .reply import (
     Block,
+    Bold,
     BulletList,
     Button,
     Command,
@@ -32,7 +34,7 @@ from .reply import (
     Span,
     Text,
 )
-from .search import Match, TopicIndex, bare_name, normalize
+from .search import Match, TopicIndex, bare_name, normalize, stem
 from .topics import Content, NotCovered, Topic
 
 # Without questions filed in content/asked/ (in the question's language), a free-text answer is
@@ -63,6 +65,13 @@ BEYOND_LIKELY = 0.85
 # Topics offered as "did you mean": those whose verdict is at least this.
 SUGGEST_SCORE = 0.15
 
+# A message asking two things: where it is cut into parts, each judged alone when the whole
+# gets no confident answer (sentence ends, "and", "also", 「それと」…).
+_PARTS = re.compile(
+    r"(?<=[?？!！。])\s*|\s*[,;]?\s+(?:and also|and|also|plus|as well as)\s+|"
+    r"[、，,]?\s*(?:それと|それから|あと|また|それに)[、，,]?"
+)
+
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
 # The commands of the bot itself, besides each topic's command and aliases (see _command).
 BUILT_IN_COMMANDS = frozenset({"start", "help", "menu", "lang"})
@@ -81,6 +90,9 @@ class Library:
     asked_in: frozenset[str] = frozenset()
     # The menu of each language, made once per content version (every fallback shows it).
     menus: dict[str, BulletList] = field(default_factory=dict, compare=False)
+    # What a message is besides a question (conversation.py): small talk, asking for a person,
+    # trouble, a language asked for in words.
+    talk: Recogniser | None = field(default=None, compare=False)
 
     @property
     def strings(self) -> Catalog:
@@ -96,15 +108,25 @@ class Library:
         for topic in content.topics:
             for name in (topic.command, *topic.aliases):
                 by_name[normalize(name)] = topic
+        questions = [
+            question
+            for topic in content.topics
+            for text in topic.texts.values()
+            for question in text.questions
+        ]
+        questions += [asked.text for asked in content.asked]
         with _collector_paused():
             index = TopicIndex(content, readings)
-        return cls(content, index, by_name, frozenset(a.language for a in content.asked))
+            talk = Recogniser(content.conversation, questions, content.languages, stem)
+        asked_in = frozenset(a.language for a in content.asked)
+        return cls(content, index, by_name, asked_in, talk=talk)
 
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """The index is a few hundred thousand small objects made at once, none of them garbage:
-    the cycle collector would only rescan them (and all else) as they are made."""
+    """The index and the talk model are a few hundred thousand small objects made at once,
+    none of them garbage: the cycle collector would only rescan them (and all else) as they
+    are made."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -212,14 +234,19 @@ class Answerer:
         chosen = library.languages.named(normalize(args).strip(_TRIM)) if args else None
         if chosen is None:
             language = _language(library, query, args)
-            key = "lang_unknown" if args else "lang_choose"
-            return Reply(
-                kind=ReplyKind.LANGUAGE,
-                language=language,
-                title=library.strings.text("lang_title", language),
-                blocks=(Paragraph(library.strings.spans(key, language)),),
-                buttons=_language_buttons(library.languages),
-            )
+            return self._language_menu(library, language, "lang_unknown" if args else "lang_choose")
+        return self._language_set(library, chosen)
+
+    def _language_menu(self, library: Library, language: str, key: str) -> Reply:
+        return Reply(
+            kind=ReplyKind.LANGUAGE,
+            language=language,
+            title=library.strings.text("lang_title", language),
+            blocks=(Paragraph(library.strings.spans(key, language)),),
+            buttons=_language_buttons(library.languages),
+        )
+
+    def _language_set(self, library: Library, chosen: str) -> Reply:
         name = library.languages.get(chosen).name  # said in the default words, still true
         return Reply(
             kind=ReplyKind.LANGUAGE,
@@ -257,6 +284,33 @@ class Answerer:
             return self._topic(library, topic, language)
         if library.languages.is_help_word(word):
             return self._help(library, language)
+        talk = library.talk.recognise(text) if library.talk is not None else None
+        if talk is not None:
+            # In this order: a language asked for, trouble (before anything else), a person
+            # asked for, small talk; else a question.
+            if talk.language == UNKNOWN_LANGUAGE:  # one the bot does not speak: the menu
+                return self._language_menu(library, language, "lang_unknown")
+            if talk.language is not None:
+                return self._language_set(library, talk.language)
+            if talk.urgent or talk.intent == URGENT:
+                return self._urgent(library, text, language)
+            if talk.intent == PERSON:
+                return self._talk(library, ReplyKind.PERSON, PERSON, language)
+            if talk.intent is not None:
+                return self._talk(library, ReplyKind.SMALLTALK, talk.intent, language)
+        reply, declined = self._judged(library, text, language)
+        if reply.kind is ReplyKind.TOPIC:
+            return reply
+        if declined:  # a subject the content says it does not answer: not split either
+            return reply
+        return self._parts(library, text, language) or reply
+
+    def _question(self, library: Library, text: str, language: str) -> Reply:
+        return self._judged(library, text, language)[0]
+
+    def _judged(self, library: Library, text: str, language: str) -> tuple[Reply, bool]:
+        """The answer to a question, and whether the content declined it (a subject it says it
+        does not answer)."""
         asked = language in library.asked_in
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
@@ -278,7 +332,7 @@ class Answerer:
         if answer is not None and judgement is not None:
             answer = None if library.index.beyond(judgement, answer) >= BEYOND_LIKELY else answer
         if answer is not None:
-            return self._searched_topic(library, answer, language)
+            return self._searched_topic(library, answer, language), False
         close = tuple(topic.command for topic, score in verdicts[:3] if score >= SUGGEST_SCORE)
         key = "suggest" if close and not not_covered else "nothing_found"
         reply = self._menu_reply(
@@ -290,9 +344,84 @@ class Answerer:
             close,
         )
         if not verdicts or verdicts[0][1] <= 0:
-            return reply
+            return reply, not_covered
         best, score = verdicts[0]
-        return replace(reply, closest=best.command, score=round(score, 3))
+        return replace(reply, closest=best.command, score=round(score, 3)), not_covered
+
+    def _parts(
+        self,
+        library: Library,
+        text: str,
+        language: str,
+        name_unanswered: bool = True,
+    ) -> Reply | None:
+        """A message asking two things: the parts the content answers, and plainly which part
+        it does not, with how to reach people. None when it is one question, or no part has a
+        confident answer."""
+        parts = [p.strip(_TRIM) for p in _PARTS.split(text)]
+        parts = [p for p in parts if len(p) >= 4]
+        if len(parts) < 2 or len(parts) > 4:
+            return None
+        answered: list[Topic] = []
+        unanswered: list[str] = []
+        for part in parts:
+            reply = self._question(library, part, language)
+            topic = library.content.by_command().get(reply.topic or "")
+            if reply.kind is ReplyKind.TOPIC and topic is not None:
+                if topic not in answered:
+                    answered.append(topic)
+            else:
+                unanswered.append(part)
+        if not answered:
+            return None
+        if not name_unanswered:
+            unanswered = []
+        first = self._topic(library, answered[0], language)
+        blocks = list(first.blocks)
+        for topic in answered[1:]:
+            more = self._topic(library, topic, language)
+            blocks += [Paragraph((Bold(more.title or topic.command),)), *more.blocks]
+        for part in unanswered:
+            blocks.append(Paragraph(library.strings.spans("no_answer_to", language, part=part)))
+        if not any(t.text(language).reach_us for t in answered) or unanswered:
+            blocks += library.content.reach_us(language)
+        return replace(first, blocks=tuple(blocks), also=tuple(t.command for t in answered[1:]))
+
+    # --- conversation (content/conversation/) ------------------------------------------------
+
+    def _talk(self, library: Library, kind: ReplyKind, name: str, language: str) -> Reply:
+        """Small talk, or a person asked for: the intent's reply, with the menu or how to reach
+        people when the content says so (a person asked for always gets how to reach people:
+        where there is a handoff, the caller starts it instead)."""
+        intent = library.content.conversation.intent(name, language)
+        assert intent is not None  # recognised from the content's own phrasings
+        blocks: tuple[Block, ...] = intent.say
+        buttons: tuple[Button, ...] = ()
+        if intent.reach_us or kind is ReplyKind.PERSON:
+            blocks += library.content.reach_us(language)
+        if intent.menu:
+            blocks += (Paragraph(library.strings.spans("menu_intro", language)),)
+            blocks += (_menu(library, language),)
+            buttons = tuple(_topic_button(t, language) for t in library.content.topics)
+        return Reply(kind=kind, language=language, blocks=blocks, buttons=buttons, intent=name)
+
+    def _urgent(self, library: Library, text: str, language: str) -> Reply:
+        """Someone in trouble: who to call now, before anything else; then the topic, when the
+        message asks about one too."""
+        intent = library.content.conversation.intent(URGENT, language)
+        urgent: tuple[Block, ...] = intent.say if intent is not None else ()
+        reply = self._question(library, text, language)
+        if reply.kind is not ReplyKind.TOPIC:  # "they took my passport. your phone number?"
+            reply = self._parts(library, text, language, name_unanswered=False) or reply
+        if reply.kind is ReplyKind.TOPIC:
+            return replace(reply, blocks=(*urgent, *reply.blocks), urgent=True)
+        return Reply(
+            kind=ReplyKind.URGENT,
+            language=language,
+            blocks=(*urgent, *library.content.reach_us(language)),
+            intent=URGENT,
+            urgent=True,
+        )
 
     # --- reply builders -----------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from itertools import repeat
+from itertools import chain, groupby, repeat
+from operator import itemgetter
 
 # Added to every term count (Laplace smoothing): a term never seen with a class keeps a little
 # weight, so one unfamiliar word does not rule a class out.
@@ -30,15 +31,21 @@ class AskedModel:
     likely before the terms are seen: how many questions an editor filed says nothing of how
     often a topic is asked."""
 
-    def __init__(self, documents: Iterable[tuple[Terms, int]], classes: int):
+    def __init__(self, documents: Iterable[tuple[Terms, int]], classes: int, beyond: bool = True):
+        """`beyond`: also learn what each topic's unanswered questions look like (see
+        `beyond`); a model whose last class is not "not answered" has no use for it."""
         self.classes = classes
-        unanswered = classes - 1
+        unanswered = classes - 1 if beyond else -1
         counts: list[Counter[str]] = [Counter() for _ in range(classes)]
         unanswered_documents: list[tuple[str, ...]] = []  # kept for a second look, below
-        for terms, label in documents:
-            counts[label].update(terms.keys() if isinstance(terms, dict) else terms)
+        # Counted a run of documents of one class at a time (in C: chain and Counter's update).
+        for label, run in groupby(documents, key=itemgetter(1)):
             if label == unanswered:
-                unanswered_documents.append(tuple(terms))
+                run = [tuple(terms) for terms, _ in run]
+                unanswered_documents += run
+            else:
+                run = map(itemgetter(0), run)
+            counts[label].update(chain.from_iterable(run))
         vocabulary = list(set().union(*counts))
         self._rows: dict[str, tuple[float, ...]] = {}
         # Per topic, the questions about it that it does not answer (see `beyond`).
@@ -46,17 +53,28 @@ class AskedModel:
         if not vocabulary:  # nothing to learn from: every class stays equally likely
             return
         # log((n + smoothing) / total) for each count n and class: per class, a table of it
-        # for the few small counts there are, looked up a class (a column) at a time with map,
-        # which runs in C.
+        # for the few small counts there are.
         self._smoothed = SMOOTHING * len(vocabulary)
         most = max(max(count.values(), default=0) for count in counts)
-        columns = []
+        log_of = []
         for count in counts:
             log_total = math.log(count.total() + self._smoothed)
-            log_of = [math.log(n + SMOOTHING) - log_total for n in range(most + 1)]
-            columns.append(map(log_of.__getitem__, map(count.get, vocabulary, repeat(0))))
-        # Each term's log-likelihood in each class.
-        self._rows = dict(zip(vocabulary, zip(*columns, strict=True), strict=True))
+            log_of.append([math.log(n + SMOOTHING) - log_total for n in range(most + 1)])
+        # Each term's log-likelihood in each class. Most terms share their counts with many
+        # others (seen once, in one class): the terms with the same counts share one row, made
+        # once (a tenth as many rows as terms). The counts are read a class (a column) at a
+        # time with map, which runs in C.
+        signatures = list(
+            zip(*(map(count.get, vocabulary, repeat(0)) for count in counts), strict=True)
+        )
+        row_of = {
+            signature: tuple(map(list.__getitem__, log_of, signature))
+            for signature in set(signatures)
+        }
+        self._rows = dict(zip(vocabulary, map(row_of.__getitem__, signatures), strict=True))
+        del signatures, row_of, log_of
+        if not beyond:
+            return
         # Each question not answered is about some topic ("Amy Pope's age": leaders), the one
         # its words point to most; counted by that topic, they say what a question about the
         # topic looks like when it asks what the topic does not tell.
@@ -79,6 +97,17 @@ class AskedModel:
         exps = [math.exp(score - top) for score in scores]
         total = sum(exps)
         return [value / total for value in exps]
+
+    def log_odds(self, terms: dict[str, float], first: int, second: int) -> float:
+        """log P(terms | first) - log P(terms | second): how much likelier the terms make one
+        class than another, the other classes not looked at (cheaper than `posterior`)."""
+        rows = self._rows
+        odds = 0.0
+        for term, weight in terms.items():
+            row = rows.get(term)
+            if row is not None:
+                odds += weight * (row[first] - row[second])
+        return odds
 
     def beyond(self, terms: dict[str, float], topic: int) -> float:
         """The probability that a question about `topic` asks what the topic does not answer

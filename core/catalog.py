@@ -44,6 +44,7 @@ CORE_KEYS = frozenset(
         "lang_set",
         "lang_unknown",
         "not_translated",
+        "no_answer_to",
     }
 )
 

@@ -16,6 +16,7 @@ import yaml
 
 from . import schema
 from .catalog import CORE_KEYS, catalog_warnings, load_catalog, strings_files
+from .conversation import conversation_warnings, load_conversation
 from .languages import Languages, load_languages
 from .markup import MarkupProblem, parse_blocks
 from .reply import BulletList, Paragraph, plain_text
@@ -82,6 +83,7 @@ def load_content(
         digest.update(extra.name.encode() + b"\0" + data + b"\0")
         not_covered = _load_not_covered(extra, data, problems, languages)
     asked = _load_asked(directory, {t.command for t in topics}, digest, problems, languages)
+    conversation = load_conversation(directory, languages, digest, problems)
     catalogs = []
     for path in strings_files(directory):
         data = path.read_bytes()
@@ -98,6 +100,8 @@ def load_content(
         strings=strings,
         not_covered=not_covered,
         asked=asked,
+        conversation=conversation,
+        directory=str(directory),
     )
 
 
@@ -543,5 +547,8 @@ def _unregistered(
 
 
 def string_warnings(content: Content) -> list[Problem]:
-    """Registered languages without a catalog, or whose catalog lacks keys (catalog.py)."""
-    return sorted(catalog_warnings(content.languages, content.strings))
+    """Registered languages without a catalog, or whose catalog lacks keys (catalog.py); and
+    without a conversation file, or whose file lacks replies (conversation.py)."""
+    warnings = catalog_warnings(content.languages, content.strings)
+    warnings += conversation_warnings(content.conversation, content.languages, content.directory)
+    return sorted(warnings)

@@ -79,6 +79,9 @@ class ReplyKind(StrEnum):
     UNKNOWN_COMMAND = "unknown_command"
     EMPTY = "empty"
     NOTICE = "notice"  # a message of the bot's own, or a staff reply passed on
+    SMALLTALK = "smalltalk"  # hello, thanks, who are you… (content/conversation/): `intent`
+    PERSON = "person"  # asking for a person in words: the staff handoff where there is one
+    URGENT = "urgent"  # someone in trouble: who to call now (a topic asked too is TOPIC, urgent)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,13 @@ class Reply:
     # for the editors' question log.
     closest: str | None = None
     score: float | None = None
+    # The conversation intent recognised (SMALLTALK: "greeting", "thanks"…; PERSON; URGENT).
+    intent: str | None = None
+    # The message says its writer is in trouble: the reply starts with who to call now, and
+    # the caller offers a person where it can (a TOPIC reply may be urgent too).
+    urgent: bool = False
+    # A message asking two things: the other topics answered in this reply, after `topic`.
+    also: tuple[str, ...] = ()
 
 
 def plain_text(spans: tuple[Span, ...]) -> str:

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
+from .conversation import Conversation
 from .languages import Languages
 from .reply import Block
 
@@ -78,6 +79,9 @@ class Content:
     strings: Catalog
     not_covered: tuple[NotCovered, ...] = ()
     asked: tuple[Asked, ...] = ()
+    # Small talk, asking for a person, help in trouble, languages asked for in words.
+    conversation: Conversation = field(default_factory=Conversation)
+    directory: str = ""  # the folder it was loaded from, for messages
 
     def by_command(self) -> dict[str, Topic]:
         return {topic.command: topic for topic in self.topics}

@@ -66,11 +66,24 @@ class ReviewDue:
 
 
 @dataclass(frozen=True)
+class TalkLine:
+    """Messages that were not questions, counted (never their text): small talk by intent,
+    a person asked for, and urgent messages, per day, language and platform."""
+
+    what: str  # the intent: greeting, thanks…, person, urgent
+    day: str  # YYYY-MM-DD
+    language: str
+    platform: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Report:
     since: str  # YYYY-MM-DD
     unanswered: tuple[Unanswered, ...]
     topics: tuple[TopicLine, ...]
     review_due: tuple[ReviewDue, ...]
+    talk: tuple[TalkLine, ...] = ()
 
 
 # -- merging ------------------------------------------------------------------------------------
@@ -331,6 +344,31 @@ def _topics_section(report: Report) -> list[str]:
     return lines
 
 
+def _talk_section(report: Report) -> list[str]:
+    urgent = sum(line.count for line in report.talk if line.what == "urgent")
+    lines = [f"Not questions: small talk, a person asked for, urgent ({urgent} urgent)"]
+    if not report.talk:
+        return [*lines, "No such messages in this period."]
+    by_intent: dict[str, int] = {}
+    for line in report.talk:
+        by_intent[line.what] = by_intent.get(line.what, 0) + line.count
+    rows = [(what, str(count)) for what, count in sorted(by_intent.items())]
+    lines += _table(("What", "Count"), rows, right={1})
+    urgent_rows = [
+        (line.day, line.language, line.platform, str(line.count))
+        for line in report.talk
+        if line.what == "urgent"
+    ]
+    if urgent_rows:
+        lines += ["", "Urgent messages (counted, never logged)"]
+        lines += _table(("Day", "Language", "Platform", "Count"), urgent_rows, right={3})
+    lines.append(
+        "Next step: small talk the bot missed shows among the unanswered questions: add its "
+        "wording to content/conversation/<language>.yaml."
+    )
+    return lines
+
+
 def _review_section(report: Report) -> list[str]:
     lines = [f"Topics due for review ({len(report.review_due)})"]
     if not report.review_due:
@@ -352,6 +390,7 @@ def render_text(report: Report, width: int = 100) -> str:
         [title, "=" * display_width(title)],
         _unanswered_section(report, width),
         _topics_section(report),
+        _talk_section(report),
         _review_section(report),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"

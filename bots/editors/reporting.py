@@ -49,4 +49,5 @@ async def build_report(
         unanswered=merge_questions(questions),
         topics=tuple(lines),
         review_due=tuple(due),
+        talk=tuple(await ledger.talk_lines(since)),
     )

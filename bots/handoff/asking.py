@@ -22,8 +22,13 @@ if TYPE_CHECKING:
 ASK_STAFF, CANCEL_ASKING = "staff:ask", "staff:cancel"
 COMMANDS = ("staff", "done")  # the asker's commands, on every platform
 _COMMAND = re.compile(r"\s*/(staff|done)(?:\s+(.*))?", re.DOTALL | re.IGNORECASE)
-# Replies that are not a confident answer: they offer a person.
-NOT_CONFIDENT = (ReplyKind.SUGGESTIONS, ReplyKind.UNKNOWN_COMMAND, ReplyKind.EMPTY)
+# Replies that are not a confident answer, and criticism: they offer a person.
+NOT_CONFIDENT = (
+    ReplyKind.SUGGESTIONS,
+    ReplyKind.UNKNOWN_COMMAND,
+    ReplyKind.EMPTY,
+    ReplyKind.PERSON,
+)
 
 
 class Asking:
@@ -75,9 +80,15 @@ class Asking:
         language = self.services.answerer.language_for(query)
         return (self._say("staff_cancelled", language),)
 
+    def can_start(self, platform: str, query: Query) -> bool:
+        """Whether asking for a person here starts the handoff (a public platform that has it,
+        in a private chat); elsewhere the reply says how to reach people."""
+        return self._on(platform) and query.chat_kind == "private"
+
     def offer(self, platform: str, reply: Reply, query: Query) -> Reply:
-        """A reply that is not a confident answer, in a private chat, offers a person."""
-        if reply.kind not in NOT_CONFIDENT or not self._on(platform):
+        """A reply that is not a confident answer, or to someone in trouble, in a private chat,
+        offers a person."""
+        if not (reply.kind in NOT_CONFIDENT or reply.urgent) or not self._on(platform):
             return reply
         if query.chat_kind != "private":
             return reply

@@ -272,7 +272,7 @@ EMPTY = Report(since="2026-11-01", unanswered=(), topics=(), review_due=())
 
 def test_json_shape():
     data = json.loads(render_json(REPORT))
-    assert list(data) == ["since", "unanswered", "topics", "review_due"]
+    assert list(data) == ["since", "unanswered", "topics", "review_due", "talk"]
     assert data["since"] == "2026-11-01"
     assert data["unanswered"][0] == {
         "text": "How do I renew my visa?",
@@ -302,6 +302,7 @@ def test_json_shape():
         "unanswered": [],
         "topics": [],
         "review_due": [],
+        "talk": [],
     }
 
 

@@ -193,15 +193,28 @@ def test_the_hold_out_sets_are_measured_and_do_not_regress(answerer: Answerer, n
 # tuned on one by one.
 HOLDOUT_WRONG_TOPICS = 1
 HOLDOUT_OUTSIDE_GIVEN_A_TOPIC = 10
+# The same guard as rates (issue 23), the hold-outs together: at most 1 % of in-domain
+# questions given a wrong topic, at most 5 % of the questions outside IOM given a topic, at
+# least 95 % of in-domain questions answered right, and no question answered as small talk.
+MAX_WRONG_TOPIC_RATE = 0.01
+MAX_OUTSIDE_TOPIC_RATE = 0.05
+MIN_IN_DOMAIN_RATE = 0.95
 
 
 def test_the_hold_outs_get_no_more_confident_wrong_answers(answerer: Answerer):
-    in_domain = outside = wrong_topic = outside_given_a_topic = 0
+    in_domain = outside = wrong_topic = outside_given_a_topic = right = small_talk = 0
     for name in HOLDOUTS:
         questions = load_questions(name)
         in_domain += len([q for q in questions if q["topic"]])
         outside += len([q for q in questions if q["topic"] is None])
-        for line in measure(answerer, name)[2]:
+        accuracy, _, wrong = measure(answerer, name)
+        right += round(accuracy * len([q for q in questions if q["topic"]]))
+        small_talk += sum(  # "hi there", 「ありがとう」 outside IOM are small talk, rightly
+            answerer.answer(Query(text=q["q"])).kind is ReplyKind.SMALLTALK
+            for q in questions
+            if q["topic"]
+        )
+        for line in wrong:
             if ": expected None, got " in line:  # the line `measure` writes
                 outside_given_a_topic += 1
             else:
@@ -211,8 +224,15 @@ def test_the_hold_outs_get_no_more_confident_wrong_answers(answerer: Answerer):
         f"({wrong_topic / in_domain:.1%}); {outside_given_a_topic} of {outside} outside IOM given "
         f"a topic ({outside_given_a_topic / outside:.1%})"
     )
+    print(
+        f"hold-outs together: {right / in_domain:.1%} of in-domain right; {small_talk} small talk"
+    )
     assert wrong_topic <= HOLDOUT_WRONG_TOPICS
     assert outside_given_a_topic <= HOLDOUT_OUTSIDE_GIVEN_A_TOPIC
+    assert wrong_topic / in_domain <= MAX_WRONG_TOPIC_RATE
+    assert outside_given_a_topic / outside <= MAX_OUTSIDE_TOPIC_RATE
+    assert right / in_domain >= MIN_IN_DOMAIN_RATE
+    assert small_talk == 0
 
 
 def test_out_of_domain_questions_never_get_a_confident_answer_in_the_first_set(answerer):
@@ -234,6 +254,10 @@ def test_every_out_of_scope_question_is_shown_how_to_reach_people(answerer: Answ
             if item["topic"] is not None:
                 continue
             reply = answerer.answer(Query(text=item["q"]))
+            if (
+                reply.kind is ReplyKind.SMALLTALK
+            ):  # "ありがとう！": not a question, answered as such
+                continue
             reach_us = content.reach_us(reply.language)
             shown = reply.topic == giver or all(block in reply.blocks for block in reach_us)
             assert reach_us and shown, item["q"]

@@ -426,3 +426,28 @@ async def test_in_japanese_over_socket_mode_with_nothing_said_in_the_logs(fakes,
     assert "handoff: ticket 1 opened" in logged
     for private in ("秘密の話", "内緒の返事", "二通目", "ぴょこぴょこ"):
         assert private not in logged
+
+
+async def test_asking_for_a_person_in_words_starts_the_handoff_and_trouble_offers_staff(fakes):
+    telegram, slack = fakes
+    async with running(handoff_settings(telegram, slack)):
+        telegram.push(message("Can I talk to a human?", user_id=USER))
+        consent = (await telegram.wait_sent(1))[0]
+        assert ("Cancel", "staff:cancel") in buttons(consent)
+        telegram.push(callback("staff:cancel", user_id=USER))
+        assert await telegram.wait_for(lambda: "Cancelled" in telegram.sent_to(USER)[-1].text)
+        telegram.push(message("They took my passport, help me", user_id=USER))
+        assert await telegram.wait_for(lambda: "110" in telegram.sent_to(USER)[-1].text)
+        urgent = telegram.sent_to(USER)[-1]
+        assert any(data == "staff:ask" for _, data in buttons(urgent))
+        assert not tickets_posted(slack)
+
+
+async def test_without_the_handoff_a_person_asked_for_gets_the_contact_route(fakes):
+    telegram, slack = fakes
+    settings = handoff_settings(telegram, slack)
+    async with running(replace(settings, handoff=None)):
+        telegram.push(message("connect me to staff", user_id=USER))
+        reply = (await telegram.wait_sent(1))[0]
+        assert "03-5555-0123" in reply.text
+        assert not any(data.startswith("staff:") for _, data in buttons(reply))

@@ -1,0 +1,441 @@
+"""The talk around the questions: small talk, asking for a person, help in trouble, and asking
+for a language in words. All of it is content (content/conversation/<code>.yaml): what people
+say, as example phrasings, and what the bot answers.
+
+A file holds one language's intents, each a mapping:
+
+    greeting:
+      say: Hello! …            # the reply (body markup); a language without it uses the default's
+      phrasings: [hello, hi]   # what people say, each a whole message
+      menu: true               # the topic menu follows the reply
+      reach_us: true           # how to reach people follows the reply
+
+Three names are special: `person` (asking for a person: the staff handoff where there is one,
+else how to reach people), `urgent` (someone in danger: its `signals` are phrases that mark a
+message urgent wherever they stand in it) and `language` (phrasings with `{language}` where a
+language's name or one of its `words` goes; the reply is the catalog's `lang_set`).
+
+Recognising: a naive Bayes model (asked_model.py) learns the phrasings, one class per intent,
+against one class of questions about IOM (the topics' example questions and content/asked/).
+A message is an intent's only when it is that and nothing else: the model is sure of it, and no
+word of it belongs to the questions and not to the talk ("hi, what's your phone number?" is a
+question). An urgent signal counts wherever it stands.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from . import schema
+from .asked_model import AskedModel
+from .languages import Languages
+from .markup import MarkupProblem, parse_blocks
+from .readings import fold_kana
+from .reply import Block
+from .yamlfile import Problem, Reporter, compose, construct, mapping, word_list
+
+CONVERSATION_DIR = "conversation"
+PERSON, URGENT, LANGUAGE = "person", "urgent", "language"
+INTENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us", "others"}
+LANGUAGE_SLOT = "{language}"
+
+# The model must make an intent this likely (against every other intent and the questions)...
+TALK_SURE = 0.8
+# ...and at least this share of its words must be the talk's own (the rest unknown, no word
+# of the questions')...
+TALK_KNOWN = 0.5
+# ...and an urgent message, which may say more than that it is urgent, this likely.
+URGENT_SURE = 0.9
+# P(urgent) <= 1 / (1 + exp(log P(terms | question) - log P(terms | urgent))): urgent cannot
+# be URGENT_SURE when the question is likelier than urgent by more than this.
+_URGENT_ODDS = math.log((1 - URGENT_SURE) / URGENT_SURE)
+# A message naming a language is a request for it when it is this close (rapidfuzz's ratio,
+# 0-100) to a `language` phrasing with the name in its place.
+LANGUAGE_CLOSE = 80
+# The language asked for is one the bot does not speak (`others` of the `language` intent).
+UNKNOWN_LANGUAGE = "?"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One intent in one language."""
+
+    name: str
+    say: tuple[Block, ...] = ()
+    phrasings: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()  # `language` only: names of languages the bot does not speak
+    menu: bool = False
+    reach_us: bool = False
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Every language's intents: language code -> intent name -> Intent."""
+
+    default: str = "en"
+    intents: dict[str, dict[str, Intent]] = field(default_factory=dict)
+
+    def intent(self, name: str, language: str) -> Intent | None:
+        """The intent's reply in a language: its own `say`, else the default language's."""
+        own = self.intents.get(language, {}).get(name)
+        if own is not None and own.say:
+            return own
+        return self.intents.get(self.default, {}).get(name) or own
+
+    def names(self) -> list[str]:
+        return sorted({name for intents in self.intents.values() for name in intents})
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def conversation_files(directory: Path) -> list[Path]:
+    folder = Path(directory) / CONVERSATION_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_conversation(
+    directory: Path, languages: Languages, digest, problems: list[Problem]
+) -> Conversation:
+    """conversation/<code>.yaml, for any registered language; problems with file and line."""
+    intents: dict[str, dict[str, Intent]] = {}
+    lines: dict[tuple[str, str], tuple[str, int]] = {}
+    for path in conversation_files(directory):
+        data = path.read_bytes()
+        digest.update(f"{CONVERSATION_DIR}/{path.name}".encode() + b"\0" + data + b"\0")
+        report = Reporter(path, problems)
+        if path.stem not in languages:
+            report(
+                1,
+                f"{path.stem!r} is not a language of {schema.LANGUAGES_FILE} "
+                f"({', '.join(languages.codes)}): name the file after a language code",
+            )
+            continue
+        root = compose(data, report)
+        if root is None:
+            continue
+        if not isinstance(root, yaml.MappingNode):
+            report(root, "must be a mapping of intents (greeting:, thanks:, person:, …)")
+            continue
+        found: dict[str, Intent] = {}
+        for name, (key_node, node) in mapping(root, report, path.name).items():
+            intent = _load_intent(name, key_node, node, report)
+            if intent is not None:
+                found[name] = intent
+                lines[path.stem, name] = (str(path), key_node.start_mark.line + 1)
+        intents[path.stem] = found
+    default = languages.default
+    for (language, name), (path, line) in sorted(lines.items()):
+        if name == LANGUAGE or language == default:
+            continue
+        has_default = name in intents.get(default, {}) and intents[default][name].say
+        if not intents[language][name].say and not has_default:
+            problems.append(Problem(path, line, f"{name}: no `say` here nor in the {default} file"))
+    return Conversation(default, intents)
+
+
+def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Reporter):
+    if not INTENT_NAME.fullmatch(name):
+        report(key_node, f"intent {name!r}: use a lowercase name (a-z, 0-9, _)")
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        report(node, f"{name}: must be a mapping with say and phrasings")
+        return None
+    fields = mapping(node, report, name)
+    before = report.count
+    for key, (field_key, _) in fields.items():
+        if key not in INTENT_FIELDS:
+            report(
+                field_key,
+                f"{name}: unknown field {key!r} (allowed: {', '.join(sorted(INTENT_FIELDS))})",
+            )
+    say: tuple[Block, ...] = ()
+    if "say" in fields:
+        value_node = fields["say"][1]
+        value = construct(value_node) if isinstance(value_node, yaml.ScalarNode) else None
+        if not isinstance(value, str) or not value.strip():
+            report(value_node, f"{name}: 'say' must be text")
+        else:
+            markup: list[MarkupProblem] = []
+            say = parse_blocks(value, markup)
+            for problem in markup:
+                report(value_node, f"{name}: say: {problem.message}")
+    flags = {}
+    for flag in ("menu", "reach_us"):
+        if flag in fields:
+            value = construct(fields[flag][1])
+            if not isinstance(value, bool):
+                report(fields[flag][1], f"{name}: {flag!r} must be true or false")
+            flags[flag] = value is True
+    for listed in ("phrasings", "signals"):
+        if listed in fields and not isinstance(fields[listed][1], yaml.SequenceNode):
+            report(fields[listed][1], f"{name}: {listed!r} must be a list")
+    phrasing_nodes = word_list(fields, "phrasings", report)
+    phrasings = tuple(text for _, text in phrasing_nodes)
+    signals = tuple(text for _, text in word_list(fields, "signals", report))
+    others = tuple(text for _, text in word_list(fields, "others", report))
+    if others and name != LANGUAGE:
+        report(fields["others"][0], f"{name}: only {LANGUAGE!r} has others")
+    if signals and name != URGENT:
+        report(fields["signals"][0], f"{name}: only {URGENT!r} has signals")
+    if name == LANGUAGE:
+        for item_node, text in phrasing_nodes:
+            if LANGUAGE_SLOT not in text:
+                report(item_node, f"{name}: each phrasing names the language as {LANGUAGE_SLOT}")
+    if report.count > before:
+        return None
+    return Intent(name, say, phrasings, signals, others, **flags)
+
+
+def conversation_warnings(conversation: Conversation, languages: Languages, directory) -> list:
+    """Languages without a conversation file, or whose file lacks an intent's reply."""
+    warnings = []
+    folder = Path(directory) / CONVERSATION_DIR
+    default = conversation.intents.get(languages.default, {})
+    for entry in languages:
+        language = entry.code
+        own = conversation.intents.get(language)
+        path = str(folder / f"{language}.yaml")
+        if own is None:
+            if conversation.intents:
+                warnings.append(
+                    Problem(
+                        languages.path,
+                        entry.line,
+                        f"incomplete: {language!r} has no {CONVERSATION_DIR}/{language}.yaml: "
+                        f"small talk in it is not recognised and is answered in "
+                        f"{languages.default!r}",
+                    )
+                )
+            continue
+        lacking = [n for n, i in default.items() if n != LANGUAGE and not own.get(n, i).say]
+        lacking += [n for n in default if n not in own]
+        if lacking:
+            names = ", ".join(sorted(set(lacking)))
+            warnings.append(Problem(path, 1, f"incomplete: the default's words for {names}"))
+    return warnings
+
+
+# --- recognising --------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+")
+_CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
+_APOSTROPHE = re.compile(r"['’`]")
+_SPACES = re.compile(r"[\s,.!?？！。、，]+")
+_TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★ｗw笑"
+
+
+def canonical(text: str) -> str:
+    """A message as phrasings are compared whole: NFKC, lower case, no apostrophes, no
+    punctuation at its ends, spaces collapsed."""
+    text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _SPACES.sub(" ", text).strip(_TRIM)
+
+
+def talk_terms(text: str, stem) -> dict[str, float]:
+    """The terms of a message for the talk model: English words (stemmed, stopwords kept: in
+    "who are you" they are all there is) and their pairs; Japanese as kana-folded bigrams."""
+    key = canonical(text)
+    return _key_terms(key, _WORD.findall(key), stem)
+
+
+def _key_terms(key: str, words: list[str], stem) -> dict[str, float]:
+    """talk_terms of a canonical message, whose words (_WORD) are found already."""
+    words = [stem(w) for w in words]
+    terms = dict.fromkeys(words, 1.0)
+    for first, second in itertools.pairwise(words):
+        terms[f"{first} {second}"] = 0.5
+    if key.isascii():  # no kana, no kanji
+        return terms
+    for run in _CJK_RUN.findall(key):
+        run = fold_kana(run)
+        if len(run) == 1:
+            terms[run] = 1.0
+        for i in range(len(run) - 1):
+            terms[run[i : i + 2]] = 1.0
+    return terms
+
+
+@dataclass(frozen=True)
+class Recognised:
+    intent: str | None = None  # a small-talk intent, `person` or `urgent`
+    urgent: bool = False  # an urgent signal or phrasing in the message, whatever else it says
+    language: str | None = None  # a language asked for in words (UNKNOWN_LANGUAGE: not spoken)
+
+
+class Recogniser:
+    """What a message is, besides a question: built once per content version."""
+
+    def __init__(self, conversation: Conversation, questions: list[str], languages, stem):
+        self._stem = stem
+        intents = [n for n in conversation.names() if n != LANGUAGE]
+        self._intents = intents
+        self._urgent_class = intents.index(URGENT) if URGENT in intents else None
+        number = {name: n for n, name in enumerate(intents)}
+        documents: list[tuple[dict[str, float], int]] = []
+        self._exact: dict[str, str] = {}
+        signals: list[str] = []
+        templates: list[str] = []
+        others: list[str] = []
+        for language_intents in conversation.intents.values():
+            for name, intent in language_intents.items():
+                if name == LANGUAGE:
+                    templates += [canonical(p) for p in intent.phrasings]
+                    others += [canonical(o) for o in intent.others]
+                    continue
+                signals += [canonical(s) for s in intent.signals]
+                for phrasing in intent.phrasings:
+                    self._exact[canonical(phrasing)] = name
+                    documents.append((talk_terms(phrasing, stem), number[name]))
+        self._talk_words = frozenset(t for terms, _ in documents for t in terms if " " not in t)
+        # The questions about IOM: one class, after the intents, their terms counted as they
+        # are made (not all held at once). Its words are the model's that are not the talk's
+        # (see recognise).
+        other = len(intents)
+        questions_terms = ((talk_terms(q, stem), other) for q in questions)
+        self._model = (
+            AskedModel(itertools.chain(documents, questions_terms), other + 1, beyond=False)
+            if intents
+            else None
+        )
+        del documents
+        self._urgent = _Phrases(signals)
+        # Language requests: a word that names a language (the registry's, then the others the
+        # content names), and the rest of the message close to a template.
+        self._templates = sorted(set(templates))
+        names = {
+            word: lang.code
+            for lang in languages
+            for word in (canonical(lang.name), *(canonical(w) for w in lang.words))
+            if word
+        }
+        for word in others:
+            names.setdefault(word, UNKNOWN_LANGUAGE)
+        self._language_names = names
+        self._language_pattern = _Phrases(list(names)) if templates else None
+
+    def _language_asked(self, key: str, words: list[str]) -> str | None:
+        if self._language_pattern is None:
+            return None
+        found = self._language_pattern.search(key, words)
+        if found is None:
+            return None
+        code = self._language_names[found.group()]
+        rest = f"{key[: found.start()]}{LANGUAGE_SLOT}{key[found.end() :]}"
+        match = process.extractOne(
+            rest, self._templates, scorer=fuzz.ratio, score_cutoff=LANGUAGE_CLOSE
+        )
+        return code if match is not None else None
+
+    def recognise(self, text: str) -> Recognised:
+        key = canonical(text)
+        if not key:
+            return Recognised()
+        words = _WORD.findall(key)  # found once: for the phrases, then the model's terms
+        urgent = self._urgent.search(f" {key} ", words) is not None
+        language = self._language_asked(key, words)
+        if language is not None:
+            return Recognised(language=language, urgent=urgent)
+        exact = self._exact.get(key)
+        if exact is not None:
+            return Recognised(intent=exact, urgent=urgent or exact == URGENT)
+        if self._model is None:
+            return Recognised(urgent=urgent)
+        terms = _key_terms(key, words, self._stem)
+        if not terms:
+            return Recognised(urgent=urgent)
+        words = [t for t in terms if " " not in t]
+        talk_words, knows = self._talk_words, self._model.knows
+        # A word of the questions' (the model knows it) and not of the talk's.
+        foreign = any(t not in talk_words and knows(t) for t in words)
+        known = sum(t in talk_words for t in words)
+        if foreign or known < len(words) * TALK_KNOWN:
+            # No small talk, nor a person: the model can only make it urgent. Most questions
+            # end here, the model asked only how much likelier they are a question than
+            # urgent: when that alone keeps urgent under URGENT_SURE, so would the whole model.
+            if urgent or self._urgent_class is None:
+                return Recognised(urgent=urgent)
+            question = len(self._intents)
+            odds = self._model.log_odds(terms, question, self._urgent_class)
+            if odds > _URGENT_ODDS + 1e-9:
+                return Recognised(urgent=False)
+        posterior = self._model.posterior(terms)
+        best = max(range(len(posterior)), key=posterior.__getitem__)
+        if best == len(self._intents):  # a question
+            return Recognised(urgent=urgent)
+        name, probability = self._intents[best], posterior[best]
+        if name == URGENT:
+            return Recognised(urgent=urgent or probability >= URGENT_SURE)
+        if probability < TALK_SURE or foreign or known < len(words) * TALK_KNOWN:
+            return Recognised(urgent=urgent)
+        return Recognised(intent=name, urgent=urgent)
+
+
+class _Phrases:
+    """Finds any of some phrases in a canonical message as one pattern does (_phrases_pattern:
+    Latin ones as whole words, others anywhere), trying only the phrases that can be there:
+    a Latin phrase is found only where its first word, or its first two, are the message's
+    (one pattern of dozens of phrases, each tried at every place, took tens of µs)."""
+
+    def __init__(self, phrases: list[str]):
+        self.pattern = _phrases_pattern(phrases)
+        by_start: dict[str, list[str]] = defaultdict(list)
+        self._anywhere: list[str] = []  # not Latin: found anywhere, as the phrase is
+        self._always: list[str] = []  # starting with neither a letter nor a digit
+        for phrase in {p for p in phrases if p}:
+            if not phrase.isascii():
+                self._anywhere.append(phrase)
+                continue
+            start = _START.match(phrase)
+            if start is None:
+                self._always.append(phrase)
+            else:
+                by_start[start.group()].append(phrase)
+        self._by_start = {start: _phrases_pattern(group) for start, group in by_start.items()}
+        self._always_pattern = _phrases_pattern(self._always)
+
+    def search(self, key: str, words: list[str]) -> re.Match[str] | None:
+        """The first phrase in the message (`words`: its _WORD runs), as the one pattern finds
+        it; None when there is none."""
+        if self.pattern is None or not self._may_find(key, words):
+            return None
+        return self.pattern.search(key)
+
+    def _may_find(self, key: str, words: list[str]) -> bool:
+        if self._always_pattern is not None and self._always_pattern.search(key):
+            return True
+        if not key.isascii() and any(phrase in key for phrase in self._anywhere):
+            return True
+        by_start = self._by_start
+        starts = [w for w in words if w in by_start]
+        starts += [f"{a} {b}" for a, b in itertools.pairwise(words) if f"{a} {b}" in by_start]
+        return any(by_start[start].search(key) for start in starts)
+
+
+# A Latin phrase's first word and, when a single space follows it, its second: where the
+# phrase is found as a whole word, the message has the one word, or the two side by side.
+_START = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)?(?![a-z0-9])")
+
+
+def _phrases_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One pattern finding any of the phrases: Latin ones as whole words, others anywhere."""
+    parts = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not parts:
+        return None
+    alternatives = [
+        rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])" if p.isascii() else re.escape(p) for p in parts
+    ]
+    return re.compile("|".join(alternatives))

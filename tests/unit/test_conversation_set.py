@@ -1,0 +1,128 @@
+"""The conversation around the questions, measured on sets of messages written blind: every
+tests/data/conversation_*.yaml is measured by the same code (a set held aside, dropped in later,
+is measured as it comes). Each message: `q`, `kind` (smalltalk | person | urgent | language |
+topic | outside) and, by kind, `intent` (smalltalk), `language` (the one asked for), `topic`
+(and for a topic: `urgent`, whether the urgent reply comes first; `partial`, whether a part is
+plainly not answered; `also`, a second topic answered).
+
+conversation_tune.yaml (228 messages) was measured once when it appeared, before any tuning for
+it (commit "Conversation: … the tune set measured once"): smalltalk 73.6 % (53 of 72), person
+37.5 % (9 of 24), urgent 56.7 % (17 of 30), language 31.2 % (5 of 16), topic 76.8 % (43 of 56),
+outside 93.3 % (28 of 30; 2 given a topic); no small-talk reply to a question about IOM.
+Then tuned on (phrasings, signals, languages not spoken; an urgent message's topic found in
+its parts): smalltalk 100 %, person 95.8 %, urgent 100 %, language 81.2 % (requests written in
+Vietnamese, Korean, Portuguese missed), topic 75.0 % (a whole the content declines is not
+split: splitting it gave the hold-outs three more outside questions a topic), outside 96.7 %. Its floors below are the
+level reached. Any other set is held aside and must
+meet the issue's targets (TARGETS).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from iombot.core.answerer import Answerer
+from iombot.core.reply import Paragraph, Query, Reply, ReplyKind, plain_text
+
+DATA = Path(__file__).parents[1] / "data"
+SETS = sorted(p.name for p in DATA.glob("conversation_*.yaml"))
+TUNED = "conversation_tune.yaml"
+KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
+# The level the tune set reached after tuning on it (shares of each kind right).
+TUNE_FLOORS = {
+    "smalltalk": 1.0,
+    "person": 0.95,
+    "urgent": 1.0,
+    "language": 0.8,
+    "topic": 0.75,
+    "outside": 0.9,
+}
+# The issue's targets, for a set never tuned on.
+TARGETS = {"smalltalk": 0.95, "person": 0.95, "urgent": 0.95, "language": 0.95, "topic": 0.95}
+OUTSIDE_GIVEN_A_TOPIC = 0.05  # at most this share of the outside messages get a topic
+WRONG_TOPIC = 0.01  # at most this share of the topic questions get a wrong topic
+
+
+def load(name: str) -> list[dict]:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+def says_no_answer(answerer: Answerer, reply: Reply) -> bool:
+    lead = answerer.strings.text("no_answer_to", reply.language).split("{")[0]
+    return any(
+        isinstance(b, Paragraph) and plain_text(b.spans).startswith(lead) for b in reply.blocks
+    )
+
+
+def judge(answerer: Answerer, item: dict, reply: Reply) -> tuple[bool, str]:
+    """Whether the reply is right for the message, and what it was (for the misses)."""
+    kind = item["kind"]
+    got = f"{reply.kind.value} {reply.intent or reply.topic or reply.chosen_language or ''}"
+    got += " urgent" if reply.urgent else ""
+    if kind == "smalltalk":
+        return reply.kind is ReplyKind.SMALLTALK and reply.intent == item["intent"], got
+    if kind == "person":
+        return reply.kind is ReplyKind.PERSON, got
+    if kind == "urgent":
+        return reply.urgent, got
+    if kind == "language":
+        if item["language"] not in answerer.languages:  # one it does not speak: the menu
+            return reply.kind is ReplyKind.LANGUAGE and reply.chosen_language is None, got
+        return reply.chosen_language == item["language"], got
+    if kind == "outside":
+        return reply.kind not in (ReplyKind.TOPIC, ReplyKind.SMALLTALK), got
+    right = reply.kind is ReplyKind.TOPIC and reply.topic == item["topic"]
+    right = right and reply.urgent == bool(item.get("urgent"))
+    if item.get("partial"):
+        right = right and says_no_answer(answerer, reply)
+    if item.get("also"):
+        right = right and item["also"] in reply.also
+    return right, got
+
+
+def measure(answerer: Answerer, name: str) -> dict[str, float]:
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    misses = []
+    wrong_topic = outside_topic = small_talk_to_a_question = 0
+    for item in load(name):
+        reply = answerer.answer(Query(text=item["q"]))
+        right, got = judge(answerer, item, reply)
+        by_kind[item["kind"]].append(right)
+        if not right:
+            misses.append(f"  {item['kind']:9} {item['q']!r}: got {got}")
+        if item["kind"] in ("topic", "outside") and reply.kind is ReplyKind.SMALLTALK:
+            small_talk_to_a_question += 1
+        if reply.kind is ReplyKind.TOPIC:
+            if item["kind"] == "outside":
+                outside_topic += 1
+            elif item["kind"] == "topic" and reply.topic != item["topic"]:
+                wrong_topic += 1
+    rates = {kind: sum(r) / len(r) for kind, r in by_kind.items()}
+    print(f"\n{name}:")
+    for kind in KINDS:
+        if kind in by_kind:
+            print(f"  {kind:9} {rates[kind]:6.1%} ({sum(by_kind[kind])} of {len(by_kind[kind])})")
+    print(f"  small talk given to a question: {small_talk_to_a_question}")
+    print("\n".join(misses))
+    rates["wrong_topic"] = wrong_topic / max(1, len(by_kind["topic"]))
+    rates["outside_topic"] = outside_topic / max(1, len(by_kind["outside"]))
+    rates["small_talk_to_a_question"] = small_talk_to_a_question
+    return rates
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_conversation_set(answerer: Answerer, name: str):
+    rates = measure(answerer, name)
+    assert rates["small_talk_to_a_question"] == 0
+    if name == TUNED:
+        for kind, floor in TUNE_FLOORS.items():
+            assert rates.get(kind, 1.0) >= floor, kind
+        return
+    for kind, target in TARGETS.items():
+        assert rates.get(kind, 1.0) >= target, kind
+    assert rates["outside_topic"] <= OUTSIDE_GIVEN_A_TOPIC
+    assert rates["wrong_topic"] <= WRONG_TOPIC
