@@ -1,0 +1,153 @@
+"""Asking for a person, or for help in trouble, in words (the conversation content), end to end
+under serve(): on LINE with the handoff (LINE the public platform, Slack the staff desk)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from both_platforms import CHANNEL, line_handoff_settings, running
+
+from iombot.testing.line import FakeLine, postback_event, text_event
+
+PHONE = "03-5555-0123"  # the fixture's reach_us
+# What the fixture's conversation content says to someone asking for a person.
+PERSON_SAYS = {
+    "en": "Ask the people of the test office.",
+    "ja": "テスト事務所の職員にお尋ねください。",
+}
+USER = "U" + "5" * 32
+OTHER = "U" + "6" * 32
+GROUP = "C" + "7" * 32
+URGENT = "My employer Hanamura took my passport, please help"
+
+
+def quick_replies(call) -> list[tuple[str, str]]:
+    message = call.body["messages"][-1]
+    items = (message.get("quickReply") or {}).get("items", [])
+    return [(i["action"]["label"], i["action"]["data"]) for i in items]
+
+
+def shown(call) -> str:
+    return "\n".join(FakeLine.texts(call))
+
+
+def tickets_posted(slack) -> list:
+    return [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
+    ]
+
+
+async def reply_to(line: FakeLine, token: str):
+    """The successful reply that used this reply token."""
+    for _ in range(250):
+        replies = line.replies(token)
+        if replies:
+            return replies[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no reply with {token}")
+
+
+# --- LINE, with the handoff ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"), [("Can I talk to a human?", "en"), ("担当者と話せますか", "ja")]
+)
+async def test_on_line_a_person_asked_for_in_a_private_chat_gets_the_staff_flow(
+    fakes, line, text, language
+):
+    _, slack = fakes
+    async with running(line_handoff_settings(line, slack)) as bot:
+        # What /staff gives someone who chose the language, for comparison.
+        await bot.line_events(text_event(f"/lang {language}", user_id=OTHER, reply_token="t-l"))
+        await reply_to(line, "t-l")
+        assert (
+            await bot.line_events(text_event("/staff", user_id=OTHER, reply_token="t-cmd")) == 200
+        )
+        staff = await reply_to(line, "t-cmd")
+
+        await bot.line_events(text_event(text, user_id=USER, reply_token="t-words"))
+        consent = await reply_to(line, "t-words")
+        assert shown(consent) == shown(staff)
+        assert quick_replies(consent) == quick_replies(staff)
+        assert [data for _, data in quick_replies(consent)] == ["staff:cancel"]
+        assert PERSON_SAYS[language] not in shown(consent)
+        assert not tickets_posted(slack)  # consent first: nothing is sent yet
+
+        # It is the handoff's flow: the next message is the question, and goes to staff.
+        await bot.line_events(
+            text_event("Where do I renew my visa?", user_id=USER, reply_token="t-q")
+        )
+        sent = await reply_to(line, "t-q")
+        assert "#1" in shown(sent)
+        await slack.wait_for("chat.postMessage", 1)
+        (ticket,) = tickets_posted(slack)
+        assert "Where do I renew my visa?" in json.dumps(ticket.args, ensure_ascii=False)
+        assert text not in json.dumps(ticket.args, ensure_ascii=False)
+
+
+async def test_on_line_cancel_after_asking_in_words_sends_nothing(fakes, line):
+    _, slack = fakes
+    async with running(line_handoff_settings(line, slack)) as bot:
+        await bot.line_events(text_event("connect me to staff", user_id=USER, reply_token="t-1"))
+        assert ("Cancel", "staff:cancel") in quick_replies(await reply_to(line, "t-1"))
+        await bot.line_events(postback_event("staff:cancel", user_id=USER, reply_token="t-2"))
+        assert "Cancelled" in shown(await reply_to(line, "t-2"))
+        # The next message is a question for the bot again, not for staff.
+        await bot.line_events(text_event("/contact", user_id=USER, reply_token="t-3"))
+        assert PHONE in shown(await reply_to(line, "t-3"))
+        await asyncio.sleep(0.2)
+        assert not tickets_posted(slack)
+
+
+async def test_on_line_an_urgent_message_gets_the_urgent_reply_and_the_staff_button(fakes, line):
+    _, slack = fakes
+    async with running(line_handoff_settings(line, slack)) as bot:
+        await bot.line_events(text_event(URGENT, user_id=USER, reply_token="t-urgent"))
+        urgent = await reply_to(line, "t-urgent")
+        assert "110" in shown(urgent) and PHONE in shown(urgent)
+        assert ("Ask IOM Tokyo staff", "staff:ask") in quick_replies(urgent)
+        assert not tickets_posted(slack)  # offered, not opened
+        # The button starts the consent flow.
+        await bot.line_events(postback_event("staff:ask", user_id=USER, reply_token="t-ask"))
+        assert ("Cancel", "staff:cancel") in quick_replies(await reply_to(line, "t-ask"))
+
+
+async def test_in_a_line_group_a_person_asked_for_gets_the_contact_route(fakes, line):
+    _, slack = fakes
+    async with running(line_handoff_settings(line, slack)) as bot:
+        asked = text_event(
+            "Can I talk to a human?",
+            user_id=USER,
+            group_id=GROUP,
+            mention_self=True,
+            reply_token="t-group",
+        )
+        await bot.line_events(asked)
+        reply = await reply_to(line, "t-group")
+        assert PERSON_SAYS["en"] in shown(reply) and PHONE in shown(reply)
+        assert not any(data.startswith("staff:") for _, data in quick_replies(reply))
+        # Nothing is pending for the group: the next mention is the bot's, not staff's.
+        question = text_event(
+            "Where do I renew my visa?",
+            user_id=USER,
+            group_id=GROUP,
+            mention_self=True,
+            reply_token="t-next",
+        )
+        await bot.line_events(question)
+        assert "#1" not in shown(await reply_to(line, "t-next"))
+        # An urgent message in a group: the urgent reply, without the button (a private chat's).
+        urgent = text_event(
+            URGENT, user_id=USER, group_id=GROUP, mention_self=True, reply_token="t-u"
+        )
+        await bot.line_events(urgent)
+        reply = await reply_to(line, "t-u")
+        assert "110" in shown(reply)
+        assert not any(data.startswith("staff:") for _, data in quick_replies(reply))
+        await asyncio.sleep(0.2)
+        assert not tickets_posted(slack)
