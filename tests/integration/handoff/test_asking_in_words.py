@@ -1,5 +1,6 @@
 """Asking for a person, or for help in trouble, in words (the conversation content), end to end
-under serve(): on LINE with the handoff (LINE the public platform, Slack the staff desk)."""
+under serve(): on LINE with the handoff (LINE the public platform, Slack the staff desk), and on
+the Slack side (staff: the contact route, never a ticket)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import asyncio
 import json
 
 import pytest
-from both_platforms import CHANNEL, line_handoff_settings, running
+from both_platforms import CHANNEL, handoff_settings, line_handoff_settings, running
 
+from iombot.core.content import load_content
 from iombot.testing.line import FakeLine, postback_event, text_event
+from iombot.testing.slack import command_body, direct_message, mention
 
+from testsupport import ADAPTER_CONTENT
+
+CONTENT = load_content(ADAPTER_CONTENT)
 PHONE = "03-5555-0123"  # the fixture's reach_us
 # What the fixture's conversation content says to someone asking for a person.
 PERSON_SAYS = {
@@ -151,3 +157,35 @@ async def test_in_a_line_group_a_person_asked_for_gets_the_contact_route(fakes, 
         assert not any(data.startswith("staff:") for _, data in quick_replies(reply))
         await asyncio.sleep(0.2)
         assert not tickets_posted(slack)
+
+
+# --- Slack: staff's side ---------------------------------------------------------------------
+
+
+def slack_shown(args: dict) -> str:
+    blocks = args.get("blocks")
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+    return json.dumps([args.get("text", ""), blocks], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("text", ["can I talk to a human?", "connect me to staff"])
+async def test_on_slack_a_person_asked_for_gets_the_contact_route_never_a_ticket(fakes, text):
+    telegram, slack = fakes
+    consent = CONTENT.strings.text("staff_consent", "en")[:40]
+    async with running(handoff_settings(telegram, slack)) as bot:
+        assert await bot.slack_event(direct_message(text, channel="D0STAFFDM"), "EvDM") == 200
+        assert await bot.slack_event(mention(text, channel="C0GENERAL"), "EvMention") == 200
+        posted = await slack.wait_for("chat.postMessage", 2)
+        by_channel = {c.args["channel"]: slack_shown(c.args) for c in posted}
+        # /iom, in a DM with the app and in a channel: the ack answers.
+        acks = [
+            slack_shown(await bot.slack_command(command_body(text, slack.response_url, channel=c)))
+            for c in ("D0STAFFDM", "C0GENERAL")
+        ]
+        await asyncio.sleep(0.2)
+        answers = [by_channel["D0STAFFDM"], by_channel["C0GENERAL"], *acks]
+        for answer in answers:
+            assert PERSON_SAYS["en"] in answer and PHONE in answer, answer
+            assert consent not in answer and "staff:" not in answer
+        assert not tickets_posted(slack)
+        assert len(slack.calls_to("chat.postMessage")) == 2  # the DM's and the mention's answers
