@@ -1,15 +1,21 @@
 """Asking for a person, or for help in trouble, in words (the conversation content), end to end
-under serve(): on LINE with the handoff (LINE the public platform, Slack the staff desk), and on
-the Slack side (staff: the contact route, never a ticket)."""
+under serve(): on LINE with the handoff (LINE the public platform, Slack the staff desk), on the
+Slack side (staff: the contact route, never a ticket), and what the editors' report keeps of it
+(counts, never an urgent message's text)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+import time
+from dataclasses import asdict
 
 import pytest
-from both_platforms import CHANNEL, handoff_settings, line_handoff_settings, running
+from both_platforms import CHANNEL, handoff_settings, line_handoff_settings, running, tmp_sqlite
 
+from iombot.bots.editors.ledger import QUESTIONS, day_of
+from iombot.bots.editors.report import render_json, render_text
 from iombot.core.content import load_content
 from iombot.testing.line import FakeLine, postback_event, text_event
 from iombot.testing.slack import command_body, direct_message, mention
@@ -27,6 +33,9 @@ USER = "U" + "5" * 32
 OTHER = "U" + "6" * 32
 GROUP = "C" + "7" * 32
 URGENT = "My employer Hanamura took my passport, please help"
+URGENT_WORDS = ("employer", "Hanamura", "passport", "助けて", "花村")
+URGENT_JA = "花村さんが怖いです、助けて"
+THIRD = "U" + "a" * 32
 
 
 def quick_replies(call) -> list[tuple[str, str]]:
@@ -189,3 +198,59 @@ async def test_on_slack_a_person_asked_for_gets_the_contact_route_never_a_ticket
             assert consent not in answer and "staff:" not in answer
         assert not tickets_posted(slack)
         assert len(slack.calls_to("chat.postMessage")) == 2  # the DM's and the mention's answers
+
+
+# --- the editors' report ---------------------------------------------------------------------
+
+
+async def test_small_talk_and_urgent_messages_are_counted_never_logged(fakes, line, tmp_path):
+    _, slack = fakes
+    state = tmp_sqlite(tmp_path / "state.db")
+    first_day = day_of(time.time())
+    async with running(line_handoff_settings(line, slack, state_url=state)) as bot:
+        await bot.line_events(text_event("hello", user_id=USER, reply_token="t-hello"))
+        assert "Hello from the test bot." in shown(await reply_to(line, "t-hello"))
+        await bot.line_events(text_event(URGENT, user_id=OTHER, reply_token="t-urgent"))
+        assert "110" in shown(await reply_to(line, "t-urgent"))
+        await bot.line_events(text_event(URGENT_JA, user_id=THIRD, reply_token="t-urgent-ja"))
+        assert "110" in shown(await reply_to(line, "t-urgent-ja"))
+        # A person asked for: counted too, though the handoff's consent prompt answers it.
+        await bot.line_events(text_event("Can I talk to a human?", user_id=USER, reply_token="t-p"))
+        assert ("Cancel", "staff:cancel") in quick_replies(await reply_to(line, "t-p"))
+        await bot.line_events(postback_event("staff:cancel", user_id=USER, reply_token="t-c"))
+        await reply_to(line, "t-c")
+        # A question the content cannot answer is logged, so the log is known to work here.
+        await bot.line_events(text_event("zxqv plmk wrtz?", user_id=OTHER, reply_token="t-q"))
+        await reply_to(line, "t-q")
+
+        report = await bot.services.report(first_day)
+        days = {first_day, day_of(time.time())}  # the same, unless midnight (UTC) passed
+        assert {t.day for t in report.talk} <= days
+        talk = {(t.what, t.language, t.platform): t.count for t in report.talk}
+        assert talk == {
+            ("greeting", "en", "line"): 1,
+            ("person", "en", "line"): 1,
+            ("urgent", "en", "line"): 1,
+            ("urgent", "ja", "line"): 1,
+        }
+        logged = [r["text"] for r in await bot.services.state.list_records(QUESTIONS)]
+        assert logged == ["zxqv plmk wrtz?"]
+        text, as_json = render_text(report), render_json(report)
+        assert "(2 urgent)" in text
+        rows = [row.split() for row in text.splitlines()]
+        assert ["urgent", "2"] in rows and ["greeting", "1"] in rows and ["person", "1"] in rows
+        assert {(r[1], r[2], r[3]) for r in rows if len(r) == 4 and r[0] in days} == {
+            ("en", "line", "1"),
+            ("ja", "line", "1"),
+        }
+        assert json.loads(as_json)["talk"] == [asdict(t) for t in report.talk]
+        for rendered in (text, as_json):
+            assert "hello" not in rendered.lower() and "human" not in rendered.lower()
+            assert not any(word.lower() in rendered.lower() for word in URGENT_WORDS)
+
+    # Nowhere in the store: every table, every row.
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        dump = "\n".join(db.iterdump())
+    assert "zxqv plmk wrtz?" in dump  # the dump does show texts that are kept
+    for word in URGENT_WORDS:  # as it is, and as JSON escapes it
+        assert word.lower() not in dump.lower() and json.dumps(word)[1:-1] not in dump, word
