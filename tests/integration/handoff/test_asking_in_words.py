@@ -132,6 +132,29 @@ async def test_on_line_an_urgent_message_gets_the_urgent_reply_and_the_staff_but
         assert ("Cancel", "staff:cancel") in quick_replies(await reply_to(line, "t-ask"))
 
 
+async def test_on_line_the_staff_flow_speaks_the_profile_language(fakes, line):
+    """LINE tells a user's language only through their profile: the staff button (a postback,
+    no text) and /staff answer in it, as the urgent reply before them did."""
+    _, slack = fakes
+    line.languages[USER] = line.languages[OTHER] = "ja"
+    consent_ja = CONTENT.strings.text("staff_title", "ja")
+    async with running(line_handoff_settings(line, slack)) as bot:
+        await bot.line_events(text_event("助けて", user_id=USER, reply_token="t-urgent"))
+        urgent = await reply_to(line, "t-urgent")
+        assert "いますぐ110" in shown(urgent)
+        (label,) = [label for label, data in quick_replies(urgent) if data == "staff:ask"]
+        assert label == CONTENT.strings.text("ask_staff", "ja")
+        await bot.line_events(postback_event("staff:ask", user_id=USER, reply_token="t-ask"))
+        assert shown(await reply_to(line, "t-ask")).startswith(consent_ja)
+        await bot.line_events(text_event("/staff", user_id=OTHER, reply_token="t-staff"))
+        assert shown(await reply_to(line, "t-staff")).startswith(consent_ja)
+        # The ticket is filed in that language (what staff see, and the replies' framing).
+        await bot.line_events(text_event("Visa question", user_id=OTHER, reply_token="t-q"))
+        assert "#1" in shown(await reply_to(line, "t-q"))
+        (ticket,) = await slack.wait_for("chat.postMessage", 1)
+        assert "· Japanese" in json.dumps(ticket.args["blocks"], ensure_ascii=False)
+
+
 async def test_in_a_line_group_a_person_asked_for_gets_the_contact_route(fakes, line):
     _, slack = fakes
     async with running(line_handoff_settings(line, slack)) as bot:
