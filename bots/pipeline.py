@@ -104,11 +104,13 @@ class Pipeline:
                 return
             if own is not None and await own(query):
                 return
+            # Before the handoff: /staff and the staff button (no text) answer in the user's
+            # language, which on LINE only the profile tells.
+            query = await self._with_locale(message, query)
             handled = await self._handoff(message, query)
             if handled is not None:
                 await channel.send(handled)
                 return
-            query = await self._with_locale(message, query)
             if message.action is not None:
                 reply = await self.services.act(query, message.action)
             else:

@@ -1,5 +1,6 @@
 """Both adapters under serve(), as `iombot run` runs them, against the fake Telegram and the fake
-Slack, for the tests that need both: asking a person (handoff), the editors' loop."""
+Slack, for the tests that need both: asking a person (handoff), the editors' loop. LINE (the fake
+LINE API) joins them, or takes Telegram's place, where a test puts it in the settings."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 from aiohttp import ClientSession
 
 from iombot.bots.handoff import HandoffSettings
+from iombot.bots.line import PLATFORM as LINE
+from iombot.bots.line.settings import LineSettings
 from iombot.bots.service import serve
 from iombot.bots.settings import Secret, Settings
 from iombot.bots.shared import Services
@@ -22,6 +25,8 @@ from iombot.bots.slack.settings import SlackSettings
 from iombot.bots.telegram import PLATFORM as TELEGRAM
 from iombot.bots.telegram.adapter import TelegramAdapter
 from iombot.bots.telegram.settings import TelegramSettings
+from iombot.testing import line as fake_line
+from iombot.testing.line import FakeLine
 from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, event_payload, signed_headers
 from iombot.testing.telegram import FakeBotApi
 
@@ -35,6 +40,22 @@ STAFF = "U0STAFF01"
 def handoff_settings(
     telegram: FakeBotApi, slack: FakeSlack, state_url: str = "memory://", **handoff
 ) -> Settings:
+    """Telegram (the public platform) and Slack (the staff desk), the handoff on."""
+    telegram_options = TelegramSettings(token=Secret(TOKEN), api_url=telegram.url, rate_limit=0)
+    return _settings({"telegram": telegram_options}, slack, state_url, handoff)
+
+
+def line_handoff_settings(
+    line: FakeLine, slack: FakeSlack, state_url: str = "memory://", **handoff
+) -> Settings:
+    """LINE (the public platform) and Slack (the staff desk), the handoff on."""
+    line_options = LineSettings(
+        Secret(fake_line.CHANNEL_SECRET), Secret(fake_line.ACCESS_TOKEN), line.url
+    )
+    return _settings({"line": line_options}, slack, state_url, handoff)
+
+
+def _settings(public: dict, slack: FakeSlack, state_url: str, handoff: dict) -> Settings:
     return Settings(
         content_dir=ADAPTER_CONTENT,
         state_url=Secret(state_url),
@@ -42,7 +63,7 @@ def handoff_settings(
         port=free_port(),
         reload_seconds=60,
         platforms={
-            "telegram": TelegramSettings(token=Secret(TOKEN), api_url=telegram.url, rate_limit=0),
+            **public,
             "slack": SlackSettings(
                 bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SECRET), api_url=slack.api_url
             ),
@@ -76,6 +97,22 @@ class Running:
         ) as response:
             return response.status
 
+    async def slack_command(self, body: str) -> dict:
+        """A signed slash command; what the ack answered."""
+        async with self.http.post(
+            f"{self.base}/slack/events", data=body, headers=signed_headers(body)
+        ) as response:
+            assert response.status == 200
+            return await response.json()
+
+    async def line_events(self, *events: dict) -> int:
+        """LINE's webhook, signed, with these events."""
+        body = fake_line.webhook_body(*events)
+        async with self.http.post(
+            f"{self.base}/line/webhook", data=body, headers=fake_line.signed_headers(body)
+        ) as response:
+            return response.status
+
     async def metrics(self) -> str:
         async with self.http.get(f"{self.base}/metrics") as response:
             return await response.text()
@@ -83,22 +120,27 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def running(settings: Settings, only: str | None = None) -> AsyncIterator[Running]:
-    """serve() with both platforms (or only one, like a compose service), until ready."""
+    """serve() with the configured platforms (or only one, like a compose service), until
+    ready."""
     adapters: list = []
 
     def make_telegram(services, options):
         adapters.append(TelegramAdapter(services, options, poll_timeout=1))
         return adapters[-1]
 
-    def make_slack(services, options):
-        adapters.append(SLACK.make_adapter(services, options))
-        return adapters[-1]
+    def made_by(platform):
+        def make(services, options):
+            adapters.append(platform.make_adapter(services, options))
+            return adapters[-1]
+
+        return make
 
     registry = [
         replace(TELEGRAM, make_adapter=make_telegram),
-        replace(SLACK, make_adapter=make_slack),
+        replace(SLACK, make_adapter=made_by(SLACK)),
+        replace(LINE, make_adapter=made_by(LINE)),
     ]
-    chosen = [p for p in registry if only in (None, p.name)]
+    chosen = [p for p in registry if p.name in settings.platforms and only in (None, p.name)]
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, chosen, stop, registry=registry))
     for _ in range(300):
@@ -126,6 +168,16 @@ async def fakes() -> AsyncIterator[tuple[FakeBotApi, FakeSlack]]:
     finally:
         await telegram.stop()
         await slack.stop()
+
+
+@pytest.fixture
+async def line() -> AsyncIterator[FakeLine]:
+    fake = FakeLine()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
 
 
 def staff_reply(text: str, thread: str, ts: str, **more) -> dict:

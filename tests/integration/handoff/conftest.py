@@ -1,3 +1,3 @@
-"""The fixtures of handoff_harness.py."""
+"""The fixtures of tests/both_platforms.py."""
 
-from both_platforms import fakes  # noqa: F401
+from both_platforms import fakes, line  # noqa: F401

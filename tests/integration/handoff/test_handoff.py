@@ -449,5 +449,8 @@ async def test_without_the_handoff_a_person_asked_for_gets_the_contact_route(fak
     async with running(replace(settings, handoff=None)):
         telegram.push(message("connect me to staff", user_id=USER))
         reply = (await telegram.wait_sent(1))[0]
+        # The conversation content's answer and the contact route, not /staff's "unavailable".
+        assert "Ask the people of the test office." in reply.text
         assert "03-5555-0123" in reply.text
         assert not any(data.startswith("staff:") for _, data in buttons(reply))
+        assert not tickets_posted(slack)
