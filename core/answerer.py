@@ -72,6 +72,32 @@ _PARTS = re.compile(
     r"[、，,]?\s*(?:それと|それから|あと|また|それに)[、，,]?"
 )
 
+# A part that is a question of its own: it opens with a question word or an auxiliary, or ends
+# with a question mark (Japanese: with a question ending).
+_ASKS = re.compile(
+    r"^(?:what|whats|what's|when|where|who|whom|whose|why|how|which|is|are|was|were|do|does|did|"
+    r"can|could|will|would|should|has|have|tell me)\b|[?？]$|(?:ですか|ますか|か|の|は)$",
+    re.IGNORECASE,
+)
+# A later part that points back ("... and who is eligible for it") is not a question of its own.
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|her)\b|それ|その|これ|この|彼|彼女",
+    re.IGNORECASE,
+)
+# A message of one Latin word this close to a topic's name or alias (rapidfuzz ratio) is that
+# name mistyped: "abuot" is /about ("contract" is 93 from "contact", a fair guess too).
+NAME_TYPO_SCORE = 80
+_MISTYPED_NAME = re.compile(r"[a-z]{4,20}")
+# A subject named bare: a few words, no question mark, no question word, and (in Japanese) no
+# kana but the particles that join nouns: 「自主帰国支援」, 「難民の第三国定住」.
+_BARE = re.compile(
+    r"(?:[\u4e00-\u9fff\u30a0-\u30ffー々]+[のとや]?)+|[a-z][a-z' -]{2,40}", re.IGNORECASE
+)
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|whats|when|where|who|why|how|which|is|are|was|were|do|does|did|can|could|will|"
+    r"would|should|has|have|many|much)\b",
+    re.IGNORECASE,
+)
 _COMMAND = re.compile(r"/(?P<name>[^\s/]+)(?:\s+(?P<args>.*))?", re.DOTALL)
 # The commands of the bot itself, besides each topic's command and aliases (see _command).
 BUILT_IN_COMMANDS = frozenset({"start", "help", "menu", "lang"})
@@ -298,12 +324,17 @@ class Answerer:
                 return self._talk(library, ReplyKind.PERSON, PERSON, language)
             if talk.intent is not None:
                 return self._talk(library, ReplyKind.SMALLTALK, talk.intent, language)
+        if _MISTYPED_NAME.fullmatch(word):  # "abuot", "histroy": a topic's name mistyped
+            topic = _closest_name(library, word, NAME_TYPO_SCORE)
+            if topic is not None:
+                return self._topic(library, topic, language)
         reply, declined = self._judged(library, text, language)
         if reply.kind is ReplyKind.TOPIC:
             return reply
-        if declined:  # a subject the content says it does not answer: not split either
-            return reply
-        return self._parts(library, text, language) or reply
+        # A subject the content says it does not answer: split only where the message asks two
+        # separate questions and one of them is what is declined ("when was IOM founded, and
+        # how many people work in Tokyo?"); a whole that is about the subject is not split.
+        return self._parts(library, text, language, declined_whole=declined) or reply
 
     def _question(self, library: Library, text: str, language: str) -> Reply:
         return self._judged(library, text, language)[0]
@@ -329,7 +360,8 @@ class Answerer:
         answer = None if not_covered else _choose(verdicts, learned, asked)
         # A question about the topic that asks what it does not tell ("when did Mochizuki take
         # office"): the topic is offered, not stated as the answer.
-        if answer is not None and judgement is not None:
+        # A subject named bare (「難民の第三国定住」, "voluntary return") asks nothing beyond it.
+        if answer is not None and judgement is not None and not _bare_subject(text):
             answer = None if library.index.beyond(judgement, answer) >= BEYOND_LIKELY else answer
         if answer is not None:
             return self._searched_topic(library, answer, language), False
@@ -354,25 +386,34 @@ class Answerer:
         text: str,
         language: str,
         name_unanswered: bool = True,
+        declined_whole: bool = False,
     ) -> Reply | None:
         """A message asking two things: the parts the content answers, and plainly which part
         it does not, with how to reach people. None when it is one question, or no part has a
         confident answer."""
-        parts = [p.strip(_TRIM) for p in _PARTS.split(text)]
-        parts = [p for p in parts if len(p) >= 4]
+        pieces = [p.strip() for p in _PARTS.split(text)]  # a question mark kept: it tells
+        pieces = [p for p in pieces if len(p.strip(_TRIM)) >= 4]
+        parts = [p.strip(_TRIM) for p in pieces]
         if len(parts) < 2 or len(parts) > 4:
+            return None
+        if declined_whole and not (
+            all(_asks_on_its_own(p) for p in pieces)
+            and not any(_REFERS_BACK.search(p) for p in parts[1:])
+        ):
             return None
         answered: list[Topic] = []
         unanswered: list[str] = []
+        declined_parts = 0
         for part in parts:
-            reply = self._question(library, part, language)
+            reply, declined = self._judged(library, part, language)
+            declined_parts += declined
             topic = library.content.by_command().get(reply.topic or "")
             if reply.kind is ReplyKind.TOPIC and topic is not None:
                 if topic not in answered:
                     answered.append(topic)
             else:
                 unanswered.append(part)
-        if not answered:
+        if not answered or (declined_whole and not declined_parts):
             return None
         if not name_unanswered:
             unanswered = []
@@ -556,9 +597,9 @@ def _choose(
     return guess if probability >= LEARNED_SURE else None
 
 
-def _closest_name(library: Library, name: str) -> Topic | None:
+def _closest_name(library: Library, name: str, cutoff: float = 60) -> Topic | None:
     found = process.extractOne(
-        normalize(name), list(library.by_name), scorer=fuzz.ratio, score_cutoff=60
+        normalize(name), list(library.by_name), scorer=fuzz.ratio, score_cutoff=cutoff
     )
     return library.by_name[found[0]] if found else None
 
@@ -607,3 +648,17 @@ def _lang_commands(library: Library) -> tuple[Span, ...]:
 
 def _with_text(query: Query, text: str) -> Query:
     return replace(query, text=text)
+
+
+def _asks_on_its_own(part: str) -> bool:
+    return bool(_ASKS.search(part.strip(" \t\r\n.。、,，")))
+
+
+def _bare_subject(text: str) -> bool:
+    text = text.strip(_TRIM)
+    return (
+        len(text) <= 24
+        and len(text.split()) <= 4
+        and bool(_BARE.fullmatch(text))
+        and not _QUESTION_WORD.search(text)
+    )

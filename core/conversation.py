@@ -235,14 +235,20 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
 _APOSTROPHE = re.compile(r"['’`]")
 _SPACES = re.compile(r"[\s,.!?？！。、，]+")
-_TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★ｗw笑"
+_TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★"
+# Laughter closing a Japanese message (「ありがとうｗｗ」, 「笑」): trimmed there only, for "how"
+# and "wow" end in w too.
+_LAUGHTER = "wｗ笑"
 
 
 def canonical(text: str) -> str:
     """A message as phrasings are compared whole: NFKC, lower case, no apostrophes, no
     punctuation at its ends, spaces collapsed."""
     text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text).lower())
-    return _SPACES.sub(" ", text).strip(_TRIM)
+    text = _SPACES.sub(" ", text).strip(_TRIM)
+    if text and not text.isascii():
+        text = text.rstrip(_LAUGHTER).strip(_TRIM)
+    return text
 
 
 def talk_terms(text: str, stem) -> dict[str, float]:

@@ -184,6 +184,9 @@ CSV_COLUMNS = (
     "not_helpful",
     "owner",
     "reviewed",
+    "what",
+    "day",
+    "platform",
 )
 
 
@@ -193,7 +196,7 @@ def _cell(text: str) -> str:
 
 
 def render_csv(report: Report) -> str:
-    """One table: a first column `section` (unanswered, topic, review_due), then the columns of
+    """One table: a first column `section` (unanswered, topic, review_due, talk), then the columns of
     every section in a fixed order, those of other sections left empty. Languages are joined
     by spaces; None is empty."""
     out = io.StringIO()
@@ -228,6 +231,17 @@ def render_csv(report: Report) -> str:
                 "topic": due.topic,
                 "owner": due.owner or "",
                 "reviewed": due.reviewed or "",
+            }
+        )
+    for line in report.talk:  # counts only: a message that was not a question has no text here
+        writer.writerow(
+            {
+                "section": "talk",
+                "what": line.what,
+                "day": line.day,
+                "language": line.language,
+                "platform": line.platform,
+                "count": line.count,
             }
         )
     return out.getvalue()

@@ -16,6 +16,7 @@ from iombot.bots.editors.report import (
     LoggedQuestion,
     Report,
     ReviewDue,
+    TalkLine,
     TopicLine,
     Unanswered,
     display_width,
@@ -426,3 +427,24 @@ async def test_counts_that_could_not_be_stored_all_wait_for_the_next_flush():
     await ledger.flush()
     assert ledger.pending == {}
     assert await state.list_counts(ASKED) == {"d|about|en": 2, "d|contact|en": 1, "d|un|ja": 3}
+
+
+def test_csv_counts_the_talk_without_any_text():
+    report = Report(
+        "2026-11-01",
+        (),
+        (),
+        (),
+        talk=(
+            TalkLine("greeting", "2026-11-02", "ja", "line", 4),
+            TalkLine("urgent", "2026-11-03", "en", "telegram", 1),
+        ),
+    )
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert [
+        (r["section"], r["what"], r["day"], r["language"], r["platform"], r["count"]) for r in rows
+    ] == [
+        ("talk", "greeting", "2026-11-02", "ja", "line", "4"),
+        ("talk", "urgent", "2026-11-03", "en", "telegram", "1"),
+    ]
+    assert all(row["text"] == "" for row in rows)

@@ -109,6 +109,10 @@ KNOWN_WRONG = [
     "'when I call 03-3595-2487 can I speak Vietnamese?': expected None, got contact",
     "'how much I must pay for IOM voluntary return program?': expected None, got work",
     "'IOM東京 の LINE アカウント は ありますか？': expected None, got contact",
+    # Two questions (issue 23): how many migrants live in Japan (declined, and named as such in
+    # the reply), and whether the message says it: the message, the second part's topic.
+    "'にほん に すんで いる いみん は なんにん ですか？IOMの メッセージ に ありますか': "
+    "expected None, got message",
     "'1981ねん に IOMは にほん で なんにん の なんみん を たすけましたか': expected None, got history",
     "'1981年から今までにIOMの支援で日本から第三国に移った難民って何人くらいいるの': expected None, got history",
     "'10億人っていう数字の出典を知りたいです レポートで引用したいので': expected None, got message",
