@@ -141,9 +141,12 @@ class Library:
             for question in text.questions
         ]
         questions += [asked.text for asked in content.asked]
+        # The topics' keywords ("reach you", "hotline"): a word of one that the talk does not
+        # use makes a message a question.
+        keywords = [k for topic in content.topics for t in topic.texts.values() for k in t.keywords]
         with _collector_paused():
             index = TopicIndex(content, readings)
-            talk = Recogniser(content.conversation, questions, content.languages, stem)
+            talk = Recogniser(content.conversation, questions, content.languages, stem, keywords)
         asked_in = frozenset(a.language for a in content.asked)
         return cls(content, index, by_name, asked_in, talk=talk)
 

@@ -54,6 +54,13 @@ TALK_SURE = 0.8
 # ...and at least this share of its words must be the talk's own (the rest unknown, no word
 # of the questions')...
 TALK_KNOWN = 0.5
+# ...and a word of the questions' and not of the talk's in it ("hi, what's your phone number?")
+# leaves it small talk only when the model is this sure all the same ("丁寧に教えてくれて
+# ありがとうございます": 教え is the questions' word, the thanks is plain)...
+TALK_CERTAIN = 0.99
+# ...and then only when they are at most this share of its words (「IOMが日本に来たきっかけは？
+# よろしくお願いします」 is a question with a greeting: half its words are the questions')...
+TALK_FOREIGN = 1 / 3
 # ...and an urgent message, which may say more than that it is urgent, this likely.
 URGENT_SURE = 0.9
 # P(urgent) <= 1 / (1 + exp(log P(terms | question) - log P(terms | urgent))): urgent cannot
@@ -285,7 +292,14 @@ class Recognised:
 class Recogniser:
     """What a message is, besides a question: built once per content version."""
 
-    def __init__(self, conversation: Conversation, questions: list[str], languages, stem):
+    def __init__(
+        self,
+        conversation: Conversation,
+        questions: list[str],
+        languages,
+        stem,
+        keywords: list[str] = (),
+    ):
         self._stem = stem
         intents = [n for n in conversation.names() if n != LANGUAGE]
         self._intents = intents
@@ -307,6 +321,13 @@ class Recogniser:
                     self._exact[canonical(phrasing)] = name
                     documents.append((talk_terms(phrasing, stem), number[name]))
         self._talk_words = frozenset(t for terms, _ in documents for t in terms if " " not in t)
+        # Latin words only: Japanese terms are bigrams, too small to say a topic alone.
+        self._topic_words = (
+            frozenset(
+                t for k in keywords for t in talk_terms(k, stem) if " " not in t and t.isascii()
+            )
+            - self._talk_words
+        )
         # The questions about IOM: one class, after the intents, their terms counted as they
         # are made (not all held at once). Its words are the model's that are not the talk's
         # (see recognise).
@@ -366,9 +387,10 @@ class Recogniser:
         words = [t for t in terms if " " not in t]
         talk_words, knows = self._talk_words, self._model.knows
         # A word of the questions' (the model knows it) and not of the talk's.
-        foreign = any(t not in talk_words and knows(t) for t in words)
+        foreign = sum(t not in talk_words and knows(t) for t in words)
         known = sum(t in talk_words for t in words)
-        if foreign or known < len(words) * TALK_KNOWN:
+        topical = any(t in self._topic_words for t in words)  # "reach", "hotline", "1951"
+        if known < len(words) * TALK_KNOWN:
             # No small talk, nor a person: the model can only make it urgent. Most questions
             # end here, the model asked only how much likelier they are a question than
             # urgent: when that alone keeps urgent under URGENT_SURE, so would the whole model.
@@ -385,7 +407,11 @@ class Recogniser:
         name, probability = self._intents[best], posterior[best]
         if name == URGENT:
             return Recognised(urgent=urgent or probability >= URGENT_SURE)
-        if probability < TALK_SURE or foreign or known < len(words) * TALK_KNOWN:
+        if (
+            topical
+            or probability < TALK_SURE
+            or (foreign and (probability < TALK_CERTAIN or foreign > len(words) * TALK_FOREIGN))
+        ):
             return Recognised(urgent=urgent)
         return Recognised(intent=name, urgent=urgent)
 

@@ -18,6 +18,10 @@ it was then used for:
 - questions_holdout19.yaml: measured once (88.7 %: Japanese typed in romaji), then tuned on;
 - questions_holdout21.yaml: written with 3 of 8 questions a topic in romaji, measured once with
   romaji read as kana (94.5 %; 70.9 % the commit before), then tuned on;
+- questions_holdout22.yaml (issue 23, 93 questions, 30 outside IOM): measured once with the
+  conversation work landed (100 % of 63 in-domain, no wrong topic, no small talk, but 4 of 30
+  outside IOM given a topic: a postal address, Twitter/Instagram, an inquiry form, IOM's first
+  Director General: 13.3 %), then tuned on (those subjects in _not_covered.yaml);
 - questions_holdout8.yaml, questions_holdout10.yaml, questions_holdout11.yaml,
   questions_holdout15.yaml, questions_holdout16.yaml, questions_holdout17.yaml,
   questions_holdout18.yaml, questions_holdout20.yaml: hold-outs never tuned on (15 and 16 with 18
@@ -53,6 +57,7 @@ TUNED = (
     "questions_holdout14.yaml",
     "questions_holdout19.yaml",
     "questions_holdout21.yaml",
+    "questions_holdout22.yaml",
 )
 HOLDOUTS = (
     "questions_holdout8.yaml",
@@ -101,14 +106,12 @@ KNOWN_WRONG = [
     "'IOMソウル事務所の電話番号を知りたいです': expected None, got contact",
     "'ｱﾙﾊﾞｲﾄ探してるんだけど紹介してくれる?': expected None, got contact",
     "'Does IOM have an office in Osaka too, or only Tokyo?': expected None, got work",
-    "'iom tokyo instagram': expected None, got contact",
     "'UNHCRの電話番号しりたい': expected None, got contact",
     "'ユニセフの日本での活動内容を教えてください。': expected None, got work",
     "'望月大平代表は、IOM駐日事務所の代表にいつ就任されたのでしょうか。': expected None, got leaders",
     "'湾岸戦争の緊急空輸で、日本は何機の航空機を提供したのですか。': expected None, got history",
     "'when I call 03-3595-2487 can I speak Vietnamese?': expected None, got contact",
     "'how much I must pay for IOM voluntary return program?': expected None, got work",
-    "'IOM東京 の LINE アカウント は ありますか？': expected None, got contact",
     # Two questions (issue 23): how many migrants live in Japan (declined, and named as such in
     # the reply), and whether the message says it: the message, the second part's topic.
     "'にほん に すんで いる いみん は なんにん ですか？IOMの メッセージ に ありますか': "
