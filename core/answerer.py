@@ -69,17 +69,20 @@ SUGGEST_SCORE = 0.15
 # gets no confident answer (sentence ends, "and", "also", 「それと」…).
 _PARTS = re.compile(
     r"(?<=[?？!！。])\s*|\s*[,;]?\s+(?:and also|and|also|plus|as well as)\s+|"
-    r"[、，,]?\s*(?:それと|それから|あと|また|それに)[、，,]?"
+    r"[、，,]?\s*(?:それと|それから|あと|また|それに)[、，,]?|(?<=[ぁ-んァ-ヶー一-龯])と[、，]"
 )
 
 # A part that is a question of its own: it opens with a question word or an auxiliary, or ends
 # with a question mark (Japanese: with a question ending).
+# A full stop ends a part too in an urgent message ("my boss took my passport. what's the phone
+# number?"): the question after the trouble is answered.
+_SENTENCE = re.compile(r"(?<=[a-z]{3}\.)\s+", re.IGNORECASE)
 _ASKS = re.compile(
     r"^(?:what|whats|what's|when|where|who|whom|whose|why|how|which|is|are|was|were|do|does|did|"
     r"can|could|will|would|should|has|have|tell me)\b|[?？]$|(?:ですか|ますか|か|の|は)$",
     re.IGNORECASE,
 )
-# A later part that points back ("... and who is eligible for it") is not a question of its own.
+# A later part that points back ("... and who is eligible for it") is not answered on its own.
 _REFERS_BACK = re.compile(
     r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|her)\b|それ|その|これ|この|彼|彼女",
     re.IGNORECASE,
@@ -333,7 +336,10 @@ class Answerer:
                 return self._topic(library, topic, language)
         reply, declined = self._judged(library, text, language)
         if reply.kind is ReplyKind.TOPIC:
-            return reply
+            # Two separate questions answered as one ("What is IOM? Since when is it in
+            # Japan?"): each part's answer, when they differ or one is declined.
+            both = self._parts(library, text, language, whole=reply)
+            return both or reply
         # A subject the content says it does not answer: split only where the message asks two
         # separate questions and one of them is what is declined ("when was IOM founded, and
         # how many people work in Tokyo?"); a whole that is about the subject is not split.
@@ -390,33 +396,43 @@ class Answerer:
         language: str,
         name_unanswered: bool = True,
         declined_whole: bool = False,
+        sentences: bool = False,
+        whole: Reply | None = None,
     ) -> Reply | None:
         """A message asking two things: the parts the content answers, and plainly which part
         it does not, with how to reach people. None when it is one question, or no part has a
         confident answer."""
         pieces = [p.strip() for p in _PARTS.split(text)]  # a question mark kept: it tells
+        if sentences:
+            pieces = [s for p in pieces for s in _SENTENCE.split(p)]
         pieces = [p for p in pieces if len(p.strip(_TRIM)) >= 4]
         parts = [p.strip(_TRIM) for p in pieces]
         if len(parts) < 2 or len(parts) > 4:
             return None
-        if declined_whole and not (
-            all(_asks_on_its_own(p) for p in pieces)
-            and not any(_REFERS_BACK.search(p) for p in parts[1:])
-        ):
+        if (declined_whole or whole is not None) and not all(_asks_on_its_own(p) for p in pieces):
             return None
         answered: list[Topic] = []
         unanswered: list[str] = []
         declined_parts = 0
-        for part in parts:
+        for number, part in enumerate(parts):
             reply, declined = self._judged(library, part, language)
             declined_parts += declined
             topic = library.content.by_command().get(reply.topic or "")
-            if reply.kind is ReplyKind.TOPIC and topic is not None:
+            # A later part that points back ("… and who is eligible for it") is no question
+            # of its own to answer: its topic would be a guess. It can be named unanswered.
+            points_back = number > 0 and _REFERS_BACK.search(part) is not None
+            # A part that is talk ("who can I talk to?": a person asked for) is no question.
+            talk = library.talk.recognise(part).intent if library.talk is not None else None
+            if reply.kind is ReplyKind.TOPIC and topic is not None and not points_back and not talk:
                 if topic not in answered:
                     answered.append(topic)
             else:
                 unanswered.append(part)
         if not answered or (declined_whole and not declined_parts):
+            return None
+        if whole is not None and (
+            [t.command for t in answered] == [whole.topic] and not declined_parts
+        ):  # the parts say what the whole said
             return None
         if not name_unanswered:
             unanswered = []
@@ -456,7 +472,8 @@ class Answerer:
         urgent: tuple[Block, ...] = intent.say if intent is not None else ()
         reply = self._question(library, text, language)
         if reply.kind is not ReplyKind.TOPIC:  # "they took my passport. your phone number?"
-            reply = self._parts(library, text, language, name_unanswered=False) or reply
+            parts = self._parts(library, text, language, name_unanswered=False, sentences=True)
+            reply = parts or reply
         if reply.kind is ReplyKind.TOPIC:
             return replace(reply, blocks=(*urgent, *reply.blocks), urgent=True)
         return Reply(

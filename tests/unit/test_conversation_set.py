@@ -21,7 +21,9 @@ outside 100 %: far under the targets, the recogniser knew its phrasings and litt
 tuned on both sets (a word of the questions' no longer rules small talk out when the model is
 sure and such words are few; a topic keyword does; several hundred more phrasings and urgent
 signals, written to a checklist of what people say rather than from the sets' messages):
-smalltalk 97.2 %, person 83.3 %, urgent 93.3 %, language 75.0 %, topic 71.4 %, outside 100 %.
+smalltalk 97.2 %, person 83.3 %, urgent 93.3 %, language 75.0 %, topic 78.6 %, outside 100 %
+(the first: topic 87.5 %: two questions in one are answered part by part where the parts ask
+separately, a part pointing back or asking for a person is not answered as a topic).
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -48,7 +50,7 @@ TUNE_FLOORS = {
         "person": 0.95,
         "urgent": 1.0,
         "language": 0.8,
-        "topic": 0.78,
+        "topic": 0.87,
         "outside": 0.9,
     },
     "conversation_tune2.yaml": {
@@ -56,7 +58,7 @@ TUNE_FLOORS = {
         "person": 0.83,
         "urgent": 0.93,
         "language": 0.75,
-        "topic": 0.71,
+        "topic": 0.78,
         "outside": 1.0,
     },
 }
