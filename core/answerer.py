@@ -77,6 +77,10 @@ _PARTS = re.compile(
 # A full stop ends a part too in an urgent message ("my boss took my passport. what's the phone
 # number?"): the question after the trouble is answered.
 _SENTENCE = re.compile(r"(?<=[a-z]{3}\.)\s+", re.IGNORECASE)
+# In trouble, a request is a question too: 「電話番号教えてください」.
+_REQUEST = re.compile(
+    r"(?:ください|下さい|教えて|知りたい|知りたいです)[。.!！]?$|^(?:please|pls|plz)\b"
+)
 _ASKS = re.compile(
     r"^(?:what|whats|what's|when|where|who|whom|whose|why|how|which|is|are|was|were|do|does|did|"
     r"can|could|will|would|should|has|have|tell me)\b|[?？]$|(?:ですか|ますか|か|の|は)$",
@@ -415,6 +419,10 @@ class Answerer:
         unanswered: list[str] = []
         declined_parts = 0
         for number, part in enumerate(parts):
+            if sentences and not (
+                _asks_on_its_own(pieces[number]) or _REQUEST.search(pieces[number])
+            ):
+                continue  # in trouble: what is told is not asked ("i can't leave the factory")
             reply, declined = self._judged(library, part, language)
             declined_parts += declined
             topic = library.content.by_command().get(reply.topic or "")

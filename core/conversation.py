@@ -240,6 +240,7 @@ def conversation_warnings(conversation: Conversation, languages: Languages, dire
 
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
+_CLAUSE = re.compile(r"[,.!?;。、！？；]+\s*")
 _APOSTROPHE = re.compile(r"['’`]")
 _SPACES = re.compile(r"[\s,.!?？！。、，]+")
 _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★"
@@ -354,7 +355,9 @@ class Recogniser:
         self._language_names = names
         self._language_pattern = _Phrases(list(names)) if templates else None
 
-    def _language_asked(self, key: str, words: list[str]) -> str | None:
+    def _language_asked(self, key: str, words: list[str], text: str | None = None) -> str | None:
+        """The language a message asks for in words: the whole close to a template, or, when
+        it says more ("english pls, i cant read japanese"), one of its clauses."""
         if self._language_pattern is None:
             return None
         found = self._language_pattern.search(key, words)
@@ -365,7 +368,16 @@ class Recogniser:
         match = process.extractOne(
             rest, self._templates, scorer=fuzz.ratio, score_cutoff=LANGUAGE_CLOSE
         )
-        return code if match is not None else None
+        if match is not None:
+            return code
+        if text is not None:
+            for clause in _CLAUSE.split(text):
+                part = canonical(clause)
+                if part and part != key:
+                    asked = self._language_asked(part, _WORD.findall(part))
+                    if asked is not None:
+                        return asked
+        return None
 
     def recognise(self, text: str) -> Recognised:
         key = canonical(text)
@@ -373,7 +385,7 @@ class Recogniser:
             return Recognised()
         words = _WORD.findall(key)  # found once: for the phrases, then the model's terms
         urgent = self._urgent.search(f" {key} ", words) is not None
-        language = self._language_asked(key, words)
+        language = self._language_asked(key, words, text)
         if language is not None:
             return Recognised(language=language, urgent=urgent)
         exact = self._exact.get(key)

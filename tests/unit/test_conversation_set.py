@@ -24,6 +24,14 @@ signals, written to a checklist of what people say rather than from the sets' me
 smalltalk 97.2 %, person 83.3 %, urgent 93.3 %, language 75.0 %, topic 78.6 %, outside 100 %
 (the first: topic 87.5 %: two questions in one are answered part by part where the parts ask
 separately, a part pointing back or asking for a person is not answered as a topic).
+conversation_tune3.yaml (120 messages) was the next held-aside set, written blind, measured
+once with the work above done: smalltalk 94.4 % (34 of 36), person 100 % (16 of 16), urgent
+85.0 % (17 of 20), language 62.5 % (5 of 8), topic 83.3 % (20 of 24), outside 100 %; no small
+talk given to a question. Then tuned on (a language asked for in one clause of a longer message;
+in an urgent message, what is told is not answered as a question, only what is asked; "help me"
+a signal only as a request, not inside "can you help me with"; more signals): smalltalk 97.2 %,
+person 100 %, urgent 100 %, language 100 %, topic 87.5 %, outside 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -41,7 +49,7 @@ from iombot.core.reply import Paragraph, Query, Reply, ReplyKind, plain_text
 
 DATA = Path(__file__).parents[1] / "data"
 SETS = sorted(p.name for p in DATA.glob("conversation_*.yaml"))
-TUNED = ("conversation_tune.yaml", "conversation_tune2.yaml")
+TUNED = ("conversation_tune.yaml", "conversation_tune2.yaml", "conversation_tune3.yaml")
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
 TUNE_FLOORS = {
@@ -57,8 +65,16 @@ TUNE_FLOORS = {
         "smalltalk": 0.97,
         "person": 0.83,
         "urgent": 0.93,
-        "language": 0.75,
+        "language": 0.87,
         "topic": 0.78,
+        "outside": 1.0,
+    },
+    "conversation_tune3.yaml": {
+        "smalltalk": 0.97,
+        "person": 1.0,
+        "urgent": 1.0,
+        "language": 1.0,
+        "topic": 0.87,
         "outside": 1.0,
     },
 }
