@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
-from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recogniser
+from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recogniser, canonical
 from .languages import Languages, clean_input
 from .readings import ReadingCache
 from .reply import (
@@ -68,7 +68,7 @@ SUGGEST_SCORE = 0.15
 # A message asking two things: where it is cut into parts, each judged alone when the whole
 # gets no confident answer (sentence ends, "and", "also", 「それと」…).
 _PARTS = re.compile(
-    r"(?<=[?？!！。])\s*|\s*[,;]?\s+(?:and also|and|also|plus|as well as)\s+|"
+    r"(?<=[?？!！。])\s*|\s*[,;]?\s+(?:and also|and|also|plus|as well as|[+&])\s+|"
     r"[、，,]?\s*(?:それと|それから|あと|また|それに)[、，,]?|(?<=[ぁ-んァ-ヶー一-龯])と[、，]"
 )
 
@@ -152,8 +152,16 @@ class Library:
         # use makes a message a question.
         keywords = [k for topic in content.topics for t in topic.texts.values() for k in t.keywords]
         with _collector_paused():
-            index = TopicIndex(content, readings)
-            talk = Recogniser(content.conversation, questions, content.languages, stem, keywords)
+            signals = [  # as the recogniser reads them (canonical)
+                canonical(signal)
+                for intents in content.conversation.intents.values()
+                for intent in intents.values()
+                for signal in intent.signals
+            ]
+            index = TopicIndex(content, readings, also_read=signals)
+            talk = Recogniser(
+                content.conversation, questions, content.languages, stem, keywords, readings
+            )
         asked_in = frozenset(a.language for a in content.asked)
         return cls(content, index, by_name, asked_in, talk=talk)
 

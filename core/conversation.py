@@ -57,10 +57,11 @@ TALK_KNOWN = 0.5
 # ...and a word of the questions' and not of the talk's in it ("hi, what's your phone number?")
 # leaves it small talk only when the model is this sure all the same ("丁寧に教えてくれて
 # ありがとうございます": 教え is the questions' word, the thanks is plain)...
-TALK_CERTAIN = 0.99
-# ...and then only when they are at most this share of its words (「IOMが日本に来たきっかけは？
-# よろしくお願いします」 is a question with a greeting: half its words are the questions')...
-TALK_FOREIGN = 1 / 3
+TALK_CERTAIN = 0.98
+# ...and then only when the words that are not the talk's are at most this share of it
+# (「IOMが日本に来たきっかけは？よろしくお願いします」 is a question with a greeting; "how do I renew
+# my driving licence" is no "what can you do")...
+TALK_FOREIGN = 0.4
 # ...and an urgent message, which may say more than that it is urgent, this likely.
 URGENT_SURE = 0.9
 # P(urgent) <= 1 / (1 + exp(log P(terms | question) - log P(terms | urgent))): urgent cannot
@@ -241,6 +242,7 @@ def conversation_warnings(conversation: Conversation, languages: Languages, dire
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
 _CLAUSE = re.compile(r"[,.!?;。、！？；]+\s*")
+_SYMBOLS = re.compile(r"[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
 _APOSTROPHE = re.compile(r"['’`]")
 _SPACES = re.compile(r"[\s,.!?？！。、，]+")
 _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★"
@@ -253,6 +255,8 @@ def canonical(text: str) -> str:
     """A message as phrasings are compared whole: NFKC, lower case, no apostrophes, no
     punctuation at its ends, spaces collapsed."""
     text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text).lower())
+    if not text.isascii():  # emoji and symbols say nothing here: "heyyy 👋", 「どうも🙇」
+        text = _SYMBOLS.sub(" ", text)
     text = _SPACES.sub(" ", text).strip(_TRIM)
     if text and not text.isascii():
         text = text.rstrip(_LAUGHTER).strip(_TRIM)
@@ -300,6 +304,7 @@ class Recogniser:
         languages,
         stem,
         keywords: list[str] = (),
+        readings=None,
     ):
         self._stem = stem
         intents = [n for n in conversation.names() if n != LANGUAGE]
@@ -341,9 +346,20 @@ class Recogniser:
         )
         del documents
         self._urgent = _Phrases(signals)
+        # The signals as their words' stems ("follows me" is "following me") and, Japanese, as
+        # read in kana (「しにたい」 is 「死にたい」): trouble is written every which way.
+        stems = {" ".join(map(stem, _WORD.findall(s))) for s in signals if s.isascii()}
+        self._urgent_stems = _Phrases(sorted(s for s in stems if s))
+        read = readings.read_all(s for s in signals if not s.isascii()) if readings else {}
+        kana = {fold_kana(r) for r in read.values()} | {
+            fold_kana(s) for s in signals if not s.isascii()
+        }
+        self._urgent_kana = _Phrases(sorted(kana))
         # Language requests: a word that names a language (the registry's, then the others the
         # content names), and the rest of the message close to a template.
         self._templates = sorted(set(templates))
+        # Templates of three words or more, that a longer message may start with.
+        self._long_templates = [t for t in self._templates if len(t.split()) >= 3]
         names = {
             word: lang.code
             for lang in languages
@@ -356,20 +372,33 @@ class Recogniser:
         self._language_pattern = _Phrases(list(names)) if templates else None
 
     def _language_asked(self, key: str, words: list[str], text: str | None = None) -> str | None:
-        """The language a message asks for in words: the whole close to a template, or, when
-        it says more ("english pls, i cant read japanese"), one of its clauses."""
+        """The language a message asks for in words: the message close to a template with a
+        name of a language in its slot (any name it holds: 「英語じゃなくて日本語で」), or
+        starting so ("pls answer in japanese so i can show my boss"), or one of its clauses
+        so ("english pls, i cant read japanese")."""
         if self._language_pattern is None:
             return None
-        found = self._language_pattern.search(key, words)
-        if found is None:
+        if self._language_pattern.search(key, words) is None:
             return None
-        code = self._language_names[found.group()]
-        rest = f"{key[: found.start()]}{LANGUAGE_SLOT}{key[found.end() :]}"
-        match = process.extractOne(
-            rest, self._templates, scorer=fuzz.ratio, score_cutoff=LANGUAGE_CLOSE
-        )
-        if match is not None:
-            return code
+        best: tuple[float, str] | None = None
+        for found in self._language_pattern.pattern.finditer(key):
+            name = found.group().strip()
+            code = self._language_names.get(name)
+            if code is None:
+                continue
+            start = found.start() + found.group().index(name)
+            rest = f"{key[:start]}{LANGUAGE_SLOT}{key[start + len(name) :]}"
+            for templates, scorer in (
+                (self._templates, fuzz.ratio),
+                (self._long_templates, _prefix_ratio),
+            ):
+                match = process.extractOne(
+                    rest, templates, scorer=scorer, score_cutoff=LANGUAGE_CLOSE
+                )
+                if match is not None and (best is None or match[1] > best[0]):
+                    best = (match[1], code)
+        if best is not None:
+            return best[1]
         if text is not None:
             for clause in _CLAUSE.split(text):
                 part = canonical(clause)
@@ -385,6 +414,11 @@ class Recogniser:
             return Recognised()
         words = _WORD.findall(key)  # found once: for the phrases, then the model's terms
         urgent = self._urgent.search(f" {key} ", words) is not None
+        if not urgent and words:
+            stems = [self._stem(w) for w in words]
+            urgent = self._urgent_stems.search(f" {' '.join(stems)} ", stems) is not None
+        if not urgent and not key.isascii():
+            urgent = self._urgent_kana.search(fold_kana(key), words) is not None
         language = self._language_asked(key, words, text)
         if language is not None:
             return Recognised(language=language, urgent=urgent)
@@ -422,7 +456,10 @@ class Recogniser:
         if (
             topical
             or probability < TALK_SURE
-            or (foreign and (probability < TALK_CERTAIN or foreign > len(words) * TALK_FOREIGN))
+            or (
+                foreign
+                and (probability < TALK_CERTAIN or len(words) - known > len(words) * TALK_FOREIGN)
+            )
         ):
             return Recognised(urgent=urgent)
         return Recognised(intent=name, urgent=urgent)
@@ -483,3 +520,8 @@ def _phrases_pattern(phrases: list[str]) -> re.Pattern[str] | None:
         rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])" if p.isascii() else re.escape(p) for p in parts
     ]
     return re.compile("|".join(alternatives))
+
+
+def _prefix_ratio(message: str, template: str, **_) -> float:
+    """How close the message's start is to a template (as long as it, and a little more)."""
+    return fuzz.ratio(message[: len(template) + 2], template)

@@ -18,7 +18,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -181,7 +181,9 @@ class Match:
 class TopicIndex:
     """An inverted index of the topics of one Content, built once per content version."""
 
-    def __init__(self, content: Content, readings: ReadingCache):
+    def __init__(self, content: Content, readings: ReadingCache, also_read: Iterable[str] = ()):
+        """`also_read`: other texts whose readings are wanted (the urgent signals), read in
+        the same child process as the content's."""
         # The topics, then the subjects not covered, which compete with them like topics.
         self.topics: tuple[Topic | NotCovered, ...] = (*content.topics, *content.not_covered)
         weights: dict[str, dict[int, float]] = defaultdict(dict)
@@ -200,12 +202,17 @@ class TopicIndex:
         # not-covered phrases are read as part of their field only (read one by one, they made
         # two more answers in the question sets wrong).
         self._readings = readings.read_all(
-            text
-            for text, language in (
-                *((t, language) for _, _, t, language in fields),
-                *((normalize(a.text), a.language) for a in content.asked),
+            itertools.chain(
+                (
+                    text
+                    for text, language in (
+                        *((t, language) for _, _, t, language in fields),
+                        *((normalize(a.text), a.language) for a in content.asked),
+                    )
+                    if self._reads_japanese(text, language)
+                ),
+                also_read,
             )
-            if self._reads_japanese(text, language)
         )
         covered = len(content.topics)
         self._numbers = {topic.command: n for n, topic in enumerate(content.topics)}
