@@ -76,7 +76,7 @@ _PARTS = re.compile(
 # with a question mark (Japanese: with a question ending).
 # A full stop ends a part too in an urgent message ("my boss took my passport. what's the phone
 # number?"): the question after the trouble is answered.
-_SENTENCE = re.compile(r"(?<=[a-z]{3}\.)\s+", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[a-z]{2}\.)\s+", re.IGNORECASE)
 # In trouble, a request is a question too: 「電話番号教えてください」.
 _REQUEST = re.compile(
     r"(?:ください|下さい|教えて|知りたい|知りたいです)[。.!！]?$|^(?:please|pls|plz)\b"
@@ -152,11 +152,11 @@ class Library:
         # use makes a message a question.
         keywords = [k for topic in content.topics for t in topic.texts.values() for k in t.keywords]
         with _collector_paused():
-            signals = [  # as the recogniser reads them (canonical)
+            signals = [  # read in kana by the recogniser (canonical), with the content
                 canonical(signal)
                 for intents in content.conversation.intents.values()
                 for intent in intents.values()
-                for signal in intent.signals
+                for signal in (*intent.signals, *intent.phrasings)
             ]
             index = TopicIndex(content, readings, also_read=signals)
             talk = Recogniser(
@@ -347,6 +347,10 @@ class Answerer:
             if topic is not None:
                 return self._topic(library, topic, language)
         reply, declined = self._judged(library, text, language)
+        if reply.kind is not ReplyKind.TOPIC:  # "hello good morning, what does IOM do?"
+            question = _without_pleasantries(library, text, language)
+            if question != text:
+                return self._free_text(library, question, language)
         if reply.kind is ReplyKind.TOPIC:
             # Two separate questions answered as one ("What is IOM? Since when is it in
             # Japan?"): each part's answer, when they differ or one is declined.
@@ -698,3 +702,21 @@ def _bare_subject(text: str) -> bool:
         and bool(_BARE.fullmatch(text))
         and not _QUESTION_WORD.search(text)
     )
+
+
+_CLAUSES = re.compile(r"(?<=[,.!?;。、！？；])\s*")
+_PLEASANTRIES = ("greeting", "thanks", "goodbye", "how_are_you")
+
+
+def _without_pleasantries(library: Library, text: str, language: str) -> str:
+    """The message without the greetings and thanks around its question (clauses the talk
+    recogniser calls so), or the message itself."""
+    if library.talk is None:
+        return text
+    clauses = [c for c in _CLAUSES.split(text) if c.strip(_TRIM)]
+    if len(clauses) < 2:
+        return text
+    kept = [c for c in clauses if library.talk.recognise(c).intent not in _PLEASANTRIES]
+    if not kept or len(kept) == len(clauses):
+        return text
+    return " ".join(c.strip() for c in kept)

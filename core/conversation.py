@@ -243,6 +243,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
 _CLAUSE = re.compile(r"[,.!?;。、！？；]+\s*")
 _SYMBOLS = re.compile(r"[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
+_KANJI_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _APOSTROPHE = re.compile(r"['’`]")
 _SPACES = re.compile(r"[\s,.!?？！。、，]+")
 _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪☆★"
@@ -316,6 +318,8 @@ class Recogniser:
         signals: list[str] = []
         templates: list[str] = []
         others: list[str] = []
+        # Small-talk phrasings with kanji, to be learned in kana too.
+        japanese: list[tuple[str, str]] = []
         for language_intents in conversation.intents.values():
             for name, intent in language_intents.items():
                 if name == LANGUAGE:
@@ -326,11 +330,24 @@ class Recogniser:
                 for phrasing in intent.phrasings:
                     self._exact[canonical(phrasing)] = name
                     documents.append((talk_terms(phrasing, stem), number[name]))
+                    if name not in (PERSON, URGENT):  # 「でんわしたい」 is no person asked for
+                        japanese.append((canonical(phrasing), name))
+        # A phrasing with kanji is learned as read in kana too: 「おげんきですか」 is 「お元気ですか」.
+        japanese = [(text, name) for text, name in japanese if _KANJI.search(text)]
+        read = readings.read_all(text for text, _ in japanese) if readings and japanese else {}
+        for text, name in japanese:
+            if text in read:
+                kana = fold_kana(read[text])
+                self._exact.setdefault(kana, name)
+                documents.append((talk_terms(kana, stem), number[name]))
         self._talk_words = frozenset(t for terms, _ in documents for t in terms if " " not in t)
-        # Latin words only: Japanese terms are bigrams, too small to say a topic alone.
+        # Latin words, and pairs of kanji (代表, 電話): kana bigrams are too small to say a topic.
         self._topic_words = (
             frozenset(
-                t for k in keywords for t in talk_terms(k, stem) if " " not in t and t.isascii()
+                t
+                for k in keywords
+                for t in talk_terms(k, stem)
+                if " " not in t and (t.isascii() or _KANJI_PAIR.fullmatch(t))
             )
             - self._talk_words
         )
@@ -433,7 +450,14 @@ class Recogniser:
         words = [t for t in terms if " " not in t]
         talk_words, knows = self._talk_words, self._model.knows
         # A word of the questions' (the model knows it) and not of the talk's.
-        foreign = sum(t not in talk_words and knows(t) for t in words)
+        # (Latin words and kanji pairs: a kana bigram, or one across kana and kanji, is mostly
+        # grammar or a seam: 「何のボット」 gives の…, 「きみ何者」 gives み何.)
+        foreign = sum(
+            t not in talk_words
+            and knows(t)
+            and (t.isascii() or _KANJI_PAIR.fullmatch(t) is not None)
+            for t in words
+        )
         known = sum(t in talk_words for t in words)
         topical = any(t in self._topic_words for t in words)  # "reach", "hotline", "1951"
         if known < len(words) * TALK_KNOWN:

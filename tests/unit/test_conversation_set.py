@@ -42,6 +42,15 @@ starting with a request; emoji dropped from talk; "+" joins two questions; phras
 added to a question about trafficking asked for information counts as right (the issue: recall
 over precision, its own example has the programmes topic with the urgent line).
 
+conversation_tune5.yaml (150 messages), the fifth held-aside set, written blind, measured once
+with the work above done: smalltalk 90.7 % (49 of 54), person 80.0 % (16 of 20), urgent 87.5 %
+(21 of 24), language 100 % (10 of 10), topic 75.0 % (18 of 24), outside 94.4 % (17 of 18); no
+small talk given to a question. Then tuned on (small-talk phrasings with kanji learned in kana
+too, 「おげんきですか」; a kana bigram no longer counts as the questions' word, a kanji pair of a
+topic keyword does; greetings around a question dropped before it is judged; a full stop after
+a two-letter word ends a sentence; phrasings and signals): smalltalk 96.3 %, person 95.0 %,
+urgent 95.8 %, language 100 %, topic 83.3 %, outside 94.4 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -64,6 +73,7 @@ TUNED = (
     "conversation_tune2.yaml",
     "conversation_tune3.yaml",
     "conversation_tune4.yaml",
+    "conversation_tune5.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -91,6 +101,14 @@ TUNE_FLOORS = {
         "language": 1.0,
         "topic": 0.74,
         "outside": 1.0,
+    },
+    "conversation_tune5.yaml": {
+        "smalltalk": 0.96,
+        "person": 0.95,
+        "urgent": 0.95,
+        "language": 1.0,
+        "topic": 0.83,
+        "outside": 0.94,
     },
     "conversation_tune3.yaml": {
         "smalltalk": 0.97,
