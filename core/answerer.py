@@ -151,6 +151,7 @@ class Library:
         # The topics' keywords ("reach you", "hotline"): a word of one that the talk does not
         # use makes a message a question.
         keywords = [k for topic in content.topics for t in topic.texts.values() for k in t.keywords]
+        declined = [p for entry in content.not_covered for ps in entry.phrases.values() for p in ps]
         with _collector_paused():
             signals = [  # read in kana by the recogniser (canonical), with the content
                 canonical(signal)
@@ -160,7 +161,13 @@ class Library:
             ]
             index = TopicIndex(content, readings, also_read=signals)
             talk = Recogniser(
-                content.conversation, questions, content.languages, stem, keywords, readings
+                content.conversation,
+                questions,
+                content.languages,
+                stem,
+                keywords,
+                readings,
+                declined,
             )
         asked_in = frozenset(a.language for a in content.asked)
         return cls(content, index, by_name, asked_in, talk=talk)
@@ -341,6 +348,13 @@ class Answerer:
             if talk.intent == PERSON:
                 return self._talk(library, ReplyKind.PERSON, PERSON, language)
             if talk.intent is not None:
+                # 「こんにちは！…のトップって誰ですか？ありがとうございます」: a question the content
+                # answers between pleasantries is a question.
+                rest = _without_pleasantries(library, text, language)
+                if rest != text and library.talk.recognise(rest).intent is None:
+                    asked = self._free_text(library, rest, language)
+                    if asked.kind is ReplyKind.TOPIC:
+                        return asked
                 return self._talk(library, ReplyKind.SMALLTALK, talk.intent, language)
         if _MISTYPED_NAME.fullmatch(word):  # "abuot", "histroy": a topic's name mistyped
             topic = _closest_name(library, word, NAME_TYPO_SCORE)

@@ -307,6 +307,7 @@ class Recogniser:
         stem,
         keywords: list[str] = (),
         readings=None,
+        declined: list[str] = (),
     ):
         self._stem = stem
         intents = [n for n in conversation.names() if n != LANGUAGE]
@@ -327,6 +328,9 @@ class Recogniser:
                     others += [canonical(o) for o in intent.others]
                     continue
                 signals += [canonical(s) for s in intent.signals]
+                # The signals teach the model what trouble is written in, too: a message in
+                # their words ("boss lock the dorm", 「外出禁止」) is urgent without one whole.
+                documents += [(talk_terms(s, stem), number[name]) for s in intent.signals]
                 for phrasing in intent.phrasings:
                     self._exact[canonical(phrasing)] = name
                     documents.append((talk_terms(phrasing, stem), number[name]))
@@ -351,6 +355,9 @@ class Recogniser:
             )
             - self._talk_words
         )
+        # Subjects the content declines (_not_covered.yaml), in Japanese: found anywhere in a
+        # message, it asks about one (「IOMでバイトできますか」 is no "what can you do").
+        self._declined = _Phrases(sorted({canonical(p) for p in declined if not p.isascii()}))
         # The questions about IOM: one class, after the intents, their terms counted as they
         # are made (not all held at once). Its words are the model's that are not the talk's
         # (see recognise).
@@ -477,6 +484,8 @@ class Recogniser:
         name, probability = self._intents[best], posterior[best]
         if name == URGENT:
             return Recognised(urgent=urgent or probability >= URGENT_SURE)
+        if name != PERSON and not key.isascii() and self._declined.search(key, words):
+            return Recognised(urgent=urgent)  # a person may well ask for one about such a case
         if (
             topical
             or probability < TALK_SURE

@@ -51,6 +51,15 @@ topic keyword does; greetings around a question dropped before it is judged; a f
 a two-letter word ends a sentence; phrasings and signals): smalltalk 96.3 %, person 95.0 %,
 urgent 95.8 %, language 100 %, topic 83.3 %, outside 94.4 %.
 
+conversation_tune6.yaml (160 messages), the sixth held-aside set, written blind, measured once
+with the work above done: smalltalk 90.7 % (49 of 54), person 100 % (24 of 24), urgent 78.6 %
+(22 of 28), language 100 % (10 of 10), topic 80.8 % (21 of 26), outside 100 %; one question
+between pleasantries given small talk. Then tuned on (the urgent signals taught to the model as
+documents of trouble, not only matched whole: 22 -> 28 of its 28 urgent messages before any of
+them was written into the content; a question the content answers between pleasantries is
+answered; 緊急 alone no signal, 「湾岸戦争の緊急空輸」 is history; phrasings): smalltalk 98.1 %,
+person 100 %, urgent 100 %, language 100 %, topic 84.6 %, outside 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -74,6 +83,7 @@ TUNED = (
     "conversation_tune3.yaml",
     "conversation_tune4.yaml",
     "conversation_tune5.yaml",
+    "conversation_tune6.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -109,6 +119,14 @@ TUNE_FLOORS = {
         "language": 1.0,
         "topic": 0.83,
         "outside": 0.94,
+    },
+    "conversation_tune6.yaml": {
+        "smalltalk": 0.98,
+        "person": 1.0,
+        "urgent": 1.0,
+        "language": 1.0,
+        "topic": 0.84,
+        "outside": 1.0,
     },
     "conversation_tune3.yaml": {
         "smalltalk": 0.97,

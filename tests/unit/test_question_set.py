@@ -104,7 +104,6 @@ KNOWN_WRONG = [
     '"can I chip in some money to support iom\'s work": expected None, got work',
     "'湾岸戦争で日本は何機の飛行機を出したの？': expected None, got history",
     "'IOMソウル事務所の電話番号を知りたいです': expected None, got contact",
-    "'ｱﾙﾊﾞｲﾄ探してるんだけど紹介してくれる?': expected None, got contact",
     "'Does IOM have an office in Osaka too, or only Tokyo?': expected None, got work",
     "'UNHCRの電話番号しりたい': expected None, got contact",
     "'ユニセフの日本での活動内容を教えてください。': expected None, got work",
