@@ -58,6 +58,10 @@ TALK_KNOWN = 0.5
 # leaves it small talk only when the model is this sure all the same ("丁寧に教えてくれて
 # ありがとうございます": 教え is the questions' word, the thanks is plain)...
 TALK_CERTAIN = 0.98
+# ...or, for small talk in the talk's words only (no word of the questions', none unknown:
+# "anyone home?", 「聞いてる？」), only this likely (a person asked for starts the handoff:
+# "can i call you" is a question about the phone)...
+TALK_SURE_CLEAN = 0.6
 # ...and then only when the words that are not the talk's are at most this share of it
 # (「IOMが日本に来たきっかけは？よろしくお願いします」 is a question with a greeting; "how do I renew
 # my driving licence" is no "what can you do")...
@@ -488,7 +492,8 @@ class Recogniser:
             return Recognised(urgent=urgent)  # a person may well ask for one about such a case
         if (
             topical
-            or probability < TALK_SURE
+            or probability
+            < (TALK_SURE if foreign or known < len(words) or name == PERSON else TALK_SURE_CLEAN)
             or (
                 foreign
                 and (probability < TALK_CERTAIN or len(words) - known > len(words) * TALK_FOREIGN)

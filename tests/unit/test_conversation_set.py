@@ -63,10 +63,12 @@ person 100 %, urgent 100 %, language 100 %, topic 84.6 %, outside 100 %.
 conversation_tune7.yaml (170 messages), the seventh held-aside set, written blind, measured
 once with the work above done: smalltalk 93.7 % (59 of 63), person 84.6 % (22 of 26), urgent
 86.7 % (26 of 30), language 90.0 % (9 of 10), topic 82.6 % (19 of 23), outside 94.4 % (17 of
-18); no small talk given to a question. Not yet tuned on: its floors are those figures. The
-issue's 95 % for small talk, a person asked for and urgent messages on a set never tuned on is
-not reached: over seven blind sets the first measurements rose (smalltalk 58 -> 94 %, person
-42 -> 85-100 %, urgent 67 -> 79-88 %) and the next set is to be written blind again.
+18); no small talk given to a question. The issue's 95 % for small talk, a person asked for
+and urgent messages on a set never tuned on was not reached: over seven blind sets the first
+measurements rose (smalltalk 58 -> 94 %, person 42 -> 85-100 %, urgent 67 -> 79-88 %). Then
+tuned on (small talk in the talk's words only needs 0.6, not 0.8; phrasings and signals for
+injuries left untreated, a child heard being hit, threats by message, staff and interpreters
+asked for).
 
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
@@ -138,9 +140,9 @@ TUNE_FLOORS = {
         "outside": 1.0,
     },
     "conversation_tune7.yaml": {
-        "smalltalk": 0.93,
-        "person": 0.84,
-        "urgent": 0.86,
+        "smalltalk": 0.96,
+        "person": 0.92,
+        "urgent": 0.96,
         "language": 0.9,
         "topic": 0.82,
         "outside": 0.94,
