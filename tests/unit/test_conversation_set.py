@@ -70,6 +70,12 @@ tuned on (small talk in the talk's words only needs 0.6, not 0.8; phrasings and 
 injuries left untreated, a child heard being hit, threats by message, staff and interpreters
 asked for).
 
+conversation_tune8.yaml (130 messages), the eighth held-aside set, written blind, measured once
+after tuning on the seventh: smalltalk 95.6 % (43 of 45), person 90.9 % (20 of 22), urgent 100 %
+(24 of 24), language 100 % (8 of 8), topic 88.2 % (15 of 17), outside 100 % (14 of 14); no small
+talk given to a question. Then tuned on (person asked for in kana, a name asked for, the
+developer asked about): smalltalk 100 %, person 100 %, urgent 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -95,6 +101,7 @@ TUNED = (
     "conversation_tune5.yaml",
     "conversation_tune6.yaml",
     "conversation_tune7.yaml",
+    "conversation_tune8.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -146,6 +153,14 @@ TUNE_FLOORS = {
         "language": 0.9,
         "topic": 0.82,
         "outside": 0.94,
+    },
+    "conversation_tune8.yaml": {
+        "smalltalk": 1.0,
+        "person": 1.0,
+        "urgent": 1.0,
+        "language": 1.0,
+        "topic": 0.88,
+        "outside": 1.0,
     },
     "conversation_tune3.yaml": {
         "smalltalk": 0.97,
