@@ -72,8 +72,6 @@ _PARTS = re.compile(
     r"[、，,]?\s*(?:それと|それから|あと|また|それに)[、，,]?|(?<=[ぁ-んァ-ヶー一-龯])と[、，]"
 )
 
-# A part that is a question of its own: it opens with a question word or an auxiliary, or ends
-# with a question mark (Japanese: with a question ending).
 # A full stop ends a part too in an urgent message ("my boss took my passport. what's the phone
 # number?"): the question after the trouble is answered.
 _SENTENCE = re.compile(r"(?<=[a-z]{2}\.)\s+", re.IGNORECASE)
@@ -81,9 +79,11 @@ _SENTENCE = re.compile(r"(?<=[a-z]{2}\.)\s+", re.IGNORECASE)
 _REQUEST = re.compile(
     r"(?:ください|下さい|教えて|知りたい|知りたいです)[。.!！]?$|^(?:please|pls|plz)\b"
 )
+# A part that is a question of its own: it opens with a question word or an auxiliary, or ends
+# with a question mark (Japanese: with a question ending, ですか, ますか, の, は).
 _ASKS = re.compile(
     r"^(?:what|whats|what's|when|where|who|whom|whose|why|how|which|is|are|was|were|do|does|did|"
-    r"can|could|will|would|should|has|have|tell me)\b|[?？]$|(?:ですか|ますか|か|の|は)$",
+    r"can|could|will|would|should|has|have|tell me)\b|[?？]$|(?:か|の|は)$",
     re.IGNORECASE,
 )
 # A later part that points back ("... and who is eligible for it") is not answered on its own.
@@ -350,7 +350,7 @@ class Answerer:
             if talk.intent is not None:
                 # 「こんにちは！…のトップって誰ですか？ありがとうございます」: a question the content
                 # answers between pleasantries is a question.
-                rest = _without_pleasantries(library, text, language)
+                rest = _without_pleasantries(library, text)
                 if rest != text and library.talk.recognise(rest).intent is None:
                     asked = self._free_text(library, rest, language)
                     if asked.kind is ReplyKind.TOPIC:
@@ -362,7 +362,7 @@ class Answerer:
                 return self._topic(library, topic, language)
         reply, declined = self._judged(library, text, language)
         if reply.kind is not ReplyKind.TOPIC:  # "hello good morning, what does IOM do?"
-            question = _without_pleasantries(library, text, language)
+            question = _without_pleasantries(library, text)
             if question != text:
                 return self._free_text(library, question, language)
         if reply.kind is ReplyKind.TOPIC:
@@ -455,9 +455,12 @@ class Answerer:
             # A later part that points back ("… and who is eligible for it") is no question
             # of its own to answer: its topic would be a guess. It can be named unanswered.
             points_back = number > 0 and _REFERS_BACK.search(part) is not None
-            # A part that is talk ("who can I talk to?": a person asked for) is no question.
-            talk = library.talk.recognise(part).intent if library.talk is not None else None
-            if reply.kind is ReplyKind.TOPIC and topic is not None and not points_back and not talk:
+            if (
+                reply.kind is ReplyKind.TOPIC
+                and topic is not None
+                and not points_back
+                and not _is_talk(library, part)
+            ):
                 if topic not in answered:
                     answered.append(topic)
             else:
@@ -708,6 +711,12 @@ def _asks_on_its_own(part: str) -> bool:
     return bool(_ASKS.search(part.strip(" \t\r\n.。、,，")))
 
 
+def _is_talk(library: Library, text: str) -> bool:
+    """Whether a part of a message is talk ("who can I talk to?": a person asked for), no
+    question."""
+    return library.talk is not None and library.talk.recognise(text).intent is not None
+
+
 def _bare_subject(text: str) -> bool:
     text = text.strip(_TRIM)
     return (
@@ -719,10 +728,10 @@ def _bare_subject(text: str) -> bool:
 
 
 _CLAUSES = re.compile(r"(?<=[,.!?;。、！？；])\s*")
-_PLEASANTRIES = ("greeting", "thanks", "goodbye", "how_are_you")
+_PLEASANTRY_INTENTS = ("greeting", "thanks", "goodbye", "how_are_you")
 
 
-def _without_pleasantries(library: Library, text: str, language: str) -> str:
+def _without_pleasantries(library: Library, text: str) -> str:
     """The message without the greetings and thanks around its question (clauses the talk
     recogniser calls so), or the message itself."""
     if library.talk is None:
@@ -730,7 +739,7 @@ def _without_pleasantries(library: Library, text: str, language: str) -> str:
     clauses = [c for c in _CLAUSES.split(text) if c.strip(_TRIM)]
     if len(clauses) < 2:
         return text
-    kept = [c for c in clauses if library.talk.recognise(c).intent not in _PLEASANTRIES]
+    kept = [c for c in clauses if library.talk.recognise(c).intent not in _PLEASANTRY_INTENTS]
     if not kept or len(kept) == len(clauses):
         return text
     return " ".join(c.strip() for c in kept)
