@@ -46,7 +46,7 @@ from .yamlfile import Problem, Reporter, compose, construct, mapping, word_list
 CONVERSATION_DIR = "conversation"
 PERSON, URGENT, LANGUAGE = "person", "urgent", "language"
 INTENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
-INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us", "others"}
+INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us", "others", "people"}
 LANGUAGE_SLOT = "{language}"
 
 # The model must make an intent this likely (against every other intent and the questions)...
@@ -74,6 +74,8 @@ _URGENT_ODDS = math.log((1 - URGENT_SURE) / URGENT_SURE)
 # A message naming a language is a request for it when it is this close (rapidfuzz's ratio,
 # 0-100) to a `language` phrasing with the name in its place.
 LANGUAGE_CLOSE = 80
+# A message this close to one is the phrasing itself, with no room for a person asked for.
+LANGUAGE_PHRASING = 95
 # The language asked for is one the bot does not speak (`others` of the `language` intent).
 UNKNOWN_LANGUAGE = "?"
 
@@ -87,6 +89,7 @@ class Intent:
     phrasings: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()
     others: tuple[str, ...] = ()  # `language` only: names of languages the bot does not speak
+    people: tuple[str, ...] = ()  # `person` only: words for the people who may be asked for
     menu: bool = False
     reach_us: bool = False
 
@@ -199,8 +202,11 @@ def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Report
     phrasings = tuple(text for _, text in phrasing_nodes)
     signals = tuple(text for _, text in word_list(fields, "signals", report))
     others = tuple(text for _, text in word_list(fields, "others", report))
+    people = tuple(text for _, text in word_list(fields, "people", report))
     if others and name != LANGUAGE:
         report(fields["others"][0], f"{name}: only {LANGUAGE!r} has others")
+    if people and name != PERSON:
+        report(fields["people"][0], f"{name}: only {PERSON!r} has people")
     if signals and name != URGENT:
         report(fields["signals"][0], f"{name}: only {URGENT!r} has signals")
     if name == LANGUAGE:
@@ -209,7 +215,7 @@ def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Report
                 report(item_node, f"{name}: each phrasing names the language as {LANGUAGE_SLOT}")
     if report.count > before:
         return None
-    return Intent(name, say, phrasings, signals, others, **flags)
+    return Intent(name, say, phrasings, signals, others, people, **flags)
 
 
 def conversation_warnings(conversation: Conversation, languages: Languages, directory) -> list:
@@ -323,6 +329,7 @@ class Recogniser:
         signals: list[str] = []
         templates: list[str] = []
         others: list[str] = []
+        people: list[str] = []
         # Small-talk phrasings with kanji, to be learned in kana too.
         japanese: list[tuple[str, str]] = []
         for language_intents in conversation.intents.values():
@@ -332,6 +339,7 @@ class Recogniser:
                     others += [canonical(o) for o in intent.others]
                     continue
                 signals += [canonical(s) for s in intent.signals]
+                people += [canonical(w) for w in intent.people]
                 # The signals teach the model what trouble is written in, too: a message in
                 # their words ("boss lock the dorm", 「外出禁止」) is urgent without one whole.
                 documents += [(talk_terms(s, stem), number[name]) for s in intent.signals]
@@ -374,6 +382,7 @@ class Recogniser:
         )
         del documents
         self._urgent = _Phrases(signals)
+        self._people = _Phrases(sorted(set(people))) if people else None
         # The signals as their words' stems ("follows me" is "following me") and, Japanese, as
         # read in kana (「しにたい」 is 「死にたい」): trouble is written every which way.
         stems = {" ".join(map(stem, _WORD.findall(s))) for s in signals if s.isascii()}
@@ -399,11 +408,13 @@ class Recogniser:
         self._language_names = names
         self._language_pattern = _Phrases(list(names)) if templates else None
 
-    def _language_asked(self, key: str, words: list[str], text: str | None = None) -> str | None:
+    def _language_asked(
+        self, key: str, words: list[str], text: str | None = None
+    ) -> tuple[str, float] | None:
         """The language a message asks for in words: the message close to a template with a
         name of a language in its slot (any name it holds: 「英語じゃなくて日本語で」), or
         starting so ("pls answer in japanese so i can show my boss"), or one of its clauses
-        so ("english pls, i cant read japanese")."""
+        so ("english pls, i cant read japanese"); with how close (0-100) the message was."""
         if self._language_pattern is None:
             return None
         if self._language_pattern.search(key, words) is None:
@@ -426,14 +437,14 @@ class Recogniser:
                 if match is not None and (best is None or match[1] > best[0]):
                     best = (match[1], code)
         if best is not None:
-            return best[1]
+            return best[1], best[0]
         if text is not None:
             for clause in _CLAUSE.split(text):
                 part = canonical(clause)
                 if part and part != key:
                     asked = self._language_asked(part, _WORD.findall(part))
                     if asked is not None:
-                        return asked
+                        return asked[0], 0.0
         return None
 
     def recognise(self, text: str) -> Recognised:
@@ -447,9 +458,51 @@ class Recogniser:
             urgent = self._urgent_stems.search(f" {' '.join(stems)} ", stems) is not None
         if not urgent and not key.isascii():
             urgent = self._urgent_kana.search(fold_kana(key), words) is not None
-        language = self._language_asked(key, words, text)
-        if language is not None:
+        asked = self._language_asked(key, words, text)
+        if asked is not None:
+            language, closeness = asked
+            # "any staff speak portuguese? i want to talk to a person", 「ネパール語のわかる人と
+            # 話せますか」: a person who speaks it is asked for (one of the `people` named), not
+            # the bot's language (「ネパール語は話せますか」 is a language phrasing itself).
+            if (
+                closeness < LANGUAGE_PHRASING
+                and self._people is not None
+                and self._people.search(key, words) is not None
+                and self._judged(self._without_language_names(key), urgent).intent == PERSON
+            ):
+                return Recognised(intent=PERSON, urgent=urgent)
             return Recognised(language=language, urgent=urgent)
+        found = self._judged(key, urgent)
+        if found.intent in (PERSON, URGENT):
+            return found
+        clauses = [c for c in map(canonical, _CLAUSE.split(text)) if c and c != key]
+        if len(clauses) < 2:
+            return found
+        if found.intent is not None:
+            # 「機械じゃ話にならない。人出して」: a person asked for in one sentence outranks the
+            # complaint or the greeting in another.
+            if any(self._judged(c, False).intent == PERSON for c in clauses):
+                return Recognised(intent=PERSON, urgent=found.urgent)
+            return found
+        # 「お元気ですか？今日は忙しいですか」: sentences each small talk, the first one's.
+        intents = []
+        for clause in clauses:
+            intent = self._judged(clause, False).intent
+            if intent is None:
+                return found
+            intents.append(intent)
+        first = PERSON if PERSON in intents else intents[0]
+        return Recognised(intent=first, urgent=urgent or first == URGENT)
+
+    def _without_language_names(self, key: str) -> str:
+        assert self._language_pattern is not None  # a language was found by it
+        return " ".join(self._language_pattern.pattern.sub(" ", f" {key} ").split())
+
+    def _judged(self, key: str, urgent: bool) -> Recognised:
+        """The intent of a canonical message (urgent: a signal was found in it)."""
+        if not key:
+            return Recognised(urgent=urgent)
+        words = _WORD.findall(key)
         exact = self._exact.get(key)
         if exact is not None:
             return Recognised(intent=exact, urgent=urgent or exact == URGENT)
@@ -490,8 +543,17 @@ class Recogniser:
             return Recognised(urgent=urgent or probability >= URGENT_SURE)
         if name != PERSON and not key.isascii() and self._declined.search(key, words):
             return Recognised(urgent=urgent)  # a person may well ask for one about such a case
-        if (
+        # A topic's word in a message that is otherwise all talk, the model all but certain:
+        # "can somebody from iom tokyo phone me back", "your answer is not related to my
+        # question" (not "can i call you", nor "who answers the phone").
+        incidental = (
             topical
+            and probability >= TALK_CERTAIN
+            and sum(t in self._topic_words for t in words) == 1
+            and known >= len(words) - 1
+        )
+        if (
+            (topical and not incidental)
             or probability
             < (TALK_SURE if foreign or known < len(words) or name == PERSON else TALK_SURE_CLEAN)
             or (

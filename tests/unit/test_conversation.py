@@ -63,6 +63,11 @@ BROKEN = {
         13,
         "names the language as {language}",
     ),
+    "people elsewhere": (
+        GOOD + "thanks:\n  say: ok\n  phrasings: [thanks]\n  people: [staff]\n",
+        18,
+        "only 'person' has people",
+    ),
     "invalid yaml": (GOOD + "thanks:\n  say: [unclosed\n", 17, "invalid YAML"),
 }
 
@@ -137,3 +142,24 @@ def test_a_declined_question_is_not_split_where_a_part_points_back(shipped: Answ
         Query(text="What's the budget for the return programme, and who is eligible for it?")
     )
     assert reply.kind is not ReplyKind.TOPIC
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # A person who speaks a language, asked for: the handoff, not the bot's language.
+        ("ネパール語のわかる人と話せますか", ReplyKind.PERSON),
+        ("Any staff speak Portuguese? I want to talk to a person", ReplyKind.PERSON),
+        # The bot asked to speak it, or to switch: the language.
+        ("ネパール語は話せますか", ReplyKind.LANGUAGE),
+        ("could you reply in japanese please", ReplyKind.LANGUAGE),
+        # A person asked for in one sentence outranks the complaint in the other.
+        ("機械じゃ話にならない。人出して", ReplyKind.PERSON),
+        ("this bot is useless.", ReplyKind.SMALLTALK),
+        # Sentences each small talk are small talk; a question after a greeting is not.
+        ("お元気ですか？今日は忙しいですか", ReplyKind.SMALLTALK),
+        ("Hello! When was IOM founded?", ReplyKind.TOPIC),
+    ],
+)
+def test_what_a_message_of_talk_is(shipped: Answerer, text: str, kind: ReplyKind):
+    assert shipped.answer(Query(text=text)).kind is kind
