@@ -464,11 +464,8 @@ class Recogniser:
             # "any staff speak portuguese? i want to talk to a person", 「ネパール語のわかる人と
             # 話せますか」: a person who speaks it is asked for (one of the `people` named), not
             # the bot's language (「ネパール語は話せますか」 is a language phrasing itself).
-            if (
-                closeness < LANGUAGE_PHRASING
-                and self._people is not None
-                and self._people.search(key, words) is not None
-                and self._judged(self._without_language_names(key), urgent).intent == PERSON
+            if closeness < LANGUAGE_PHRASING and self._asks_for_a_person(
+                self._without_language_names(key)
             ):
                 return Recognised(intent=PERSON, urgent=urgent)
             return Recognised(language=language, urgent=urgent)
@@ -481,18 +478,28 @@ class Recogniser:
         if found.intent is not None:
             # 「機械じゃ話にならない。人出して」: a person asked for in one sentence outranks the
             # complaint or the greeting in another.
-            if any(self._judged(c, False).intent == PERSON for c in clauses):
+            if any(self._asks_for_a_person(c) for c in clauses):
                 return Recognised(intent=PERSON, urgent=found.urgent)
             return found
-        # 「お元気ですか？今日は忙しいですか」: sentences each small talk, the first one's.
-        intents = []
-        for clause in clauses:
-            intent = self._judged(clause, False).intent
-            if intent is None:
-                return found
-            intents.append(intent)
-        first = PERSON if PERSON in intents else intents[0]
-        return Recognised(intent=first, urgent=urgent or first == URGENT)
+        # 「お元気ですか？今日は忙しいですか」: sentences each small talk, the first one's; "could
+        # a staff member call me back? my number is …": a person asked for in one of them.
+        if any(self._asks_for_a_person(c) for c in clauses):
+            return Recognised(intent=PERSON, urgent=found.urgent)
+        intents = [self._judged(clause, False).intent for clause in clauses]
+        if None in intents:
+            return found
+        return Recognised(intent=intents[0], urgent=found.urgent or intents[0] == URGENT)
+
+    def _asks_for_a_person(self, clause: str) -> bool:
+        """Whether a sentence of a longer message asks for a person: one of the `people` named
+        (a short sentence alone is too little for the model: "there's a little boy alone in
+        the next room" is no person asked for)."""
+        words = _WORD.findall(clause)
+        return (
+            self._people is not None
+            and self._people.search(clause, words) is not None
+            and self._judged(clause, False).intent == PERSON
+        )
 
     def _without_language_names(self, key: str) -> str:
         assert self._language_pattern is not None  # a language was found by it

@@ -76,6 +76,25 @@ after tuning on the seventh: smalltalk 95.6 % (43 of 45), person 90.9 % (20 of 2
 talk given to a question. Then tuned on (person asked for in kana, a name asked for, the
 developer asked about): smalltalk 100 %, person 100 %, urgent 100 %.
 
+conversation_tune9.yaml (100 messages, small talk, person and urgent only), the ninth held-aside
+set, written blind, measured once after tuning on the eighth: smalltalk 86.1 % (31 of 36),
+person 75.0 % (24 of 32), urgent 96.9 % (31 of 32); no small talk given to a question. Most
+person misses asked for someone who speaks a language ("any staff speak portuguese? i want to
+talk person", 「ネパール語のわかる人と話せますか」), taken as the bot's language. Then tuned on
+(a language named with one of the person intent's `people` is a person asked for, unless the
+message is a language phrasing itself; a person asked for in one sentence outranks a complaint
+in another; sentences each small talk are small talk; a topic's one word in a message
+otherwise all talk, the model all but certain, no longer rules small talk out): smalltalk
+97.2 %, person 100 %, urgent 100 %.
+
+conversation_tune10.yaml (160 messages), the tenth held-aside set, written blind, measured once
+with the work above done: smalltalk 94.4 % (51 of 54), person 92.5 % (37 of 40), urgent 97.5 %
+(39 of 40), topic 100 % (16 of 16), outside 100 % (10 of 10); no small talk given to a
+question. Then tuned on (a person asked for in any sentence naming one of the `people`: "could
+a staff member call me back? my number is …"; thanks and greetings in the public's languages
+written in Latin letters, "salamat po"; phrasings and signals): smalltalk 98.1 %, person
+97.5 %, urgent 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -102,6 +121,8 @@ TUNED = (
     "conversation_tune6.yaml",
     "conversation_tune7.yaml",
     "conversation_tune8.yaml",
+    "conversation_tune9.yaml",
+    "conversation_tune10.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -160,6 +181,14 @@ TUNE_FLOORS = {
         "urgent": 1.0,
         "language": 1.0,
         "topic": 0.88,
+        "outside": 1.0,
+    },
+    "conversation_tune9.yaml": {"smalltalk": 0.97, "person": 1.0, "urgent": 1.0},
+    "conversation_tune10.yaml": {
+        "smalltalk": 0.98,
+        "person": 0.97,
+        "urgent": 1.0,
+        "topic": 1.0,
         "outside": 1.0,
     },
     "conversation_tune3.yaml": {
