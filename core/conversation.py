@@ -490,14 +490,15 @@ class Recogniser:
             return found
         return Recognised(intent=intents[0], urgent=found.urgent or intents[0] == URGENT)
 
+    def _names_people(self, key: str, words: list[str]) -> bool:
+        return self._people is not None and self._people.search(key, words) is not None
+
     def _asks_for_a_person(self, clause: str) -> bool:
         """Whether a sentence of a longer message asks for a person: one of the `people` named
         (a short sentence alone is too little for the model: "there's a little boy alone in
         the next room" is no person asked for)."""
-        words = _WORD.findall(clause)
         return (
-            self._people is not None
-            and self._people.search(clause, words) is not None
+            self._names_people(clause, _WORD.findall(clause))
             and self._judged(clause, False).intent == PERSON
         )
 
@@ -546,6 +547,14 @@ class Recogniser:
         if best == len(self._intents):  # a question
             return Recognised(urgent=urgent)
         name, probability = self._intents[best], posterior[best]
+        if (
+            name == PERSON
+            and probability >= TALK_CERTAIN
+            and self._names_people(key, _WORD.findall(key))
+        ):
+            # "i want to talk with a staff member about going back to my country": a person
+            # asked for about a subject, the subject's words the questions'.
+            return Recognised(intent=PERSON, urgent=urgent)
         if name == URGENT:
             return Recognised(urgent=urgent or probability >= URGENT_SURE)
         if name != PERSON and not key.isascii() and self._declined.search(key, words):

@@ -95,6 +95,15 @@ a staff member call me back? my number is …"; thanks and greetings in the publ
 written in Latin letters, "salamat po"; phrasings and signals): smalltalk 98.1 %, person
 97.5 %, urgent 100 %.
 
+conversation_tune11.yaml (170 messages), the eleventh held-aside set, written blind, measured
+once with the work above done: smalltalk 93.7 % (59 of 63), person 90.0 % (36 of 40), urgent
+100 % (40 of 40), topic 100 % (16 of 16), outside 100 % (11 of 11); no small talk given to a
+question. Then tuned on (a person asked for about a subject, "talk with a staff member about
+going back to my country voluntarily": one of the `people` named and the model all but
+certain, whatever the subject's words; "are you a bot", 「人間ですか」 no longer among the
+subjects the content declines, small talk has its own intents now; phrasings): smalltalk
+98.4 %, person 100 %, urgent 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -123,6 +132,7 @@ TUNED = (
     "conversation_tune8.yaml",
     "conversation_tune9.yaml",
     "conversation_tune10.yaml",
+    "conversation_tune11.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -187,6 +197,13 @@ TUNE_FLOORS = {
     "conversation_tune10.yaml": {
         "smalltalk": 0.98,
         "person": 0.97,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune11.yaml": {
+        "smalltalk": 0.98,
+        "person": 1.0,
         "urgent": 1.0,
         "topic": 1.0,
         "outside": 1.0,
