@@ -252,6 +252,10 @@ def conversation_warnings(conversation: Conversation, languages: Languages, dire
 _WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
 _CLAUSE = re.compile(r"[,.!?;。、！？；]+\s*")
+# What a request is about, to be set aside when judging the request: "talk to someone | about
+# my brother's family reunification", 「帰国支援について | 相談したい」.
+_SUBJECT_AFTER = re.compile(r" (?:about|regarding|concerning) .*$")
+_SUBJECT_BEFORE = re.compile(r"^.*?(?:について|に関して|に関する|の件で|のことで)(?:の)?")
 _SYMBOLS = re.compile(r"[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
 _KANJI_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -472,6 +476,8 @@ class Recogniser:
         found = self._judged(key, urgent)
         if found.intent in (PERSON, URGENT):
             return found
+        if found.intent is None and self._asks_for_a_person(key):
+            return Recognised(intent=PERSON, urgent=found.urgent)
         clauses = [c for c in map(canonical, _CLAUSE.split(text)) if c and c != key]
         if len(clauses) < 2:
             return found
@@ -494,13 +500,14 @@ class Recogniser:
         return self._people is not None and self._people.search(key, words) is not None
 
     def _asks_for_a_person(self, clause: str) -> bool:
-        """Whether a sentence of a longer message asks for a person: one of the `people` named
-        (a short sentence alone is too little for the model: "there's a little boy alone in
-        the next room" is no person asked for)."""
-        return (
-            self._names_people(clause, _WORD.findall(clause))
-            and self._judged(clause, False).intent == PERSON
-        )
+        """Whether a sentence (of a longer message) asks for a person: one of the `people`
+        named, or a subject set aside ("who can i talk to | about my visa"), and the rest a
+        person asked for (a short sentence alone is too little for the model: "there's a
+        little boy alone in the next room" is no person asked for)."""
+        request = _without_subject(clause)
+        if request == clause and not self._names_people(clause, _WORD.findall(clause)):
+            return False
+        return bool(request) and self._judged(request, False).intent == PERSON
 
     def _without_language_names(self, key: str) -> str:
         assert self._language_pattern is not None  # a language was found by it
@@ -641,3 +648,10 @@ def _phrases_pattern(phrases: list[str]) -> re.Pattern[str] | None:
 def _prefix_ratio(message: str, template: str, **_) -> float:
     """How close the message's start is to a template (as long as it, and a little more)."""
     return fuzz.ratio(message[: len(template) + 2], template)
+
+
+def _without_subject(key: str) -> str:
+    """A canonical request without what it is about (or the request itself)."""
+    if key.isascii():
+        return _SUBJECT_AFTER.sub("", key).strip()
+    return _SUBJECT_BEFORE.sub("", key).strip()

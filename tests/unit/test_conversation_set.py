@@ -104,6 +104,14 @@ certain, whatever the subject's words; "are you a bot", 「人間ですか」 no
 subjects the content declines, small talk has its own intents now; phrasings): smalltalk
 98.4 %, person 100 %, urgent 100 %.
 
+conversation_tune12.yaml (170 messages), the twelfth held-aside set, written blind, measured
+once with the work above done: smalltalk 96.8 % (61 of 63), person 92.5 % (37 of 40), urgent
+100 % (40 of 40), topic 100 % (16 of 16), outside 100 % (11 of 11); no small talk given to a
+question. The three person misses asked for someone about a subject ("who can I talk to at
+IOM about my brother's family reunification?", 「帰国支援について相談したいです」). Then tuned
+on (the request judged without what it is about: " about …", 「…について」): smalltalk 98.4 %,
+person 100 %, urgent 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -133,6 +141,7 @@ TUNED = (
     "conversation_tune9.yaml",
     "conversation_tune10.yaml",
     "conversation_tune11.yaml",
+    "conversation_tune12.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -202,6 +211,13 @@ TUNE_FLOORS = {
         "outside": 1.0,
     },
     "conversation_tune11.yaml": {
+        "smalltalk": 0.98,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune12.yaml": {
         "smalltalk": 0.98,
         "person": 1.0,
         "urgent": 1.0,
