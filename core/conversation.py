@@ -583,6 +583,9 @@ class Recogniser:
                 foreign
                 and (probability < TALK_CERTAIN or len(words) - known > len(words) * TALK_FOREIGN)
             )
+            # Most of it words neither the talk's nor the questions' (places, names): the
+            # model has little to go on ("渋谷から横浜まで電車でどうやって行きますか").
+            or (probability < TALK_CERTAIN and len(words) - known > len(words) * TALK_FOREIGN)
         ):
             return Recognised(urgent=urgent)
         return Recognised(intent=name, urgent=urgent)

@@ -112,6 +112,13 @@ IOM about my brother's family reunification?", 「帰国支援について相談
 on (the request judged without what it is about: " about …", 「…について」): smalltalk 98.4 %,
 person 100 %, urgent 100 %.
 
+conversation_tune13.yaml (150 messages), the thirteenth held-aside set, written blind, measured
+once with the work above done: smalltalk 100 % (54 of 54), person 88.9 % (32 of 36), urgent
+100 % (36 of 36), topic 100 % (14 of 14), outside 90.0 % (9 of 10: a question about trains
+given small talk, "what can you do"). Then tuned on (small talk needs the model all but
+certain when most of the message is words neither the talk's nor the questions', places and
+names; a person asked for to meet, to be phoned, to be interviewed: phrasings): all 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -142,6 +149,7 @@ TUNED = (
     "conversation_tune10.yaml",
     "conversation_tune11.yaml",
     "conversation_tune12.yaml",
+    "conversation_tune13.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -219,6 +227,13 @@ TUNE_FLOORS = {
     },
     "conversation_tune12.yaml": {
         "smalltalk": 0.98,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune13.yaml": {
+        "smalltalk": 1.0,
         "person": 1.0,
         "urgent": 1.0,
         "topic": 1.0,
