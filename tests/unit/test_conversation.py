@@ -68,6 +68,16 @@ BROKEN = {
         18,
         "only 'person' has people",
     ),
+    "asks elsewhere": (
+        GOOD + "thanks:\n  say: ok\n  phrasings: [thanks]\n  asks: ['{people} please']\n",
+        18,
+        "only 'person' has asks",
+    ),
+    "asks without the person": (
+        GOOD.replace("  phrasings: [can i talk to a human]", "  asks: [talk to staff]"),
+        7,
+        "names the person once, as {people}",
+    ),
     "invalid yaml": (GOOD + "thanks:\n  say: [unclosed\n", 17, "invalid YAML"),
 }
 
@@ -163,3 +173,40 @@ def test_a_declined_question_is_not_split_where_a_part_points_back(shipped: Answ
 )
 def test_what_a_message_of_talk_is(shipped: Answerer, text: str, kind: ReplyKind):
     assert shipped.answer(Query(text=text)).kind is kind
+
+
+# A person intent that knows few phrasings, so that what its `asks` find is theirs.
+ASKS = GOOD.replace(
+    "  phrasings: [can i talk to a human]",
+    "  phrasings: [can i talk to a human]\n"
+    "  people: [staff, person, 人, 方, 担当, 中の人]\n"
+    '  asks: ["speak to {people}", "{people} available", "{people}つな", "{people}出て",'
+    ' "{people}お願い", "わかる{people}"]',
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        # The request around a person, whatever it is about, whatever is between.
+        ("Can I speak to the person in charge of refugee resettlement?", True),
+        ("speaking to staff about my visa", True),
+        ("is any staff from IOM available now", True),
+        ("恐れ入りますが、ご担当者様におつなぎいただけますでしょうか", True),
+        ("中の人出てきて", True),
+        ("日本語のわかる人と話せますか", True),
+        # A person named without a request, or a request without a person.
+        ("how many staff work at the office", False),
+        ("please speak slowly", False),
+        ("the person in charge is available on monday?", False),  # three words between
+        # A person word inside a longer word is none: 外国人, 読み方, 人数.
+        ("外国人お願い", False),
+        ("読み方もお願いします", False),
+        ("わかる人数", False),
+    ],
+)
+def test_a_person_asked_for_around_one_of_the_people(tmp_path, text, person):
+    folder = content_with(tmp_path, "en.yaml", ASKS)
+    assert [p for p in check_content(folder) if "conversation" in p.path] == []
+    reply = Answerer(load_content(folder)).answer(Query(text=text))
+    assert (reply.kind is ReplyKind.PERSON) is person, reply.kind

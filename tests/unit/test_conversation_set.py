@@ -119,6 +119,16 @@ given small talk, "what can you do"). Then tuned on (small talk needs the model 
 certain when most of the message is words neither the talk's nor the questions', places and
 names; a person asked for to meet, to be phoned, to be interviewed: phrasings): all 100 %.
 
+conversation_tune14.yaml (170 messages, a person asked for in 60 of them), the fourteenth
+held-aside set, written blind, measured once with the work above done: smalltalk 98.1 % (53 of
+54), person 91.7 % (55 of 60), urgent 100 % (30 of 30), topic 100 % (16 of 16), outside 100 %
+(10 of 10); no small talk given to a question. The person misses were requests with other words
+around them ("Can I speak to the person in charge of refugee resettlement?", 「ご担当者様におつ
+なぎいただけますでしょうか」, "operator pls"): the model weighs the whole message. Then tuned on
+(the person intent's `asks`: requests around one of its `people`, "speak to {people}",
+「{people}つな」, found wherever they stand; more `people`; phrasings): all 100 % but smalltalk
+98.1 %; the question sets unchanged.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -150,6 +160,7 @@ TUNED = (
     "conversation_tune11.yaml",
     "conversation_tune12.yaml",
     "conversation_tune13.yaml",
+    "conversation_tune14.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -227,6 +238,13 @@ TUNE_FLOORS = {
     },
     "conversation_tune12.yaml": {
         "smalltalk": 0.98,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune14.yaml": {
+        "smalltalk": 1.0,
         "person": 1.0,
         "urgent": 1.0,
         "topic": 1.0,
