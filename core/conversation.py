@@ -484,8 +484,9 @@ class Recogniser:
             # "any staff speak portuguese? i want to talk to a person", 「ネパール語のわかる人と
             # 話せますか」: a person who speaks it is asked for (one of the `people` named), not
             # the bot's language (「ネパール語は話せますか」 is a language phrasing itself).
-            if closeness < LANGUAGE_PHRASING and self._asks_for_a_person(
-                self._without_language_names(key)
+            if closeness < LANGUAGE_PHRASING and (
+                self._asks_a_person(key, words)  # 「ベトナム語の通訳をお願いできますか」
+                or self._asks_for_a_person(self._without_language_names(key))
             ):
                 return Recognised(intent=PERSON, urgent=urgent)
             return Recognised(language=language, urgent=urgent)

@@ -16,6 +16,9 @@ PEOPLE_SLOT = "{people}"
 # Words (Latin and other alphabets) between a request's words and the person: "speak to | the |
 # person", "someone | from iom | available".
 _WORD_GAP = r"(?: \S+){0,2}"
+# ...or up to five, where the request writes `...` there.
+_ELLIPSIS = "..."
+_WIDE_GAP = r"(?: \S+){0,5}"
 # Characters between a request's kana or kanji and the person: particles and honorifics only
 # (「担当|者様にお|つなぎ」), never a kanji of another word (「職員は何人いますか」 asks a number).
 _KANA_GAP = "[\u3041-\u3096\u30a1-\u30fa\u30fc者様員方々]{0,4}"
@@ -44,17 +47,23 @@ def asks_pattern(asks: list[str], people: list[str]) -> re.Pattern[str] | None:
 
 
 def _words(before: list[str], people: list[str], after: list[str]) -> str:
-    """A request in words: each word as written or with an ending (talk: talking, talked)."""
+    """A request in words: each word as written or with an ending (talk: talking, talked);
+    `...` as a word: a wider gap ("{people} ... i could speak": anyone in charge of
+    resettlement i could speak to)."""
     person = r"(?:" + "|".join(re.escape(p) for p in people) + r")s?(?!\w)"
-    parts = []
+    parts = [r"(?<!\w)"]
     if before:
-        parts.append(r"(?<!\w)" + " ".join(re.escape(w) + r"\w*" for w in before) + _WORD_GAP + " ")
-    else:
-        parts.append(r"(?<!\w)")
+        gap = _WIDE_GAP if before[-1] == _ELLIPSIS else _WORD_GAP
+        parts.append(_in_words(before) + gap + " ")
     parts.append(person)
     if after:
-        parts.append(_WORD_GAP + " " + " ".join(re.escape(w) + r"\w*" for w in after) + r"(?!\w)")
+        gap = _WIDE_GAP if after[0] == _ELLIPSIS else _WORD_GAP
+        parts.append(gap + " " + _in_words(after) + r"(?!\w)")
     return "".join(parts)
+
+
+def _in_words(words: list[str]) -> str:
+    return " ".join(re.escape(w) + r"\w*" for w in words if w != _ELLIPSIS)
 
 
 def _characters(before: str, people: list[str], after: str) -> str:

@@ -129,6 +129,17 @@ around them ("Can I speak to the person in charge of refugee resettlement?", 「
 「{people}つな」, found wherever they stand; more `people`; phrasings): all 100 % but smalltalk
 98.1 %; the question sets unchanged.
 
+conversation_tune15.yaml (170 messages, a person asked for in 60), the fifteenth held-aside
+set, written blind, measured once with the work above done: smalltalk 98.1 % (53 of 54),
+person 93.3 % (56 of 60), urgent 100 % (30 of 30), topic 100 % (16 of 16), outside 90.0 % (9 of
+10: "What is the address of the IOM Tokyo office?" given the contact topic, as in
+questions_holdout18.yaml); no small talk given to a question. Over fifteen blind sets person
+never reached 95 % on a first measurement (75-93 % from the ninth on). Then tuned on (a person
+asked for with a language named, 「ベトナム語の通訳をお願いできますか」, by the `asks` too; `...`
+in a request for a wider gap, "anyone in charge of resettlement i could speak to"): person
+100 %; the address question left as it is (the contact topic: the phone number and websites,
+the page gives no address).
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -161,6 +172,7 @@ TUNED = (
     "conversation_tune12.yaml",
     "conversation_tune13.yaml",
     "conversation_tune14.yaml",
+    "conversation_tune15.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -249,6 +261,13 @@ TUNE_FLOORS = {
         "urgent": 1.0,
         "topic": 1.0,
         "outside": 1.0,
+    },
+    "conversation_tune15.yaml": {
+        "smalltalk": 0.98,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 0.9,
     },
     "conversation_tune13.yaml": {
         "smalltalk": 1.0,
