@@ -26,7 +26,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # A person word in kanji is not one inside a longer word: 外国人, 人身, 連絡方法. 者, 様, 員,
 # 方 and 々 may follow it (担当者, ご担当者様). (Before a request, only particles may follow it.)
 _NOT_IN_A_WORD_BEFORE = r"(?<![\u3400-\u4dbf\u4e00-\u9fff])"
-_AFTER_A_NOUN_OR_VERB = "(?:^|(?<=[のするたい ]))"
+_AFTER_A_NOUN_OR_VERB = "(?:^|(?<=[のするたいでとにがはもを ]))"
 _NOT_IN_A_WORD_AFTER = r"(?!(?![者様員方々])[\u3400-\u4dbf\u4e00-\u9fff])"
 
 
@@ -71,7 +71,7 @@ def _characters(before: str, people: list[str], after: str) -> str:
     longer = [re.escape(p) for p in people if len(p) > 1]
     single = [re.escape(p) for p in people if len(p) == 1]
     alternatives = [_NOT_IN_A_WORD_BEFORE + "(?:" + "|".join(longer) + ")"] if longer else []
-    if single:  # 人, 方: a person after の or a verb (担当の方, わかる人), not in 読み方
+    if single:  # 人, 方: after a particle or a verb (担当の方, チャットで人, わかる人), not 読み方
         alternatives.append(_AFTER_A_NOUN_OR_VERB + "(?:" + "|".join(single) + ")")
     person = "(?:" + "|".join(alternatives) + ")"
     # What follows the person is the request itself, or particles then the request; with no

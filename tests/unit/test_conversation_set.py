@@ -140,6 +140,17 @@ in a request for a wider gap, "anyone in charge of resettlement i could speak to
 100 %; the address question left as it is (the contact topic: the phone number and websites,
 the page gives no address).
 
+conversation_tune16.yaml (170 messages, a person asked for in 60), the sixteenth held-aside
+set, written blind, measured once with the work above done: smalltalk 100 % (54 of 54), person
+96.7 % (58 of 60), urgent 96.7 % (29 of 30), topic 100 % (16 of 16), outside 90.0 % (9 of 10:
+the office's address again given the contact topic); no small talk given to a question. The
+first blind set on which small talk, a person asked for and urgent messages each reached the
+issue's 95 %. Then tuned on (the office's address and where the office is declined by the
+phrases of _not_covered.yaml, "the address", "where is the iom tokyo office": the asked
+questions had learned "web address" as the contact topic's; 「チャットで人とやりとり」,
+「通訳さんいますか」 as requests; signals for a worker who ran away with nowhere to stay): all
+100 %; the question sets' hold-outs 8 of 215 outside IOM given a topic (9 before).
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -173,6 +184,7 @@ TUNED = (
     "conversation_tune13.yaml",
     "conversation_tune14.yaml",
     "conversation_tune15.yaml",
+    "conversation_tune16.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -268,6 +280,13 @@ TUNE_FLOORS = {
         "urgent": 1.0,
         "topic": 1.0,
         "outside": 0.9,
+    },
+    "conversation_tune16.yaml": {
+        "smalltalk": 1.0,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
     },
     "conversation_tune13.yaml": {
         "smalltalk": 1.0,
