@@ -257,6 +257,30 @@ def conversation_warnings(conversation: Conversation, languages: Languages, dire
         if lacking:
             names = ", ".join(sorted(set(lacking)))
             warnings.append(Problem(path, 1, f"incomplete: the default's words for {names}"))
+    return warnings + _shared_phrasings(conversation, folder)
+
+
+def _shared_phrasings(conversation: Conversation, folder: Path) -> list[Problem]:
+    """A phrasing written for two intents (as compared: "hey" and "hey?" are one) is
+    recognised as one of them only: the editor should choose."""
+    owners: dict[str, tuple[str, str]] = {}
+    warnings = []
+    for language, intents in conversation.intents.items():
+        for name, intent in intents.items():
+            if name == LANGUAGE:
+                continue
+            for phrasing in intent.phrasings:
+                key = canonical(phrasing)
+                first = owners.setdefault(key, (language, name))
+                if first[1] != name:
+                    warnings.append(
+                        Problem(
+                            str(folder / f"{language}.yaml"),
+                            1,
+                            f"{name}: the phrasing {phrasing!r} is {first[1]!r}'s too "
+                            f"({first[0]}.yaml): it is recognised as one of them only",
+                        )
+                    )
     return warnings
 
 

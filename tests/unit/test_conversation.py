@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from iombot.core.answerer import Answerer
-from iombot.core.content import check_content, default_content_dir, load_content
+from iombot.core.content import check_content, default_content_dir, load_content, string_warnings
 from iombot.core.conversation import canonical
 from iombot.core.reply import Paragraph, Query, ReplyKind, plain_text
 
@@ -104,6 +104,19 @@ def test_each_broken_conversation_file_gets_its_message_and_line(tmp_path, case,
     problems = [p for p in check_content(folder) if p.path.endswith("conversation/en.yaml")]
     assert problems, f"{case}: no problem reported"
     assert any(p.line == line and words in p.message for p in problems), problems
+
+
+def test_a_phrasing_written_for_two_intents_is_named(tmp_path):
+    # "hey" and "hey?" are one phrasing as compared: only one intent can have it.
+    text = GOOD.replace("phrasings: [hello, hi]", "phrasings: [hello, hi, hey]")
+    text += "are_you_there:\n  say: Yes.\n  phrasings: ['hey?', anyone there]\n"
+    folder = content_with(tmp_path, "en.yaml", text)
+    warnings = string_warnings(load_content(folder))
+    assert [w.message for w in warnings if "hey" in w.message] == [
+        "are_you_there: the phrasing 'hey?' is 'greeting''s too (en.yaml): it is recognised as "
+        "one of them only"
+    ]
+    assert not any("anyone there" in w.message for w in warnings)
 
 
 def test_a_file_for_a_language_not_registered_is_named(tmp_path):

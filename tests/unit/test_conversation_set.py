@@ -151,6 +151,18 @@ questions had learned "web address" as the contact topic's; 「チャットで�
 「通訳さんいますか」 as requests; signals for a worker who ran away with nowhere to stay): all
 100 %; the question sets' hold-outs 8 of 215 outside IOM given a topic (9 before).
 
+conversation_tune17.yaml (170 messages: person 40, urgent 40, outside 16), the seventeenth
+held-aside set, written blind, measured once with the work above done: smalltalk 92.6 % (50 of
+54), person 100 % (40 of 40), urgent 97.5 % (39 of 40), topic 100 % (20 of 20), outside 100 %
+(16 of 16); no small talk given to a question. Small talk missed: "hey" (written as a greeting
+and, as "hey?", as "are you there": one phrasing as compared, the latter won), "Are you fine?",
+「お元気でいらっしゃいますか」, 「使いにくいボットだな」. The sixteenth and seventeenth sets
+together, each measured once before any tuning on it: smalltalk 96.3 % (104 of 108), person
+98.0 % (98 of 100), urgent 97.1 % (68 of 70), topic 100 % (36 of 36), outside 96.2 % (25 of
+26). Then tuned on (`iombot check` warns of a phrasing written for two intents, and the three
+found are given to one; phrasings; signals of a worker afraid to go back; 「相談できる方」,
+「…いらっしゃいますか」 as requests): all 100 %.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -185,6 +197,7 @@ TUNED = (
     "conversation_tune14.yaml",
     "conversation_tune15.yaml",
     "conversation_tune16.yaml",
+    "conversation_tune17.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -282,6 +295,13 @@ TUNE_FLOORS = {
         "outside": 0.9,
     },
     "conversation_tune16.yaml": {
+        "smalltalk": 1.0,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune17.yaml": {
         "smalltalk": 1.0,
         "person": 1.0,
         "urgent": 1.0,
