@@ -163,6 +163,16 @@ together, each measured once before any tuning on it: smalltalk 96.3 % (104 of 1
 found are given to one; phrasings; signals of a worker afraid to go back; 「相談できる方」,
 「…いらっしゃいますか」 as requests): all 100 %.
 
+conversation_tune18.yaml (188 messages: smalltalk 72, person 40, urgent 40, topic 20, outside
+16), the eighteenth held-aside set, written blind, measured once with the work above done:
+smalltalk 100 % (72 of 72), person 100 % (40 of 40), urgent 95.0 % (38 of 40), topic 100 % (20
+of 20), outside 100 % (16 of 16); no small talk given to a question: every target of the issue
+met on a set never tuned on. The sixteenth to eighteenth sets together, each measured once
+before any tuning on it: smalltalk 97.8 % (176 of 180), person 98.6 % (138 of 140), urgent
+96.4 % (106 of 110), topic 100 % (56 of 56), outside 97.6 % (41 of 42). Then tuned on, as the
+two urgent messages missed were a person in danger (sexual exploitation for a debt, 「命の危険を
+感じています」): signals of forced prostitution, debt bondage and a life in danger.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -198,6 +208,7 @@ TUNED = (
     "conversation_tune15.yaml",
     "conversation_tune16.yaml",
     "conversation_tune17.yaml",
+    "conversation_tune18.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -302,6 +313,13 @@ TUNE_FLOORS = {
         "outside": 1.0,
     },
     "conversation_tune17.yaml": {
+        "smalltalk": 1.0,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune18.yaml": {
         "smalltalk": 1.0,
         "person": 1.0,
         "urgent": 1.0,
