@@ -7,6 +7,9 @@ and Portuguese asserted here are that fixture's own words."""
 from __future__ import annotations
 
 import itertools
+import re
+import shutil
+from pathlib import Path
 
 import pytest
 from tg_harness import bot_settings, running_bot
@@ -141,6 +144,56 @@ async def test_a_sticker_and_an_inline_query_in_the_users_language(fake, bot):
     results = fake.sent("answerInlineQuery")[0].params["results"]
     assert [r["title"] for r in results] == [t.text("pt").title for t in CONTENT.topics]
     assert results[0]["description"] == "Uma visão geral inventada para os testes"
+
+
+def copy_with(folder: Path, rename: tuple[str, str] | None = None, drop: str | None = None) -> Path:
+    """The fixture copied to `folder`, a language renamed (its entry, its sections, its catalog
+    and talk) or dropped."""
+    shutil.copytree(ADAPTER_CONTENT_LANGS, folder)  # the linked catalogs copied as files
+    for path in folder.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if rename:
+            text = text.replace(f"code: {rename[0]}\n", f"code: {rename[1]}\n")
+            text = re.sub(rf"^{rename[0]}:$", f"{rename[1]}:", text, flags=re.M)
+        if drop:
+            text = re.sub(rf"^  - code: {drop}\n(?:    .*\n)*", "", text, flags=re.M)
+            text = re.sub(rf"^{drop}:\n(?:(?: .*)?\n)*", "", text, flags=re.M)
+        path.write_text(text, encoding="utf-8")
+    for kind in ("strings", "conversation"):
+        if rename:
+            (folder / kind / f"{rename[0]}.yaml").rename(folder / kind / f"{rename[1]}.yaml")
+        if drop:
+            (folder / kind / f"{drop}.yaml").unlink()
+    return folder
+
+
+async def test_a_language_with_a_region_has_the_menu_of_its_language(fake, tmp_path):
+    folder = copy_with(tmp_path / "content", rename=("pt", "pt-br"))
+    async with running_bot(bot_settings(fake, content_dir=folder)):
+        assert await fake.wait_for(lambda: len(fake.sent("setMyCommands")) == 4)
+        menus = {c.params.get("language_code"): c.params for c in fake.sent("setMyCommands")}
+        assert set(menus) == {None, "ja", "vi", "pt"}  # Telegram names a menu by pt, not pt-br
+        start = next(c for c in menus["pt"]["commands"] if c["command"] == "start")
+        assert start["description"] == "Bem-vindo à IOM Tóquio"
+        [welcome] = await ask(fake, "/start", language_code="pt-br")
+        assert welcome.text.startswith(bold("Bem-vindo à IOM Tóquio"))
+
+
+async def test_a_language_removed_while_running_loses_its_menu(fake, tmp_path):
+    folder = copy_with(tmp_path / "content")
+    async with running_bot(bot_settings(fake, content_dir=folder)):
+        assert await fake.wait_for(lambda: len(fake.sent("setMyCommands")) == 4)
+        assert fake.sent("deleteMyCommands") == []
+        without = copy_with(tmp_path / "without_vi", drop="vi")
+        shutil.rmtree(folder)
+        without.rename(folder)  # the whole edit at once
+        assert await fake.wait_for(lambda: fake.sent("deleteMyCommands"), timeout=10)
+        [deleted] = fake.sent("deleteMyCommands")
+        assert deleted.params.get("language_code") == "vi"
+        codes = [c.params.get("language_code") for c in fake.sent("setMyCommands")[4:]]
+        assert codes == [None, "ja", "pt"]
+        [welcome] = await ask(fake, "/start", language_code="vi")  # the default's, now
+        assert welcome.text.startswith(bold(CONTENT.strings.text("welcome_title", "en")))
 
 
 STICKER = {
