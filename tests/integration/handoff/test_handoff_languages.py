@@ -28,6 +28,9 @@ from testsupport import ADAPTER_CONTENT_LANGS
 
 TELEGRAM_USER = 4343
 LINE_USER = "U" + "8" * 32
+# Questions the content does not answer, in each language: tomorrow's weather in Tokyo.
+WEATHER_VI = "Thời tiết ở Tokyo ngày mai thế nào?"
+WEATHER_PT = "Como vai estar o tempo amanhã em Tóquio?"
 
 
 def buttons(call) -> list[tuple[str, str]]:
@@ -102,7 +105,7 @@ async def test_a_vietnamese_telegram_user_is_answered_in_vietnamese_at_every_ste
 
     async with running(settings) as bot:
         # No answer: the staff button, in Vietnamese.
-        telegram.push(message("zxcvq qwrty plmkn?", user_id=user, language_code="vi"))
+        telegram.push(message(WEATHER_VI, user_id=user, language_code="vi"))
         first = (await telegram.wait_sent(1))[0]
         assert ("Hỏi nhân viên IOM Tokyo", "staff:ask") in buttons(first)
         # The consent: what is shared, and Cancel.
@@ -149,7 +152,7 @@ async def test_a_line_user_with_a_pt_br_profile_is_answered_in_portuguese_at_eve
     settings = replace(line_handoff_settings(line, slack), content_dir=ADAPTER_CONTENT_LANGS)
     async with running(settings) as bot:
         # No answer: the staff button among the quick replies, its label cut to 20 characters.
-        await bot.line_events(text_event("zxcvq qwrty plmkn?", user_id=LINE_USER, reply_token="t1"))
+        await bot.line_events(text_event(WEATHER_PT, user_id=LINE_USER, reply_token="t1"))
         unsure = await reply_to(line, "t1")
         assert ("Perguntar à equipe …", "staff:ask") in quick_replies(unsure)
         await bot.line_events(postback_event("staff:ask", user_id=LINE_USER, reply_token="t2"))
