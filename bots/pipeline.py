@@ -96,6 +96,7 @@ class Pipeline:
             if query is None:
                 return
             if message.unsupported:
+                query = await self._with_locale(message, query)
                 await channel.send((self.services.notice("unsupported", self._language(query)),))
                 return
             vote = parse_vote(message.action) if message.action else None
@@ -138,7 +139,8 @@ class Pipeline:
         sender = query.user_id or f"chat:{message.chat}"
         verdict, query = await self.services.admit(query.platform, sender, query)
         if verdict is Verdict.NOTICE and message.notify_flood:
-            await channel.send((self.services.notice("rate_limited", self._language(query)),))
+            language = self._language(await self._with_locale(message, query))
+            await channel.send((self.services.notice("rate_limited", language),))
         return query if verdict is Verdict.ALLOW else None
 
     async def _vote(self, message: Incoming, query: Query, vote: Vote, channel: Channel) -> None:
@@ -156,7 +158,8 @@ class Pipeline:
         return await self.asking.message(platform, message.chat, query)
 
     async def _with_locale(self, message: Incoming, query: Query) -> Query:
-        """The platform's costly language hint, asked only when it can matter."""
+        """The platform's costly language hint, asked only when it can matter: before anything
+        is said in the user's language (an answer, the handoff's words, a notice)."""
         if message.locale is None or query.language is not None or query.locale is not None:
             return query
         if self.services.answerer.languages.from_script(query.text) is not None:

@@ -16,6 +16,8 @@ from iombot.testing.loopback import free_port as free_port  # the tests take it 
 # The made-up topics the adapter tests run on, so that rewording the shipped
 # content/ never breaks them (tests about the shipped content itself use default_content_dir()).
 ADAPTER_CONTENT = Path(__file__).parent / "fixtures" / "adapter_content"
+# The same topics in Vietnamese and Portuguese too, for every surface's languages (issue 24).
+ADAPTER_CONTENT_LANGS = Path(__file__).parent / "fixtures" / "adapter_content_langs"
 
 
 def installed_iombot() -> str:

@@ -23,6 +23,7 @@ from telegram.constants import FloodLimit
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 
+from ...core.languages import Languages
 from ..reachability import Reachability
 from ..shared import Services
 from .handlers import ALLOWED_UPDATES, PLATFORM, Handlers
@@ -121,6 +122,7 @@ class TelegramAdapter:
         self.handlers.register(self.application)
         self.state = "starting"
         self.last_error: dict | None = None  # the polling loop's latest failure, for health
+        self._menus: set[str | None] = set()  # the language_codes given a command menu
 
     # --- the Adapter protocol ----------------------------------------------------------------
 
@@ -204,20 +206,25 @@ class TelegramAdapter:
 
     async def set_commands(self) -> None:
         """The command menu: every topic, then start/help/lang; in the default language by
-        default, and a list in each other language for users whose Telegram is in it (Telegram
-        takes two-letter codes only: a language such as pt-br gets none)."""
+        default, and a list in each other language for users whose Telegram is in it
+        (menu_codes). A language the content no longer has loses the menu this process set
+        for it, so that its users fall back to the default's."""
         bot = self.application.bot
-        languages = self.services.answerer.languages
-        for language in languages.codes:
-            if language != languages.default and not _TELEGRAM_CODE.fullmatch(language):
-                continue
+        menus = menu_codes(self.services.answerer.languages)
+        for code, language in menus.items():
             commands = command_menu(self.services, language)
-            code = None if language == languages.default else language
             await with_retries(
                 lambda commands=commands, code=code: bot.set_my_commands(
                     commands, scope=BotCommandScopeDefault(), language_code=code
                 )
             )
+        for code in sorted(self._menus - menus.keys()):
+            await with_retries(
+                lambda code=code: bot.delete_my_commands(
+                    scope=BotCommandScopeDefault(), language_code=code
+                )
+            )
+        self._menus = set(menus)
 
     async def _set_commands_or_log(self) -> None:
         # The menu is a convenience: without it every command still works, so go on serving.
@@ -333,6 +340,23 @@ def build_application(
         .get_updates_request(ObservedRequest(reachability, connection_pool_size=1))
         .build()
     )
+
+
+def menu_codes(languages: Languages) -> dict[str | None, str]:
+    """Telegram's language_code of each command menu, and the content language it is in: None
+    (every user without a menu of their own) for the default language; a two-letter code for
+    itself; a code with a region (pt-br) for its language (pt), when the content has no language
+    of that code itself and no region of it came first. Telegram names a menu by a two-letter
+    ISO 639-1 code only: another code (fil) gets none."""
+    menus: dict[str | None, str] = {None: languages.default}
+    for language in languages.codes:
+        code = language.split("-", 1)[0]
+        if language == languages.default or not _TELEGRAM_CODE.fullmatch(code):
+            continue
+        if code != language and code in languages:
+            continue  # pt-br beside pt: the pt menu is pt's own
+        menus.setdefault(code, language)
+    return menus
 
 
 def command_menu(services: Services, language: str) -> list[BotCommand]:

@@ -4,19 +4,18 @@ LINE API on loopback, signed webhooks posted to our server."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from aiohttp import ClientSession
+from line_harness import Running, line_settings, quick_replies, replied, running
 
 from iombot.bots.line import PLATFORM as LINE
 from iombot.bots.line.deliver import LineDeliverer
 from iombot.bots.line.settings import LineSettings
 from iombot.bots.service import serve
-from iombot.bots.settings import Secret, Settings
+from iombot.bots.settings import Secret
 from iombot.core.content import load_content
 from iombot.core.reply import Paragraph, Reply, ReplyKind, Text
 from iombot.testing import line as fake_line
@@ -32,79 +31,12 @@ from iombot.testing.line import (
     webhook_body,
 )
 
-from testsupport import ADAPTER_CONTENT, free_port
+from testsupport import ADAPTER_CONTENT
 
 TOPICS = load_content(ADAPTER_CONTENT).by_command()
 CONTACT_EN = TOPICS["contact"].text("en").title
 CONTACT_JA = TOPICS["contact"].text("ja").title
 USER = "U" + "2" * 32
-
-
-@dataclass
-class Running:
-    base: str
-    http: ClientSession
-    adapter: object
-
-    async def post(self, body: bytes, headers: dict | None = None) -> int:
-        async with self.http.post(
-            f"{self.base}/line/webhook",
-            data=body,
-            headers=signed_headers(body) if headers is None else headers,
-        ) as response:
-            return response.status
-
-    async def send(self, *events: dict) -> int:
-        return await self.post(webhook_body(*events))
-
-    async def get(self, path: str) -> tuple[int, str]:
-        async with self.http.get(f"{self.base}{path}") as response:
-            return response.status, await response.text()
-
-
-def line_settings(fake: FakeLine, **more) -> Settings:
-    options = LineSettings(Secret(CHANNEL_SECRET), Secret(ACCESS_TOKEN), fake.url)
-    return Settings(
-        content_dir=ADAPTER_CONTENT,
-        host="127.0.0.1",
-        port=free_port(),
-        reload_seconds=60,
-        platforms={"line": options},
-        **more,
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(settings: Settings, expect: int = 0) -> AsyncIterator[Running]:
-    adapters: list = []
-
-    def make(services, options):
-        adapters.append(LINE.make_adapter(services, options))
-        return adapters[-1]
-
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, [replace(LINE, make_adapter=make)], stop))
-    for _ in range(300):
-        if task.done() or (adapters and adapters[0].health()["up"]):
-            break
-        await asyncio.sleep(0.02)
-    assert not task.done(), f"serve() ended at start: {task.result()}"
-    async with ClientSession() as http:
-        try:
-            yield Running(f"http://127.0.0.1:{settings.port}", http, adapters[0])
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, 15) == expect
-
-
-async def replied(fake: FakeLine, count: int = 1) -> list:
-    return await fake.wait_for("reply", count)
-
-
-def quick_replies(call) -> list[tuple[str, str]]:
-    message = call.body["messages"][-1]
-    items = (message.get("quickReply") or {}).get("items", [])
-    return [(i["action"]["label"], i["action"]["data"]) for i in items]
 
 
 async def test_a_question_in_a_one_to_one_chat_is_answered_with_quick_replies(fake):
