@@ -215,6 +215,9 @@ class Answerer:
 
     def answer(self, query: Query) -> Reply:
         library = self._library
+        return _noted(library, self._answer(library, query))
+
+    def _answer(self, library: Library, query: Query) -> Reply:
         text = clean_input(query.text)
         language = _language(library, query, text)
         if not text:
@@ -247,18 +250,21 @@ class Answerer:
 
     def notice(self, key: str, language: str) -> Reply:
         """A short message from the bot's own strings (an apology, a rate-limit notice)."""
-        return Reply(
+        library = self._library
+        reply = Reply(
             kind=ReplyKind.EMPTY,
             language=language,
-            blocks=(Paragraph(self._library.strings.spans(key, language)),),
+            blocks=(Paragraph(library.strings.spans(key, language)),),
         )
+        return _noted(library, reply)
 
     def language_for(self, query: Query) -> str:
         return _language(self._library, query, clean_input(query.text))
 
     def topic_reply(self, command: str, language: str) -> Reply | None:
-        topic = self._library.content.by_command().get(command)
-        return None if topic is None else self._topic(self._library, topic, language)
+        library = self._library
+        topic = library.content.by_command().get(command)
+        return None if topic is None else _noted(library, self._topic(library, topic, language))
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -686,6 +692,15 @@ def _language(library: Library, query: Query, text: str) -> str:
     """The reply's language: the user's choice if it is still registered, else what the
     registry makes of the text and the platform's locale (languages.py)."""
     return library.languages.resolve(query.language, query.locale, text)
+
+
+def _noted(library: Library, reply: Reply) -> Reply:
+    """A reply in a language no person has checked yet ends with the catalog's one-line
+    `unreviewed` note, in that language (languages.yaml's `reviewed: false`)."""
+    if library.languages.get(reply.language).reviewed:
+        return reply
+    note = Paragraph(library.strings.spans("unreviewed", reply.language))
+    return replace(reply, blocks=(*reply.blocks, note))
 
 
 def _language_buttons(languages: Languages) -> tuple[Button, ...]:

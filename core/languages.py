@@ -36,6 +36,7 @@ class Language:
     stemmer: str | None = None  # a Snowball algorithm, for a latin script
     words: tuple[str, ...] = ()  # what names it in /lang <word>, folded
     help_words: tuple[str, ...] = ()  # a message of one of these words alone is /help, folded
+    reviewed: bool = True  # its texts checked by a person (else replies carry a note)
     line: int = field(default=1, compare=False, repr=False)  # its entry in languages.yaml
 
 
@@ -82,6 +83,11 @@ class Languages:
 
     def is_help_word(self, word: str) -> bool:
         return fold_word(word) in self._help_words
+
+    @property
+    def unreviewed(self) -> tuple[str, ...]:
+        """The codes of the languages whose texts no person has checked yet, in order."""
+        return tuple(language.code for language in self.all if not language.reviewed)
 
     def english_name(self, code: str) -> str:
         """For staff: "Japanese"; the code itself if it is not registered."""
@@ -212,6 +218,7 @@ def _load_language(node: yaml.Node, report: Reporter) -> Language | None:
         stemmer=stemmer,
         words=tuple(dict.fromkeys(fold_word(w) for _, w in words["words"])),
         help_words=tuple(dict.fromkeys(fold_word(w) for _, w in words["help_words"])),
+        reviewed=values.get("reviewed", True),
         line=node.start_mark.line + 1,
     )
 
