@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
 from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recogniser, canonical
+from .identify import LatinIdentifier, shared_names, words_of
 from .languages import Languages, clean_input
 from .readings import ReadingCache
 from .reply import (
@@ -126,6 +127,9 @@ class Library:
     # What a message is besides a question (conversation.py): small talk, asking for a person,
     # trouble, a language asked for in words.
     talk: Recogniser | None = field(default=None, compare=False)
+    # Which Latin-script language a question is written in (identify.py), when there are
+    # several.
+    identify: LatinIdentifier | None = field(default=None, compare=False)
 
     @property
     def strings(self) -> Catalog:
@@ -170,7 +174,9 @@ class Library:
                 declined,
             )
         asked_in = frozenset(a.language for a in content.asked)
-        return cls(content, index, by_name, asked_in, talk=talk)
+        return cls(
+            content, index, by_name, asked_in, talk=talk, identify=_identifier(content, index)
+        )
 
 
 @contextlib.contextmanager
@@ -690,8 +696,42 @@ def _button(title: str, command: str) -> Button:
 
 def _language(library: Library, query: Query, text: str) -> str:
     """The reply's language: the user's choice if it is still registered, else what the
-    registry makes of the text and the platform's locale (languages.py)."""
-    return library.languages.resolve(query.language, query.locale, text)
+    registry makes of the text (its script, or the Latin language it is written in) and the
+    platform's locale (languages.py)."""
+    return library.languages.resolve(query.language, query.locale, text, library.identify)
+
+
+def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
+    """The Latin languages' identifier, when the registry has one besides the default: the
+    names the topics share across languages left out, each language's own words (its topics,
+    the questions filed in content/asked/, its talk) to go by."""
+    if not LatinIdentifier(content.languages).useful:
+        return None
+    texts: dict[str, list[str]] = {}
+    for topic in content.topics:
+        for language, text in topic.texts.items():
+            texts.setdefault(language, []).extend(
+                (text.title, text.summary, text.body, *text.keywords, *text.questions)
+            )
+    for asked in content.asked:
+        texts.setdefault(asked.language, []).append(asked.text)
+    for entry in content.not_covered:
+        for language, phrases in entry.phrases.items():
+            texts.setdefault(language, []).extend(phrases)
+    for language, intents in content.conversation.intents.items():
+        for intent in intents.values():
+            texts.setdefault(language, []).extend((*intent.phrasings, *intent.signals))
+    own = {language: set().union(*map(words_of, found)) for language, found in texts.items()}
+    topics_only = {
+        language: [
+            t
+            for topic in content.topics
+            if topic.has(language)
+            for t in (topic.text(language).title, topic.text(language).body)
+        ]
+        for language in content.languages.codes
+    }
+    return LatinIdentifier(content.languages, shared_names(topics_only), own, index.reads_as_romaji)
 
 
 def _noted(library: Library, reply: Reply) -> Reply:

@@ -8,7 +8,7 @@ of a content version: loaded, validated and swapped with the topics, never kept 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,15 +123,28 @@ class Languages:
         code = tag.split("-", 1)[0]
         return code if code in self._by_code else None
 
-    def resolve(self, explicit: str | None, locale: str | None, text: str) -> str:
+    def resolve(
+        self,
+        explicit: str | None,
+        locale: str | None,
+        text: str,
+        latin: Callable[[str], str | None] | None = None,
+    ) -> str:
         """Pick the reply language.
 
         An explicit choice wins. Then a question whose script decides (written in Japanese, say)
         is answered in that language, whatever the locale (a person who writes it reads it).
-        Then the platform's locale hint; the default is the fallback."""
+        Then, for Latin letters, the language `latin` (identify.py) finds it written in, when
+        that is not the default: a text it calls English, or cannot tell, says no more than
+        it did before there were other Latin languages. Then the platform's locale hint; the
+        default is the fallback."""
         if explicit in self._by_code:
             return explicit
-        return self.from_script(text) or self.from_locale(locale) or self.default
+        found = self.from_script(text)
+        if found is None and latin is not None and text:
+            found = latin(text)
+            found = None if found == self.default else found
+        return found or self.from_locale(locale) or self.default
 
 
 def clean_input(text: str, limit: int = MAX_INPUT_CHARS) -> str:

@@ -343,6 +343,11 @@ class TopicIndex:
         terms.update(dict.fromkeys(_pairs(text, analyser), PAIR_WEIGHT))
         return terms
 
+    def reads_as_romaji(self, text: str) -> bool:
+        """Whether a question reads as Japanese typed in Latin letters (romaji.py), as the
+        default language's analyser reads it."""
+        return romaji_as_kana(normalize(text), self._known, _STOPWORDS) is not None
+
     def _analyser(self, language: str | None) -> Analyser:
         """A language's analyser; the default language's for None or a code not registered."""
         return self._analysers.get(language or self._default) or self._analysers[self._default]
