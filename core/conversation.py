@@ -36,6 +36,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from . import schema
+from .analysers import fold_latin
 from .asked_model import AskedModel
 from .languages import Languages
 from .markup import MarkupProblem, parse_blocks
@@ -250,6 +251,8 @@ def conversation_warnings(conversation: Conversation, languages: Languages, dire
 # --- recognising --------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Words of the scripts that write words with spaces, besides Latin: Korean and Devanagari.
+_OTHER_WORD = re.compile(r"[\uac00-\ud7af]+|[\u0900-\u0963\u0966-\u097f]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
 _CLAUSE = re.compile(r"[,.!?;。、！？；]+\s*")
 # What a request is about, to be set aside when judging the request: "talk to someone | about
@@ -265,6 +268,15 @@ _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪�
 # Laughter closing a Japanese message (「ありがとうｗｗ」, 「笑」): trimmed there only, for "how"
 # and "wow" end in w too.
 _LAUGHTER = "wｗ笑"
+
+
+def _words(key: str) -> list[str]:
+    """The words of a canonical message: Latin ones with their diacritics folded ("xin chào"
+    gives xin and chao, not ch and o), and Korean and Devanagari ones; kana and kanji have
+    none (their terms are bigrams). An ASCII message's words as they are, as before."""
+    if key.isascii():
+        return _WORD.findall(key)
+    return _WORD.findall(fold_latin(key)) + _OTHER_WORD.findall(key)
 
 
 def canonical(text: str) -> str:
@@ -283,7 +295,7 @@ def talk_terms(text: str, stem) -> dict[str, float]:
     """The terms of a message for the talk model: English words (stemmed, stopwords kept: in
     "who are you" they are all there is) and their pairs; Japanese as kana-folded bigrams."""
     key = canonical(text)
-    return _key_terms(key, _WORD.findall(key), stem)
+    return _key_terms(key, _words(key), stem)
 
 
 def _key_terms(key: str, words: list[str], stem) -> dict[str, float]:
@@ -389,7 +401,7 @@ class Recogniser:
         self._people = _Phrases(sorted(set(people))) if people else None
         # The signals as their words' stems ("follows me" is "following me") and, Japanese, as
         # read in kana (「しにたい」 is 「死にたい」): trouble is written every which way.
-        stems = {" ".join(map(stem, _WORD.findall(s))) for s in signals if s.isascii()}
+        stems = {" ".join(map(stem, _words(s))) for s in signals if s.isascii()}
         self._urgent_stems = _Phrases(sorted(s for s in stems if s))
         read = readings.read_all(s for s in signals if not s.isascii()) if readings else {}
         kana = {fold_kana(r) for r in read.values()} | {
@@ -446,7 +458,7 @@ class Recogniser:
             for clause in _CLAUSE.split(text):
                 part = canonical(clause)
                 if part and part != key:
-                    asked = self._language_asked(part, _WORD.findall(part))
+                    asked = self._language_asked(part, _words(part))
                     if asked is not None:
                         return asked[0], 0.0
         return None
@@ -455,7 +467,7 @@ class Recogniser:
         key = canonical(text)
         if not key:
             return Recognised()
-        words = _WORD.findall(key)  # found once: for the phrases, then the model's terms
+        words = _words(key)  # found once: for the phrases, then the model's terms
         urgent = self._urgent.search(f" {key} ", words) is not None
         if not urgent and words:
             stems = [self._stem(w) for w in words]
@@ -505,7 +517,7 @@ class Recogniser:
         person asked for (a short sentence alone is too little for the model: "there's a
         little boy alone in the next room" is no person asked for)."""
         request = _without_subject(clause)
-        if request == clause and not self._names_people(clause, _WORD.findall(clause)):
+        if request == clause and not self._names_people(clause, _words(clause)):
             return False
         return bool(request) and self._judged(request, False).intent == PERSON
 
@@ -517,7 +529,7 @@ class Recogniser:
         """The intent of a canonical message (urgent: a signal was found in it)."""
         if not key:
             return Recognised(urgent=urgent)
-        words = _WORD.findall(key)
+        words = _words(key)
         exact = self._exact.get(key)
         if exact is not None:
             return Recognised(intent=exact, urgent=urgent or exact == URGENT)
@@ -554,11 +566,7 @@ class Recogniser:
         if best == len(self._intents):  # a question
             return Recognised(urgent=urgent)
         name, probability = self._intents[best], posterior[best]
-        if (
-            name == PERSON
-            and probability >= TALK_CERTAIN
-            and self._names_people(key, _WORD.findall(key))
-        ):
+        if name == PERSON and probability >= TALK_CERTAIN and self._names_people(key, _words(key)):
             # "i want to talk with a staff member about going back to my country": a person
             # asked for about a subject, the subject's words the questions'.
             return Recognised(intent=PERSON, urgent=urgent)
