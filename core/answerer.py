@@ -35,6 +35,7 @@ from .reply import (
     Span,
     Text,
 )
+from .scripts import JAPANESE, LATIN
 from .search import Match, TopicIndex, bare_name, normalize, stem
 from .topics import Content, NotCovered, Topic
 
@@ -157,9 +158,11 @@ class Library:
         keywords = [k for topic in content.topics for t in topic.texts.values() for k in t.keywords]
         declined = [p for entry in content.not_covered for ps in entry.phrases.values() for p in ps]
         with _collector_paused():
+            japanese = {lang.code for lang in content.languages if lang.script == JAPANESE}
             signals = [  # read in kana by the recogniser (canonical), with the content
                 canonical(signal)
-                for intents in content.conversation.intents.values()
+                for language, intents in content.conversation.intents.items()
+                if language in japanese
                 for intent in intents.values()
                 for signal in (*intent.signals, *intent.phrasings)
             ]
@@ -698,7 +701,9 @@ def _language(library: Library, query: Query, text: str) -> str:
     """The reply's language: the user's choice if it is still registered, else what the
     registry makes of the text (its script, or the Latin language it is written in) and the
     platform's locale (languages.py)."""
-    return library.languages.resolve(query.language, query.locale, text, library.identify)
+    # A command's words ("/start contact") are no sentence in any language.
+    identify = None if text.startswith("/") else library.identify
+    return library.languages.resolve(query.language, query.locale, text, identify)
 
 
 def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
@@ -707,21 +712,26 @@ def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
     the questions filed in content/asked/, its talk) to go by."""
     if not LatinIdentifier(content.languages).useful:
         return None
-    texts: dict[str, list[str]] = {}
+    latin = {language.code for language in content.languages if language.script == LATIN}
+    texts: dict[str, list[str]] = {code: [] for code in latin}
     for topic in content.topics:
         for language, text in topic.texts.items():
-            texts.setdefault(language, []).extend(
-                (text.title, text.summary, text.body, *text.keywords, *text.questions)
-            )
+            if language in latin:
+                texts[language] += (text.title, text.summary, text.body, *text.keywords)
+                texts[language] += text.questions
     for asked in content.asked:
-        texts.setdefault(asked.language, []).append(asked.text)
+        if asked.language in latin:
+            texts[asked.language].append(asked.text)
     for entry in content.not_covered:
         for language, phrases in entry.phrases.items():
-            texts.setdefault(language, []).extend(phrases)
+            if language in latin:
+                texts[language] += phrases
     for language, intents in content.conversation.intents.items():
-        for intent in intents.values():
-            texts.setdefault(language, []).extend((*intent.phrasings, *intent.signals))
-    own = {language: set().union(*map(words_of, found)) for language, found in texts.items()}
+        if language in latin:
+            for intent in intents.values():
+                texts[language] += (*intent.phrasings, *intent.signals)
+    # Each language's words, read from all its texts at once.
+    own = {code: words_of("\n".join(texts[code])) for code in latin}
     topics_only = {
         language: [
             t

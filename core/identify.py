@@ -123,7 +123,7 @@ class LatinIdentifier:
 
 def words_of(text: str) -> set[str]:
     """The Latin words of a text, lower case, diacritics folded: as the identifier reads them."""
-    return {fold_latin(word) for word in _WORD.findall(text.lower())}
+    return set(_WORD.findall(fold_latin(text.lower())))
 
 
 def shared_names(texts_by_language: dict[str, Iterable[str]], at_least: int = 3) -> set[str]:
