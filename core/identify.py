@@ -33,7 +33,8 @@ import pycld2
 
 from .analysers import fold_latin
 from .languages import Languages
-from .scripts import LATIN
+from .scripts import HAN, HAN_CHARACTER, JAPANESE, LATIN
+from .topics import Content
 
 # CLD2's code for a language the registry may list under another (ISO 639-2/3) code.
 _CLD2_CODES = {"fil": "tl", "tgl": "tl", "por": "pt", "ind": "id", "vie": "vi", "eng": "en"}
@@ -136,3 +137,61 @@ def shared_names(texts_by_language: dict[str, Iterable[str]], at_least: int = 3)
                 if word.isascii():
                     seen.setdefault(word, set()).add(language)
     return {word for word, languages in seen.items() if len(languages) >= at_least}
+
+
+class KanjiForms:
+    """Chinese characters alone (no kana) are Chinese, unless written as Japanese writes them:
+    連絡先, 電話番号 and 概要 are Japanese words, 联系方式 and 电话号码 Chinese ones. A character the
+    Japanese texts use and the Chinese ones do not (連, 電, 話: Chinese simplifies them) counts
+    for Japanese, one the Chinese texts use and the Japanese do not (联, 电, 吗, 的) for
+    Chinese; the more decide, Chinese when neither or as many."""
+
+    def __init__(
+        self, chinese: str, japanese: str, japanese_only: set[str], chinese_only: set[str]
+    ):
+        self.chinese = chinese
+        self.japanese = japanese
+        self._japanese_only = frozenset(japanese_only)
+        self._chinese_only = frozenset(chinese_only)
+
+    @classmethod
+    def of(cls, content: Content) -> KanjiForms | None:
+        """From the content's Chinese and Japanese texts; None without both languages."""
+        chinese = content.languages.with_script(HAN)
+        japanese = content.languages.with_script(JAPANESE)
+        if chinese is None or japanese is None or chinese.script != HAN:
+            return None
+        found = {chinese.code: set(), japanese.code: set()}
+        for language, texts in texts_in(content, set(found)).items():
+            found[language] = set(HAN_CHARACTER.findall("\n".join(texts)))
+        zh, ja = found[chinese.code], found[japanese.code]
+        return cls(chinese.code, japanese.code, ja - zh, zh - ja)
+
+    def __call__(self, text: str) -> str:
+        characters = HAN_CHARACTER.findall(text)
+        japanese = sum(c in self._japanese_only for c in characters)
+        chinese = sum(c in self._chinese_only for c in characters)
+        return self.japanese if japanese > chinese else self.chinese
+
+
+def texts_in(content: Content, languages: set[str]) -> dict[str, list[str]]:
+    """Every text of the content in these languages: topics, asked questions, not-covered
+    words, conversation."""
+    texts: dict[str, list[str]] = {code: [] for code in languages}
+    for topic in content.topics:
+        for language, text in topic.texts.items():
+            if language in languages:
+                texts[language] += (text.title, text.summary, text.body, *text.keywords)
+                texts[language] += text.questions
+    for asked in content.asked:
+        if asked.language in languages:
+            texts[asked.language].append(asked.text)
+    for entry in content.not_covered:
+        for language, phrases in entry.phrases.items():
+            if language in languages:
+                texts[language] += phrases
+    for language, intents in content.conversation.intents.items():
+        if language in languages:
+            for intent in intents.values():
+                texts[language] += (*intent.phrasings, *intent.signals)
+    return texts

@@ -128,22 +128,20 @@ class Languages:
         explicit: str | None,
         locale: str | None,
         text: str,
-        latin: Callable[[str], str | None] | None = None,
+        written: Callable[[str], str | None] | None = None,
     ) -> str:
         """Pick the reply language.
 
-        An explicit choice wins. Then a question whose script decides (written in Japanese, say)
-        is answered in that language, whatever the locale (a person who writes it reads it).
-        Then, for Latin letters, the language `latin` (identify.py) finds it written in, when
-        that is not the default: a text it calls English, or cannot tell, says no more than
-        it did before there were other Latin languages. Then the platform's locale hint; the
-        default is the fallback."""
+        An explicit choice wins. Then the language the question is written in, whatever the
+        locale (a person who writes it reads it): its script (`from_script`), or what
+        `written` (the content's answerer: identify.py) makes of it; the default language
+        found says no more than nothing, as before there were other languages. Then the
+        platform's locale hint; the default is the fallback."""
         if explicit in self._by_code:
             return explicit
-        found = self.from_script(text)
-        if found is None and latin is not None and text:
-            found = latin(text)
-            found = None if found == self.default else found
+        found = written(text) if written is not None else self.from_script(text)
+        if found == self.default:
+            found = None
         return found or self.from_locale(locale) or self.default
 
 
