@@ -26,7 +26,9 @@ HOLDOUT = sorted(SETS.glob("*_holdout.yaml"))
 # What the tune sets reach (right topic in the right language, of the answerable questions;
 # the contact route in the right language, of the others), as measured with this commit's
 # content; floors a little under, so that a change that makes a language worse is noticed.
-TUNE_FLOORS: dict[str, tuple[float, float]] = {}
+TUNE_FLOORS: dict[str, tuple[float, float]] = {
+    "zh": (0.96, 0.87),  # 27 of 28; 7 of 8
+}
 # Issue 24's target, for the answerable questions of every language.
 TARGET = 0.90
 
