@@ -64,7 +64,7 @@ class LatinIdentifier:
         languages: Languages,
         names: Iterable[str] = (),
         words: dict[str, Iterable[str]] | None = None,
-        romaji: Callable[[str], bool] | None = None,
+        romaji: Callable[[str, Callable[[str], bool]], bool] | None = None,
     ):
         self._codes: dict[str, str] = {}  # CLD2's code -> the registry's
         for language in languages:
@@ -94,9 +94,19 @@ class LatinIdentifier:
         if not self.useful:
             return None
         words = [w for w in _WORD.findall(text) if w.lower() not in self._names]
-        if not words or (self._romaji is not None and self._romaji(text)):
+        if not words:
             return None
-        return self._by_own_words(words) or self._by_cld2(words)
+        found = self._by_own_words(words)
+        if found is not None:
+            return found
+        if self._romaji is not None and self._romaji(text, self._knows):
+            return None
+        return self._by_cld2(words)
+
+    def _knows(self, word: str) -> bool:
+        """Whether a (lower-case) word is one of the other Latin languages' own (not only the
+        default's, whose questions filed in asked/ may be romaji)."""
+        return any(code != self._default for code in self._owners.get(fold_latin(word), ()))
 
     def _by_own_words(self, words: list[str]) -> str | None:
         scores: dict[str, float] = {}

@@ -18,7 +18,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -343,10 +343,14 @@ class TopicIndex:
         terms.update(dict.fromkeys(_pairs(text, analyser), PAIR_WEIGHT))
         return terms
 
-    def reads_as_romaji(self, text: str) -> bool:
+    def reads_as_romaji(self, text: str, known: Callable[[str], bool] | None = None) -> bool:
         """Whether a question reads as Japanese typed in Latin letters (romaji.py), as the
-        default language's analyser reads it."""
-        return romaji_as_kana(normalize(text), self._known, _STOPWORDS) is not None
+        default language's analyser reads it; `known`: other words that are no romaji (the
+        other Latin languages' words: "apa", "itu" are Indonesian)."""
+        is_known = self._known
+        if known is not None:
+            is_known = lambda word: self._known(word) or known(word)  # noqa: E731
+        return romaji_as_kana(normalize(text), is_known, _STOPWORDS) is not None
 
     def _analyser(self, language: str | None) -> Analyser:
         """A language's analyser; the default language's for None or a code not registered."""

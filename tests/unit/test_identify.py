@@ -65,7 +65,7 @@ def test_cld2_tells_the_registered_latin_languages_apart(text, code):
 
 
 def test_romaji_and_what_cannot_be_told_are_left_to_the_locale_and_the_default():
-    identify = LatinIdentifier(LATIN, romaji=lambda text: "desu" in text)
+    identify = LatinIdentifier(LATIN, romaji=lambda text, known: "desu" in text)
     assert identify("IOM no denwa bangou wa nan desu ka") is None  # romaji: no Latin language
     assert identify("IOM Tokyo") is None  # a name says nothing
     for text, locale, expected in [
