@@ -192,7 +192,7 @@ class Library:
         library = self.others.get(code)
         if library is None:
             view = content_in(self.content, {code})
-            index, talk = _index_and_talk(view, self.content.languages, self.readings)
+            index, talk = _index_and_talk(view, self.content.languages, self.readings, code)
             asked_in = frozenset(a.language for a in view.asked)
             library = replace(
                 self, index=index, talk=talk, asked_in=asked_in, searched=frozenset({code})
@@ -202,10 +202,11 @@ class Library:
 
 
 def _index_and_talk(
-    view: Content, languages: Languages, readings: ReadingCache | None
+    view: Content, languages: Languages, readings: ReadingCache | None, own: str | None = None
 ) -> tuple[TopicIndex, Recogniser]:
     """The search index and the talk model of a view of the content (views.py); `languages`:
-    every registered language, which the talk recognises requests for."""
+    every registered language, which the talk recognises requests for; `own`: the language
+    searched apart, whose words the topics' names are read as."""
     readings = readings if readings is not None else ReadingCache()
     questions = [
         question
@@ -227,7 +228,7 @@ def _index_and_talk(
             for intent in intents.values()
             for signal in (*intent.signals, *intent.phrasings)
         ]
-        index = TopicIndex(view, readings, also_read=signals)
+        index = TopicIndex(view, readings, also_read=signals, names_as=own)
         talk = Recogniser(
             view.conversation, questions, languages, stem, keywords, readings, declined
         )
