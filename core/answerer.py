@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
-from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recogniser, canonical
+from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recognised, Recogniser, canonical
 from .identify import KanjiForms, LatinIdentifier, shared_names, texts_in, words_of
 from .languages import Languages, clean_input
 from .readings import ReadingCache
@@ -132,7 +132,7 @@ class Library:
     menus: dict[str, BulletList] = field(default_factory=dict, compare=False)
     # What a message is besides a question (conversation.py): small talk, asking for a person,
     # trouble, a language asked for in words.
-    talk: Recogniser | None = field(default=None, compare=False)
+    talk: Recogniser | EitherTalk | None = field(default=None, compare=False)
     # Which Latin-script language a question is written in (identify.py), when there are
     # several.
     identify: LatinIdentifier | None = field(default=None, compare=False)
@@ -194,11 +194,33 @@ class Library:
             view = content_in(self.content, {code})
             index, talk = _index_and_talk(view, self.content.languages, self.readings, code)
             asked_in = frozenset(a.language for a in view.asked)
+            # What its own talk does not recognise, the default's and Japanese's may: they
+            # know greetings and thanks in the public's languages ("salamat po", "hiya").
             library = replace(
-                self, index=index, talk=talk, asked_in=asked_in, searched=frozenset({code})
+                self,
+                index=index,
+                talk=EitherTalk(talk, self.talk),
+                asked_in=asked_in,
+                searched=frozenset({code}),
             )
             self.others[code] = library
         return library
+
+
+@dataclass(frozen=True)
+class EitherTalk:
+    """A language's own talk model, then the default's and Japanese's for what it does not
+    recognise (conversation.py's Recogniser, as one)."""
+
+    own: Recogniser
+    then: Recogniser | None
+
+    def recognise(self, text: str) -> Recognised:
+        found = self.own.recognise(text)
+        if found.intent or found.language or found.urgent or self.then is None:
+            return found
+        other = self.then.recognise(text)
+        return other if other.intent or other.language or other.urgent else found
 
 
 def _index_and_talk(

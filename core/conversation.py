@@ -41,6 +41,7 @@ from .analysers import fold_latin
 from .asked_model import AskedModel
 from .languages import Languages
 from .markup import MarkupProblem, parse_blocks
+from .person_asks import PEOPLE_SLOT, asks_pattern
 from .readings import fold_kana
 from .reply import Block
 from .scripts import JAPANESE
@@ -49,7 +50,7 @@ from .yamlfile import Problem, Reporter, compose, construct, mapping, word_list
 CONVERSATION_DIR = "conversation"
 PERSON, URGENT, LANGUAGE = "person", "urgent", "language"
 INTENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
-INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us", "others", "people"}
+INTENT_FIELDS = {"say", "phrasings", "signals", "menu", "reach_us", "others", "people", "asks"}
 LANGUAGE_SLOT = "{language}"
 
 # The model must make an intent this likely (against every other intent and the questions)...
@@ -93,6 +94,7 @@ class Intent:
     signals: tuple[str, ...] = ()
     others: tuple[str, ...] = ()  # `language` only: names of languages the bot does not speak
     people: tuple[str, ...] = ()  # `person` only: words for the people who may be asked for
+    asks: tuple[str, ...] = ()  # `person` only: requests around one of them ("talk to {people}")
     menu: bool = False
     reach_us: bool = False
 
@@ -206,10 +208,20 @@ def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Report
     signals = tuple(text for _, text in word_list(fields, "signals", report))
     others = tuple(text for _, text in word_list(fields, "others", report))
     people = tuple(text for _, text in word_list(fields, "people", report))
+    ask_nodes = word_list(fields, "asks", report)
     if others and name != LANGUAGE:
         report(fields["others"][0], f"{name}: only {LANGUAGE!r} has others")
     if people and name != PERSON:
         report(fields["people"][0], f"{name}: only {PERSON!r} has people")
+    if ask_nodes and name != PERSON:
+        report(fields["asks"][0], f"{name}: only {PERSON!r} has asks")
+    for item_node, text in ask_nodes:
+        if text.count(PEOPLE_SLOT) != 1 or not text.replace(PEOPLE_SLOT, "").strip():
+            report(
+                item_node,
+                f"{name}: each of asks names the person once, as {PEOPLE_SLOT}, "
+                "with words around it",
+            )
     if signals and name != URGENT:
         report(fields["signals"][0], f"{name}: only {URGENT!r} has signals")
     if name == LANGUAGE:
@@ -218,7 +230,8 @@ def _load_intent(name: str, key_node: yaml.Node, node: yaml.Node, report: Report
                 report(item_node, f"{name}: each phrasing names the language as {LANGUAGE_SLOT}")
     if report.count > before:
         return None
-    return Intent(name, say, phrasings, signals, others, people, **flags)
+    asks = tuple(text for _, text in ask_nodes)
+    return Intent(name, say, phrasings, signals, others, people, asks, **flags)
 
 
 def conversation_warnings(conversation: Conversation, languages: Languages, directory) -> list:
@@ -247,6 +260,30 @@ def conversation_warnings(conversation: Conversation, languages: Languages, dire
         if lacking:
             names = ", ".join(sorted(set(lacking)))
             warnings.append(Problem(path, 1, f"incomplete: the default's words for {names}"))
+    return warnings + _shared_phrasings(conversation, folder)
+
+
+def _shared_phrasings(conversation: Conversation, folder: Path) -> list[Problem]:
+    """A phrasing written for two intents (as compared: "hey" and "hey?" are one) is
+    recognised as one of them only: the editor should choose."""
+    owners: dict[str, tuple[str, str]] = {}
+    warnings = []
+    for language, intents in conversation.intents.items():
+        for name, intent in intents.items():
+            if name == LANGUAGE:
+                continue
+            for phrasing in intent.phrasings:
+                key = canonical(phrasing)
+                first = owners.setdefault(key, (language, name))
+                if first[1] != name:
+                    warnings.append(
+                        Problem(
+                            str(folder / f"{language}.yaml"),
+                            1,
+                            f"{name}: the phrasing {phrasing!r} is {first[1]!r}'s too "
+                            f"({first[0]}.yaml): it is recognised as one of them only",
+                        )
+                    )
     return warnings
 
 
@@ -348,6 +385,7 @@ class Recogniser:
         templates: list[str] = []
         others: list[str] = []
         people: list[str] = []
+        asks: list[str] = []
         # Small-talk phrasings with kanji, to be learned in kana too; and the urgent signals
         # to be read in kana: the Japanese ones only (Chinese read as Japanese is neither).
         japanese: list[tuple[str, str]] = []
@@ -364,6 +402,7 @@ class Recogniser:
                 if reads:
                     japanese_signals += [canonical(s) for s in intent.signals]
                 people += [canonical(w) for w in intent.people]
+                asks += [" ".join(a.lower().split()) for a in intent.asks]
                 # The signals teach the model what trouble is written in, too: a message in
                 # their words ("boss lock the dorm", 「外出禁止」) is urgent without one whole.
                 documents += [(talk_terms(s, stem), number[name]) for s in intent.signals]
@@ -407,6 +446,7 @@ class Recogniser:
         del documents
         self._urgent = _Phrases(signals)
         self._people = _Phrases(sorted(set(people))) if people else None
+        self._asks = asks_pattern(asks, people)
         # The signals as their words' stems ("follows me" is "following me") and, Japanese, as
         # read in kana (「しにたい」 is 「死にたい」): trouble is written every which way.
         stems = {" ".join(map(stem, _words(s))) for s in signals if s.isascii()}
@@ -488,14 +528,19 @@ class Recogniser:
             # "any staff speak portuguese? i want to talk to a person", 「ネパール語のわかる人と
             # 話せますか」: a person who speaks it is asked for (one of the `people` named), not
             # the bot's language (「ネパール語は話せますか」 is a language phrasing itself).
-            if closeness < LANGUAGE_PHRASING and self._asks_for_a_person(
-                self._without_language_names(key)
+            if closeness < LANGUAGE_PHRASING and (
+                self._asks_a_person(key, words)  # 「ベトナム語の通訳をお願いできますか」
+                or self._asks_for_a_person(self._without_language_names(key))
             ):
                 return Recognised(intent=PERSON, urgent=urgent)
             return Recognised(language=language, urgent=urgent)
         found = self._judged(key, urgent)
         if found.intent in (PERSON, URGENT):
             return found
+        # A request around a person outranks the model's reading, not a phrasing written for
+        # an intent (「だれかいますか」 is "anyone there?").
+        if key not in self._exact and self._asks_a_person(key, words):
+            return Recognised(intent=PERSON, urgent=found.urgent)
         if found.intent is None and self._asks_for_a_person(key):
             return Recognised(intent=PERSON, urgent=found.urgent)
         clauses = [c for c in map(canonical, _CLAUSE.split(text)) if c and c != key]
@@ -518,6 +563,15 @@ class Recogniser:
 
     def _names_people(self, key: str, words: list[str]) -> bool:
         return self._people is not None and self._people.search(key, words) is not None
+
+    def _asks_a_person(self, key: str, words: list[str]) -> bool:
+        """One of the `asks` in the message, around one of the `people`: "can i speak to the
+        person in charge of refugee resettlement?", 「ご担当者様におつなぎいただけますか」."""
+        return (
+            self._asks is not None
+            and self._names_people(key, words)
+            and self._asks.search(key) is not None
+        )
 
     def _asks_for_a_person(self, clause: str) -> bool:
         """Whether a sentence (of a longer message) asks for a person: one of the `people`

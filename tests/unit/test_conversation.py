@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from iombot.core.answerer import Answerer
-from iombot.core.content import check_content, default_content_dir, load_content
+from iombot.core.content import check_content, default_content_dir, load_content, string_warnings
 from iombot.core.conversation import canonical, talk_terms
 from iombot.core.reply import Paragraph, Query, ReplyKind, plain_text
 from iombot.core.search import stem
@@ -69,6 +69,16 @@ BROKEN = {
         18,
         "only 'person' has people",
     ),
+    "asks elsewhere": (
+        GOOD + "thanks:\n  say: ok\n  phrasings: [thanks]\n  asks: ['{people} please']\n",
+        18,
+        "only 'person' has asks",
+    ),
+    "asks without the person": (
+        GOOD.replace("  phrasings: [can i talk to a human]", "  asks: [talk to staff]"),
+        7,
+        "names the person once, as {people}",
+    ),
     "invalid yaml": (GOOD + "thanks:\n  say: [unclosed\n", 17, "invalid YAML"),
 }
 
@@ -95,6 +105,19 @@ def test_each_broken_conversation_file_gets_its_message_and_line(tmp_path, case,
     problems = [p for p in check_content(folder) if p.path.endswith("conversation/en.yaml")]
     assert problems, f"{case}: no problem reported"
     assert any(p.line == line and words in p.message for p in problems), problems
+
+
+def test_a_phrasing_written_for_two_intents_is_named(tmp_path):
+    # "hey" and "hey?" are one phrasing as compared: only one intent can have it.
+    text = GOOD.replace("phrasings: [hello, hi]", "phrasings: [hello, hi, hey]")
+    text += "are_you_there:\n  say: Yes.\n  phrasings: ['hey?', anyone there]\n"
+    folder = content_with(tmp_path, "en.yaml", text)
+    warnings = string_warnings(load_content(folder))
+    assert [w.message for w in warnings if "hey" in w.message] == [
+        "are_you_there: the phrasing 'hey?' is 'greeting''s too (en.yaml): it is recognised as "
+        "one of them only"
+    ]
+    assert not any("anyone there" in w.message for w in warnings)
 
 
 def test_a_file_for_a_language_not_registered_is_named(tmp_path):
@@ -175,3 +198,42 @@ def test_words_with_diacritics_and_of_other_scripts_are_words_of_the_talk():
     # English and Japanese terms as before: words, pairs, kana and kanji bigrams.
     assert talk_terms("thank you", stem) == {"thank": 1.0, "you": 1.0, "thank you": 0.5}
     assert {"あり", "りが", "がと"} <= set(talk_terms("ありがとう", stem))
+
+
+# A person intent that knows few phrasings, so that what its `asks` find is theirs.
+ASKS = GOOD.replace(
+    "  phrasings: [can i talk to a human]",
+    "  phrasings: [can i talk to a human]\n"
+    "  people: [staff, person, 人, 方, 担当, 中の人]\n"
+    '  asks: ["speak to {people}", "{people} available", "{people}つな", "{people}出て",'
+    ' "{people}お願い", "わかる{people}", "{people} ... i could speak"]',
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        # The request around a person, whatever it is about, whatever is between.
+        ("Can I speak to the person in charge of refugee resettlement?", True),
+        ("speaking to staff about my visa", True),
+        ("is any staff from IOM available now", True),
+        ("is there a person in charge of resettlement i could speak to", True),  # `...`: 5
+        ("is there a person in charge of resettlement in tokyo i could speak to", False),
+        ("恐れ入りますが、ご担当者様におつなぎいただけますでしょうか", True),
+        ("中の人出てきて", True),
+        ("日本語のわかる人と話せますか", True),
+        # A person named without a request, or a request without a person.
+        ("how many staff work at the office", False),
+        ("please speak slowly", False),
+        ("the person in charge is available on monday?", False),  # three words between
+        # A person word inside a longer word is none: 外国人, 読み方, 人数.
+        ("外国人お願い", False),
+        ("読み方もお願いします", False),
+        ("わかる人数", False),
+    ],
+)
+def test_a_person_asked_for_around_one_of_the_people(tmp_path, text, person):
+    folder = content_with(tmp_path, "en.yaml", ASKS)
+    assert [p for p in check_content(folder) if "conversation" in p.path] == []
+    reply = Answerer(load_content(folder)).answer(Query(text=text))
+    assert (reply.kind is ReplyKind.PERSON) is person, reply.kind

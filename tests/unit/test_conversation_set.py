@@ -119,6 +119,60 @@ given small talk, "what can you do"). Then tuned on (small talk needs the model 
 certain when most of the message is words neither the talk's nor the questions', places and
 names; a person asked for to meet, to be phoned, to be interviewed: phrasings): all 100 %.
 
+conversation_tune14.yaml (170 messages, a person asked for in 60 of them), the fourteenth
+held-aside set, written blind, measured once with the work above done: smalltalk 98.1 % (53 of
+54), person 91.7 % (55 of 60), urgent 100 % (30 of 30), topic 100 % (16 of 16), outside 100 %
+(10 of 10); no small talk given to a question. The person misses were requests with other words
+around them ("Can I speak to the person in charge of refugee resettlement?", 「ご担当者様におつ
+なぎいただけますでしょうか」, "operator pls"): the model weighs the whole message. Then tuned on
+(the person intent's `asks`: requests around one of its `people`, "speak to {people}",
+「{people}つな」, found wherever they stand; more `people`; phrasings): all 100 % but smalltalk
+98.1 %; the question sets unchanged.
+
+conversation_tune15.yaml (170 messages, a person asked for in 60), the fifteenth held-aside
+set, written blind, measured once with the work above done: smalltalk 98.1 % (53 of 54),
+person 93.3 % (56 of 60), urgent 100 % (30 of 30), topic 100 % (16 of 16), outside 90.0 % (9 of
+10: "What is the address of the IOM Tokyo office?" given the contact topic, as in
+questions_holdout18.yaml); no small talk given to a question. Over fifteen blind sets person
+never reached 95 % on a first measurement (75-93 % from the ninth on). Then tuned on (a person
+asked for with a language named, 「ベトナム語の通訳をお願いできますか」, by the `asks` too; `...`
+in a request for a wider gap, "anyone in charge of resettlement i could speak to"): person
+100 %; the address question left as it is (the contact topic: the phone number and websites,
+the page gives no address).
+
+conversation_tune16.yaml (170 messages, a person asked for in 60), the sixteenth held-aside
+set, written blind, measured once with the work above done: smalltalk 100 % (54 of 54), person
+96.7 % (58 of 60), urgent 96.7 % (29 of 30), topic 100 % (16 of 16), outside 90.0 % (9 of 10:
+the office's address again given the contact topic); no small talk given to a question. The
+first blind set on which small talk, a person asked for and urgent messages each reached the
+issue's 95 %. Then tuned on (the office's address and where the office is declined by the
+phrases of _not_covered.yaml, "the address", "where is the iom tokyo office": the asked
+questions had learned "web address" as the contact topic's; 「チャットで人とやりとり」,
+「通訳さんいますか」 as requests; signals for a worker who ran away with nowhere to stay): all
+100 %; the question sets' hold-outs 8 of 215 outside IOM given a topic (9 before).
+
+conversation_tune17.yaml (170 messages: person 40, urgent 40, outside 16), the seventeenth
+held-aside set, written blind, measured once with the work above done: smalltalk 92.6 % (50 of
+54), person 100 % (40 of 40), urgent 97.5 % (39 of 40), topic 100 % (20 of 20), outside 100 %
+(16 of 16); no small talk given to a question. Small talk missed: "hey" (written as a greeting
+and, as "hey?", as "are you there": one phrasing as compared, the latter won), "Are you fine?",
+「お元気でいらっしゃいますか」, 「使いにくいボットだな」. The sixteenth and seventeenth sets
+together, each measured once before any tuning on it: smalltalk 96.3 % (104 of 108), person
+98.0 % (98 of 100), urgent 97.1 % (68 of 70), topic 100 % (36 of 36), outside 96.2 % (25 of
+26). Then tuned on (`iombot check` warns of a phrasing written for two intents, and the three
+found are given to one; phrasings; signals of a worker afraid to go back; 「相談できる方」,
+「…いらっしゃいますか」 as requests): all 100 %.
+
+conversation_tune18.yaml (188 messages: smalltalk 72, person 40, urgent 40, topic 20, outside
+16), the eighteenth held-aside set, written blind, measured once with the work above done:
+smalltalk 100 % (72 of 72), person 100 % (40 of 40), urgent 95.0 % (38 of 40), topic 100 % (20
+of 20), outside 100 % (16 of 16); no small talk given to a question: every target of the issue
+met on a set never tuned on. The sixteenth to eighteenth sets together, each measured once
+before any tuning on it: smalltalk 97.8 % (176 of 180), person 98.6 % (138 of 140), urgent
+96.4 % (106 of 110), topic 100 % (56 of 56), outside 97.6 % (41 of 42). Then tuned on, as the
+two urgent messages missed were a person in danger (sexual exploitation for a debt, 「命の危険を
+感じています」): signals of forced prostitution, debt bondage and a life in danger.
+
 The floors below are the levels reached. Any other set is held aside and must meet the issue's
 targets (TARGETS).
 """
@@ -150,6 +204,11 @@ TUNED = (
     "conversation_tune11.yaml",
     "conversation_tune12.yaml",
     "conversation_tune13.yaml",
+    "conversation_tune14.yaml",
+    "conversation_tune15.yaml",
+    "conversation_tune16.yaml",
+    "conversation_tune17.yaml",
+    "conversation_tune18.yaml",
 )
 KINDS = ("smalltalk", "person", "urgent", "language", "topic", "outside")
 # The level the tune set reached after tuning on it (shares of each kind right).
@@ -227,6 +286,41 @@ TUNE_FLOORS = {
     },
     "conversation_tune12.yaml": {
         "smalltalk": 0.98,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune14.yaml": {
+        "smalltalk": 1.0,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune15.yaml": {
+        "smalltalk": 0.98,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 0.9,
+    },
+    "conversation_tune16.yaml": {
+        "smalltalk": 1.0,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune17.yaml": {
+        "smalltalk": 1.0,
+        "person": 1.0,
+        "urgent": 1.0,
+        "topic": 1.0,
+        "outside": 1.0,
+    },
+    "conversation_tune18.yaml": {
+        "smalltalk": 1.0,
         "person": 1.0,
         "urgent": 1.0,
         "topic": 1.0,
