@@ -822,6 +822,11 @@ def _views(library: Library, text: str, language: str) -> list[Library]:
     message that says nothing of its language: in the reply's language (chosen, or the
     platform's), then, when that is not the default's or Japanese's, as the default."""
     written = library.written_in(text)
+    languages = library.languages
+    script = languages.get(written).script if written is not None else None
+    if script not in (None, LATIN) and language in languages and written != language:
+        # Two languages of one script (Nepali and Hindi): the chosen one, if it is the script's.
+        written = language if languages.get(language).script == script else written
     if written is None and language not in library.searched:
         # Chosen, or the platform's: likely the language the question is in, else the default.
         return [library.own(language), replace(library, read_as=library.languages.default)]
