@@ -33,6 +33,7 @@ TUNE_FLOORS: dict[str, tuple[float, float]] = {
     "tl": (0.89, 1.0),  # 25 of 28; 8 of 8
     "ko": (1.0, 1.0),  # 28 of 28; 8 of 8
     "pt": (0.92, 0.87),  # 26 of 28; 7 of 8
+    "ne": (0.92, 0.87),  # 26 of 28; 7 of 8
 }
 # Issue 24's target, for the answerable questions of every language.
 TARGET = 0.90
