@@ -797,23 +797,27 @@ def _language(library: Library, query: Query, text: str) -> str:
 def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
     """The Latin languages' identifier, when the registry has one besides the default: the
     names the topics share across languages left out, each language's own words (its topics,
-    the questions filed in content/asked/, its talk) to go by."""
+    the questions filed in content/asked/, its talk) to go by, read when first needed."""
     if not LatinIdentifier(content.languages).useful:
         return None
-    latin = {language.code for language in content.languages if language.script == LATIN}
-    texts = texts_in(content, latin)
-    # Each language's words, read from all its texts at once.
-    own = {code: words_of("\n".join(texts[code])) for code in latin}
-    topics_only = {
-        language: [
-            t
-            for topic in content.topics
-            if topic.has(language)
-            for t in (topic.text(language).title, topic.text(language).body)
-        ]
-        for language in content.languages.codes
-    }
-    return LatinIdentifier(content.languages, shared_names(topics_only), own, index.reads_as_romaji)
+
+    def source() -> tuple[set[str], dict[str, list[str]]]:
+        latin = {language.code for language in content.languages if language.script == LATIN}
+        texts = texts_in(content, latin)
+        # Each language's words, read from all its texts at once.
+        own = {code: words_of("\n".join(texts[code])) for code in latin}
+        topics_only = {
+            language: [
+                t
+                for topic in content.topics
+                if topic.has(language)
+                for t in (topic.text(language).title, topic.text(language).body)
+            ]
+            for language in content.languages.codes
+        }
+        return shared_names(topics_only), own
+
+    return LatinIdentifier(content.languages, romaji=index.reads_as_romaji, source=source)
 
 
 def _views(library: Library, text: str, language: str) -> list[Library]:

@@ -72,7 +72,10 @@ class LatinIdentifier:
         names: Iterable[str] = (),
         words: dict[str, Iterable[str]] | None = None,
         romaji: Callable[[str, Callable[[str], bool]], bool] | None = None,
+        source: Callable[[], tuple[Iterable[str], dict[str, Iterable[str]]]] | None = None,
     ):
+        """`source`: what gives `names` and `words` when they are first needed (reading every
+        Latin language's texts takes tens of milliseconds: not at every content load)."""
         self._codes: dict[str, str] = {}  # CLD2's code -> the registry's
         for language in languages:
             if language.script == LATIN:
@@ -82,6 +85,11 @@ class LatinIdentifier:
             if code in self._codes and neighbour not in self._codes:
                 self._codes[neighbour] = self._codes[code]
         self._default = languages.default
+        self._romaji = romaji
+        self._source = source
+        self._learn(names, words)
+
+    def _learn(self, names: Iterable[str], words: dict[str, Iterable[str]] | None) -> None:
         self._names = frozenset(name.lower() for name in names)
         latin = set(self._codes.values())
         self._counts = {
@@ -94,7 +102,6 @@ class LatinIdentifier:
             code: math.log(counts.total() + SMOOTHING * vocabulary)
             for code, counts in self._counts.items()
         }
-        self._romaji = romaji
 
     @property
     def useful(self) -> bool:
@@ -104,6 +111,9 @@ class LatinIdentifier:
     def __call__(self, text: str) -> str | None:
         if not self.useful:
             return None
+        if self._source is not None:  # the first text to identify: read the texts now
+            source, self._source = self._source, None
+            self._learn(*source())
         words = [w for w in _WORD.findall(text) if w.lower() not in self._names]
         if not words:
             return None
@@ -174,28 +184,34 @@ class KanjiForms:
     for Japanese, one the Chinese texts use and the Japanese do not (联, 电, 吗, 的) for
     Chinese; the more decide, Chinese when neither or as many."""
 
-    def __init__(
-        self, chinese: str, japanese: str, japanese_only: set[str], chinese_only: set[str]
-    ):
+    def __init__(self, chinese: str, japanese: str, content: Content):
+        """`content`: whose Chinese and Japanese texts are read when first needed."""
         self.chinese = chinese
         self.japanese = japanese
-        self._japanese_only = frozenset(japanese_only)
-        self._chinese_only = frozenset(chinese_only)
+        self._content: Content | None = content
+        self._japanese_only: frozenset[str] = frozenset()
+        self._chinese_only: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, content: Content) -> KanjiForms | None:
-        """From the content's Chinese and Japanese texts; None without both languages."""
+        """For the content's Chinese and Japanese; None without both languages."""
         chinese = content.languages.with_script(HAN)
         japanese = content.languages.with_script(JAPANESE)
         if chinese is None or japanese is None or chinese.script != HAN:
             return None
-        found = {chinese.code: set(), japanese.code: set()}
+        return cls(chinese.code, japanese.code, content)
+
+    def _read(self, content: Content) -> None:
+        found = {self.chinese: set(), self.japanese: set()}
         for language, texts in texts_in(content, set(found)).items():
             found[language] = set(HAN_CHARACTER.findall("\n".join(texts)))
-        zh, ja = found[chinese.code], found[japanese.code]
-        return cls(chinese.code, japanese.code, ja - zh, zh - ja)
+        zh, ja = found[self.chinese], found[self.japanese]
+        self._japanese_only, self._chinese_only = frozenset(ja - zh), frozenset(zh - ja)
 
     def __call__(self, text: str) -> str:
+        if self._content is not None:  # the first text to tell: read the texts now
+            content, self._content = self._content, None
+            self._read(content)
         characters = HAN_CHARACTER.findall(text)
         japanese = sum(c in self._japanese_only for c in characters)
         chinese = sum(c in self._chinese_only for c in characters)
