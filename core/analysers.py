@@ -52,6 +52,7 @@ _UNDECOMPOSED = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=16384)  # a question's text and words come back in every judge
 def fold_latin(text: str) -> str:
     """Diacritics dropped from Latin letters ("numéro" -> "numero", "tōkyō" -> "tokyo"); any
     text without them as it is. Only Latin words are read from the result."""

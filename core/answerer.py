@@ -146,6 +146,7 @@ class Library:
     # Every other language's own library, by code, made when first needed.
     others: dict[str, Library] = field(default_factory=dict, compare=False)
     readings: ReadingCache | None = field(default=None, compare=False)
+    written: dict[str, str | None] = field(default_factory=dict, compare=False)
 
     @property
     def strings(self) -> Catalog:
@@ -179,7 +180,16 @@ class Library:
     def written_in(self, text: str) -> str | None:
         """The language the text itself says it is in: its script (Chinese characters alone
         as identify.py's KanjiForms reads them), or the Latin language identified (not in a
-        command's words: "/start contact"); None when it says nothing, or the default."""
+        command's words: "/start contact"); None when it says nothing, or the default. The
+        last texts' kept: the reply's language and the search ask it of the same text."""
+        memo = self.written
+        if text not in memo:
+            if len(memo) >= 256:
+                memo.clear()
+            memo[text] = self._written_in(text)
+        return memo[text]
+
+    def _written_in(self, text: str) -> str | None:
         found = self.languages.from_script(text)
         if found is not None and self.kanji is not None and found == self.kanji.chinese:
             found = self.kanji(text)

@@ -685,6 +685,10 @@ class _Phrases:
             else:
                 by_start[start.group()].append(phrase)
         self._anywhere = tuple(anywhere)
+        # By their first two characters: a message is looked through for those it has.
+        self._anywhere_by_pair: dict[str, list[str]] = defaultdict(list)
+        for phrase in anywhere:
+            self._anywhere_by_pair[phrase[:2]].append(phrase)
         self._always = tuple(always)
         self._by_start = {start: tuple(group) for start, group in by_start.items()}
 
@@ -710,9 +714,12 @@ class _Phrases:
         """The groups of phrases that may be in the message."""
         groups = [self._always] if self._always else []
         if self._anywhere and not key.isascii():
-            present = tuple(phrase for phrase in self._anywhere if phrase in key)
+            by_pair = self._anywhere_by_pair
+            # (A phrase of one character is found by that character.)
+            pairs = ({key[i : i + 2] for i in range(len(key))} | set(key)) & by_pair.keys()
+            present = tuple(p for pair in pairs for p in by_pair[pair] if p in key)
             if present:
-                groups.append(present)
+                groups.append(tuple(sorted(present)))
         by_start = self._by_start
         starts = [w for w in words if w in by_start]
         starts += [f"{a} {b}" for a, b in itertools.pairwise(words) if f"{a} {b}" in by_start]

@@ -52,6 +52,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 # and no more English than by CLD2 alone is taken for another language.
 WORDS_MARGIN = 7.0
 SMOOTHING = 0.5
+_UNSEEN = object()
+_MAX_ROWS = 100_000  # words whose likelihoods are kept (a bounded cache)
 
 
 class LatinIdentifier:
@@ -102,6 +104,8 @@ class LatinIdentifier:
             code: math.log(counts.total() + SMOOTHING * vocabulary)
             for code, counts in self._counts.items()
         }
+        self._order = tuple(self._counts)
+        self._rows: dict[str, tuple[float, ...] | None] = {}
 
     @property
     def useful(self) -> bool:
@@ -132,21 +136,29 @@ class LatinIdentifier:
 
     def _by_own_words(self, words: list[str]) -> str | None:
         """The language whose texts make the words by far the likeliest, or None."""
-        folded = [fold_latin(word.lower()) for word in words]
-        counts = self._counts
-        known = [w for w in folded if any(w in own for own in counts.values())]
-        if not known:
+        rows = [self._row(w) for w in _WORD.findall(fold_latin(" ".join(words).lower()))]
+        rows = [row for row in rows if row is not None]
+        if not rows:
             return None
-        scores = sorted(
-            (
-                sum(math.log(own.get(w, 0) + SMOOTHING) for w in known)
-                - len(known) * self._log_total[code],
-                code,
-            )
-            for code, own in counts.items()
-        )
+        scores = sorted(zip(map(sum, zip(*rows, strict=True)), self._order, strict=True))
         best, runner_up = scores[-1], scores[-2] if len(scores) > 1 else (-math.inf, "")
         return best[1] if best[0] - runner_up[0] >= WORDS_MARGIN else None
+
+    def _row(self, word: str) -> tuple[float, ...] | None:
+        """A word's log-likelihood in each language (`_order`), None for a word none uses;
+        worked out once."""
+        row = self._rows.get(word, _UNSEEN)
+        if row is _UNSEEN:
+            counts = [self._counts[code].get(word, 0) for code in self._order]
+            row = None
+            if any(counts):
+                row = tuple(
+                    math.log(n + SMOOTHING) - self._log_total[code]
+                    for n, code in zip(counts, self._order, strict=True)
+                )
+            if len(self._rows) < _MAX_ROWS:
+                self._rows[word] = row
+        return row
 
     def _by_cld2(self, words: list[str]) -> str | None:
         try:
