@@ -259,6 +259,10 @@ def run_check(
         filed = Counter(asked.topic or "_not_covered" for asked in content.asked)
         each = ", ".join(f"{topic} {count}" for topic, count in sorted(filed.items()))
         print(f"asked/: {len(content.asked)} questions filed ({each})")
+    unreviewed = content.languages.unreviewed
+    if unreviewed:  # their replies say so (the catalog's `unreviewed` note)
+        names = ", ".join(f"{code} ({content.languages.english_name(code)})" for code in unreviewed)
+        print(f"languages not yet reviewed by a person: {names}")
     kinds = (("translation", translations), ("review", reviews))
     counts = ", ".join(f"{len(found)} {kind} warning(s)" for kind, found in kinds if found)
     counted = f" ({counts})" if counts else ""

@@ -52,6 +52,7 @@ _UNDECOMPOSED = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=16384)  # a question's text and words come back in every judge
 def fold_latin(text: str) -> str:
     """Diacritics dropped from Latin letters ("numéro" -> "numero", "tōkyō" -> "tokyo"); any
     text without them as it is. Only Latin words are read from the result."""
@@ -123,7 +124,10 @@ def analysers(languages: Languages, english: Stemmer) -> dict[str, Analyser]:
             vocabulary=name or "",
             # Chinese characters in a Japanese text are Japanese, in a Chinese one Chinese.
             han=JAPANESE if language.script == JAPANESE else han,
-            romaji=JAPANESE in registered,
+            # Romaji is read as Japanese in a question of the default language's (today's
+            # English questions) or of Japanese, not in Vietnamese typed without its marks.
+            romaji=JAPANESE in registered
+            and (language.code == languages.default or language.script == JAPANESE),
             scripts=scripts,
         )
     return found

@@ -18,7 +18,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
-from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recogniser, canonical
+from .conversation import PERSON, UNKNOWN_LANGUAGE, URGENT, Recognised, Recogniser, canonical
+from .identify import KanjiForms, LatinIdentifier, shared_names, texts_in, words_of
 from .languages import Languages, clean_input
 from .readings import ReadingCache
 from .reply import (
@@ -34,8 +35,10 @@ from .reply import (
     Span,
     Text,
 )
+from .scripts import HAN, JAPANESE, LATIN
 from .search import Match, TopicIndex, bare_name, normalize, stem
 from .topics import Content, NotCovered, Topic
+from .views import base_languages, content_in, registry_of
 
 # Without questions filed in content/asked/ (in the question's language), a free-text answer is
 # given when the best topic covers this share of the question and beats the runner-up by this
@@ -113,7 +116,11 @@ _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）"
 
 @dataclass(frozen=True)
 class Library:
-    """One content version and its index: swapped together, so a reply never mixes versions."""
+    """One content version and its index: swapped together, so a reply never mixes versions.
+
+    The index and the talk model are those of the languages searched together (views.py: the
+    default and Japanese); another language's are made from its own texts when a question is
+    first written in it (`written_in`), and kept with the version."""
 
     content: Content
     index: TopicIndex
@@ -125,7 +132,21 @@ class Library:
     menus: dict[str, BulletList] = field(default_factory=dict, compare=False)
     # What a message is besides a question (conversation.py): small talk, asking for a person,
     # trouble, a language asked for in words.
-    talk: Recogniser | None = field(default=None, compare=False)
+    talk: Recogniser | EitherTalk | None = field(default=None, compare=False)
+    # Which Latin-script language a question is written in (identify.py), when there are
+    # several.
+    identify: LatinIdentifier | None = field(default=None, compare=False)
+    # Whether Chinese characters alone are Chinese or Japanese (identify.py), when there is a
+    # Chinese language and a Japanese one.
+    kanji: KanjiForms | None = field(default=None, compare=False)
+    # The languages `index` and `talk` are made of, and the one a question is read as in them
+    # (None: the reply's language).
+    searched: frozenset[str] = frozenset()
+    read_as: str | None = None
+    # Every other language's own library, by code, made when first needed.
+    others: dict[str, Library] = field(default_factory=dict, compare=False)
+    readings: ReadingCache | None = field(default=None, compare=False)
+    written: dict[str, str | None] = field(default_factory=dict, compare=False)
 
     @property
     def strings(self) -> Catalog:
@@ -141,36 +162,109 @@ class Library:
         for topic in content.topics:
             for name in (topic.command, *topic.aliases):
                 by_name[normalize(name)] = topic
-        questions = [
-            question
-            for topic in content.topics
-            for text in topic.texts.values()
-            for question in text.questions
-        ]
-        questions += [asked.text for asked in content.asked]
-        # The topics' keywords ("reach you", "hotline"): a word of one that the talk does not
-        # use makes a message a question.
-        keywords = [k for topic in content.topics for t in topic.texts.values() for k in t.keywords]
-        declined = [p for entry in content.not_covered for ps in entry.phrases.values() for p in ps]
-        with _collector_paused():
-            signals = [  # read in kana by the recogniser (canonical), with the content
-                canonical(signal)
-                for intents in content.conversation.intents.values()
-                for intent in intents.values()
-                for signal in (*intent.signals, *intent.phrasings)
-            ]
-            index = TopicIndex(content, readings, also_read=signals)
-            talk = Recogniser(
-                content.conversation,
-                questions,
-                content.languages,
-                stem,
-                keywords,
-                readings,
-                declined,
+        base = base_languages(content.languages)
+        view = content_in(content, base, registry_of(content.languages, base))
+        index, talk = _index_and_talk(view, content.languages, readings)
+        return cls(
+            content,
+            index,
+            by_name,
+            frozenset(a.language for a in view.asked),
+            talk=talk,
+            identify=_identifier(content, index),
+            kanji=KanjiForms.of(content),
+            searched=base,
+            readings=readings,
+        )
+
+    def written_in(self, text: str) -> str | None:
+        """The language the text itself says it is in: its script (Chinese characters alone
+        as identify.py's KanjiForms reads them), or the Latin language identified (not in a
+        command's words: "/start contact"); None when it says nothing, or the default. The
+        last texts' kept: the reply's language and the search ask it of the same text."""
+        memo = self.written
+        if text not in memo:
+            if len(memo) >= 256:
+                memo.clear()
+            memo[text] = self._written_in(text)
+        return memo[text]
+
+    def _written_in(self, text: str) -> str | None:
+        found = self.languages.from_script(text)
+        if found is not None and self.kanji is not None and found == self.kanji.chinese:
+            found = self.kanji(text)
+        elif found is None and self.identify is not None and not text.startswith("/"):
+            found = self.identify(text)
+        return None if found == self.languages.default else found
+
+    def own(self, code: str) -> Library:
+        """The library of one language searched apart (views.py), made on first use."""
+        library = self.others.get(code)
+        if library is None:
+            view = content_in(self.content, {code})
+            index, talk = _index_and_talk(view, self.content.languages, self.readings, code)
+            asked_in = frozenset(a.language for a in view.asked)
+            # What its own talk does not recognise, the default's and Japanese's may: they
+            # know greetings and thanks in the public's languages ("salamat po", "hiya").
+            library = replace(
+                self,
+                index=index,
+                talk=EitherTalk(talk, self.talk),
+                asked_in=asked_in,
+                searched=frozenset({code}),
             )
-        asked_in = frozenset(a.language for a in content.asked)
-        return cls(content, index, by_name, asked_in, talk=talk)
+            self.others[code] = library
+        return library
+
+
+@dataclass(frozen=True)
+class EitherTalk:
+    """A language's own talk model, then the default's and Japanese's for what it does not
+    recognise (conversation.py's Recogniser, as one)."""
+
+    own: Recogniser
+    then: Recogniser | None
+
+    def recognise(self, text: str) -> Recognised:
+        found = self.own.recognise(text)
+        if found.intent or found.language or found.urgent or self.then is None:
+            return found
+        other = self.then.recognise(text)
+        return other if other.intent or other.language or other.urgent else found
+
+
+def _index_and_talk(
+    view: Content, languages: Languages, readings: ReadingCache | None, own: str | None = None
+) -> tuple[TopicIndex, Recogniser]:
+    """The search index and the talk model of a view of the content (views.py); `languages`:
+    every registered language, which the talk recognises requests for; `own`: the language
+    searched apart, whose words the topics' names are read as."""
+    readings = readings if readings is not None else ReadingCache()
+    questions = [
+        question
+        for topic in view.topics
+        for text in topic.texts.values()
+        for question in text.questions
+    ]
+    questions += [asked.text for asked in view.asked]
+    # The topics' keywords ("reach you", "hotline"): a word of one that the talk does not
+    # use makes a message a question.
+    keywords = [k for topic in view.topics for t in topic.texts.values() for k in t.keywords]
+    declined = [p for entry in view.not_covered for ps in entry.phrases.values() for p in ps]
+    with _collector_paused():
+        japanese = {lang.code for lang in languages if lang.script == JAPANESE}
+        signals = [  # read in kana by the recogniser (canonical), with the content
+            canonical(signal)
+            for language, intents in view.conversation.intents.items()
+            if language in japanese
+            for intent in intents.values()
+            for signal in (*intent.signals, *intent.phrasings)
+        ]
+        index = TopicIndex(view, readings, also_read=signals, names_as=own)
+        talk = Recogniser(
+            view.conversation, questions, languages, stem, keywords, readings, declined
+        )
+    return index, talk
 
 
 @contextlib.contextmanager
@@ -215,6 +309,9 @@ class Answerer:
 
     def answer(self, query: Query) -> Reply:
         library = self._library
+        return _noted(library, self._answer(library, query))
+
+    def _answer(self, library: Library, query: Query) -> Reply:
         text = clean_input(query.text)
         language = _language(library, query, text)
         if not text:
@@ -247,18 +344,21 @@ class Answerer:
 
     def notice(self, key: str, language: str) -> Reply:
         """A short message from the bot's own strings (an apology, a rate-limit notice)."""
-        return Reply(
+        library = self._library
+        reply = Reply(
             kind=ReplyKind.EMPTY,
             language=language,
-            blocks=(Paragraph(self._library.strings.spans(key, language)),),
+            blocks=(Paragraph(library.strings.spans(key, language)),),
         )
+        return _noted(library, reply)
 
     def language_for(self, query: Query) -> str:
         return _language(self._library, query, clean_input(query.text))
 
     def topic_reply(self, command: str, language: str) -> Reply | None:
-        topic = self._library.content.by_command().get(command)
-        return None if topic is None else self._topic(self._library, topic, language)
+        library = self._library
+        topic = library.content.by_command().get(command)
+        return None if topic is None else _noted(library, self._topic(library, topic, language))
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -329,6 +429,18 @@ class Answerer:
     # --- free text ----------------------------------------------------------------------------
 
     def _free_text(self, library: Library, text: str, language: str) -> Reply:
+        """A message in words, in the library of the language it is written in (views.py).
+        Chinese characters alone may be Japanese too: what Chinese does not answer, Japanese
+        may (「元気？」, 「事務局長」), in the reply's language all the same."""
+        unanswered = []
+        for view in _views(library, text, language):
+            reply = self._free_text_in(view, text, language)
+            if reply.kind is not ReplyKind.SUGGESTIONS:
+                return reply
+            unanswered.append(reply)
+        return unanswered[0]
+
+    def _free_text_in(self, library: Library, text: str, language: str) -> Reply:
         word = normalize(text).strip(_TRIM)
         topic = library.by_name.get(word) or library.by_name.get(bare_name(text))
         if topic is not None:
@@ -352,7 +464,7 @@ class Answerer:
                 # answers between pleasantries is a question.
                 rest = _without_pleasantries(library, text)
                 if rest != text and library.talk.recognise(rest).intent is None:
-                    asked = self._free_text(library, rest, language)
+                    asked = self._free_text_in(library, rest, language)
                     if asked.kind is ReplyKind.TOPIC:
                         return asked
                 return self._talk(library, ReplyKind.SMALLTALK, talk.intent, language)
@@ -364,7 +476,7 @@ class Answerer:
         if reply.kind is not ReplyKind.TOPIC:  # "hello good morning, what does IOM do?"
             question = _without_pleasantries(library, text)
             if question != text:
-                return self._free_text(library, question, language)
+                return self._free_text_in(library, question, language)
         if reply.kind is ReplyKind.TOPIC:
             # Two separate questions answered as one ("What is IOM? Since when is it in
             # Japan?"): each part's answer, when they differ or one is declined.
@@ -381,17 +493,18 @@ class Answerer:
     def _judged(self, library: Library, text: str, language: str) -> tuple[Reply, bool]:
         """The answer to a question, and whether the content declined it (a subject it says it
         does not answer)."""
-        asked = language in library.asked_in
+        read = library.read_as or language  # the language the question is read as
+        asked = read in library.asked_in
         # A question about a subject the content says it does not answer (a salary, an
         # address) gets no topic that merely shares its other words: it is told so.
         judgement = None
         if asked:
-            judgement = library.index.judge(text, language)
+            judgement = library.index.judge(text, read)
             matches, learned, _ = judgement
             not_covered = _not_answered(matches, learned)
             verdicts = _verdicts(matches, learned)
         else:  # nothing learned: the topics' own words alone
-            matches, learned = library.index.search(text, limit=None, language=language), []
+            matches, learned = library.index.search(text, limit=None, language=read), []
             not_covered = any(
                 isinstance(m.topic, NotCovered) and m.score >= NOT_COVERED_SCORE for m in matches
             )
@@ -548,6 +661,8 @@ class Answerer:
     def _searched_topic(self, library: Library, topic: Topic, language: str) -> Reply:
         """A topic found by search, not named: it may not be what was asked, so it ends with how
         to reach people too (unless it is the topic that says so)."""
+        # The index holds its languages' view of the topic (views.py): shown whole.
+        topic = library.content.by_command().get(topic.command, topic)
         reply = self._topic(library, topic, language)
         reach_us = library.content.reach_us(language)
         if not reach_us or topic.text(language).reach_us:
@@ -684,8 +799,68 @@ def _button(title: str, command: str) -> Button:
 
 def _language(library: Library, query: Query, text: str) -> str:
     """The reply's language: the user's choice if it is still registered, else what the
-    registry makes of the text and the platform's locale (languages.py)."""
-    return library.languages.resolve(query.language, query.locale, text)
+    registry makes of the text (its script, or the Latin language it is written in) and the
+    platform's locale (languages.py)."""
+    return library.languages.resolve(query.language, query.locale, text, library.written_in)
+
+
+def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
+    """The Latin languages' identifier, when the registry has one besides the default: the
+    names the topics share across languages left out, each language's own words (its topics,
+    the questions filed in content/asked/, its talk) to go by, read when first needed."""
+    if not LatinIdentifier(content.languages).useful:
+        return None
+
+    def source() -> tuple[set[str], dict[str, list[str]]]:
+        latin = {language.code for language in content.languages if language.script == LATIN}
+        texts = texts_in(content, latin)
+        # Each language's words, read from all its texts at once.
+        own = {code: words_of("\n".join(texts[code])) for code in latin}
+        topics_only = {
+            language: [
+                t
+                for topic in content.topics
+                if topic.has(language)
+                for t in (topic.text(language).title, topic.text(language).body)
+            ]
+            for language in content.languages.codes
+        }
+        return shared_names(topics_only), own
+
+    return LatinIdentifier(content.languages, romaji=index.reads_as_romaji, source=source)
+
+
+def _views(library: Library, text: str, language: str) -> list[Library]:
+    """The libraries a message is judged in, in order, each reading it as it should be read:
+    that of the language it is written in; for Chinese characters alone, then Japanese's. A
+    message that says nothing of its language: in the reply's language (chosen, or the
+    platform's), then, when that is not the default's or Japanese's, as the default."""
+    written = library.written_in(text)
+    languages = library.languages
+    script = languages.get(written).script if written is not None else None
+    if script not in (None, LATIN) and language in languages and written != language:
+        # Two languages of one script (Nepali and Hindi): the chosen one, if it is the script's.
+        written = language if languages.get(language).script == script else written
+    if written is None and language not in library.searched:
+        # Chosen, or the platform's: likely the language the question is in, else the default.
+        return [library.own(language), replace(library, read_as=library.languages.default)]
+    if written is None or written in library.searched:
+        return [library]
+    views = [library.own(written)]
+    if library.languages.get(written).script == HAN:
+        japanese = library.languages.with_script(JAPANESE)
+        if japanese is not None:
+            views.append(replace(library, read_as=japanese.code))
+    return views
+
+
+def _noted(library: Library, reply: Reply) -> Reply:
+    """A reply in a language no person has checked yet ends with the catalog's one-line
+    `unreviewed` note, in that language (languages.yaml's `reviewed: false`)."""
+    if library.languages.get(reply.language).reviewed:
+        return reply
+    note = Paragraph(library.strings.spans("unreviewed", reply.language))
+    return replace(reply, blocks=(*reply.blocks, note))
 
 
 def _language_buttons(languages: Languages) -> tuple[Button, ...]:

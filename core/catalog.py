@@ -45,6 +45,7 @@ CORE_KEYS = frozenset(
         "lang_unknown",
         "not_translated",
         "no_answer_to",
+        "unreviewed",
     }
 )
 

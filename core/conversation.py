@@ -24,6 +24,7 @@ question). An urgent signal counts wherever it stands.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -36,12 +37,14 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from . import schema
+from .analysers import fold_latin
 from .asked_model import AskedModel
 from .languages import Languages
 from .markup import MarkupProblem, parse_blocks
 from .person_asks import PEOPLE_SLOT, asks_pattern
 from .readings import fold_kana
 from .reply import Block
+from .scripts import JAPANESE
 from .yamlfile import Problem, Reporter, compose, construct, mapping, word_list
 
 CONVERSATION_DIR = "conversation"
@@ -287,6 +290,8 @@ def _shared_phrasings(conversation: Conversation, folder: Path) -> list[Problem]
 # --- recognising --------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Words of the scripts that write words with spaces, besides Latin: Korean and Devanagari.
+_OTHER_WORD = re.compile(r"[\uac00-\ud7af]+|[\u0900-\u0963\u0966-\u097f]+")
 _CJK_RUN = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffー々]+")
 _CLAUSE = re.compile(r"[,.!?;。、！？；]+\s*")
 # What a request is about, to be set aside when judging the request: "talk to someone | about
@@ -302,6 +307,15 @@ _TRIM = " \t\r\n?？!！。、.,，:：;；「」『』\"'()（）~〜…・♪�
 # Laughter closing a Japanese message (「ありがとうｗｗ」, 「笑」): trimmed there only, for "how"
 # and "wow" end in w too.
 _LAUGHTER = "wｗ笑"
+
+
+def _words(key: str) -> list[str]:
+    """The words of a canonical message: Latin ones with their diacritics folded ("xin chào"
+    gives xin and chao, not ch and o), and Korean and Devanagari ones; kana and kanji have
+    none (their terms are bigrams). An ASCII message's words as they are, as before."""
+    if key.isascii():
+        return _WORD.findall(key)
+    return _WORD.findall(fold_latin(key)) + _OTHER_WORD.findall(key)
 
 
 def canonical(text: str) -> str:
@@ -320,7 +334,7 @@ def talk_terms(text: str, stem) -> dict[str, float]:
     """The terms of a message for the talk model: English words (stemmed, stopwords kept: in
     "who are you" they are all there is) and their pairs; Japanese as kana-folded bigrams."""
     key = canonical(text)
-    return _key_terms(key, _WORD.findall(key), stem)
+    return _key_terms(key, _words(key), stem)
 
 
 def _key_terms(key: str, words: list[str], stem) -> dict[str, float]:
@@ -372,15 +386,21 @@ class Recogniser:
         others: list[str] = []
         people: list[str] = []
         asks: list[str] = []
-        # Small-talk phrasings with kanji, to be learned in kana too.
+        # Small-talk phrasings with kanji, to be learned in kana too; and the urgent signals
+        # to be read in kana: the Japanese ones only (Chinese read as Japanese is neither).
         japanese: list[tuple[str, str]] = []
-        for language_intents in conversation.intents.values():
+        japanese_signals: list[str] = []
+        read_in = {language.code for language in languages if language.script == JAPANESE}
+        for language, language_intents in conversation.intents.items():
+            reads = language in read_in
             for name, intent in language_intents.items():
                 if name == LANGUAGE:
                     templates += [canonical(p) for p in intent.phrasings]
                     others += [canonical(o) for o in intent.others]
                     continue
                 signals += [canonical(s) for s in intent.signals]
+                if reads:
+                    japanese_signals += [canonical(s) for s in intent.signals]
                 people += [canonical(w) for w in intent.people]
                 asks += [" ".join(a.lower().split()) for a in intent.asks]
                 # The signals teach the model what trouble is written in, too: a message in
@@ -389,7 +409,7 @@ class Recogniser:
                 for phrasing in intent.phrasings:
                     self._exact[canonical(phrasing)] = name
                     documents.append((talk_terms(phrasing, stem), number[name]))
-                    if name not in (PERSON, URGENT):  # 「でんわしたい」 is no person asked for
+                    if reads and name not in (PERSON, URGENT):  # 「でんわしたい」 is no person
                         japanese.append((canonical(phrasing), name))
         # A phrasing with kanji is learned as read in kana too: 「おげんきですか」 is 「お元気ですか」.
         japanese = [(text, name) for text, name in japanese if _KANJI.search(text)]
@@ -429,9 +449,9 @@ class Recogniser:
         self._asks = asks_pattern(asks, people)
         # The signals as their words' stems ("follows me" is "following me") and, Japanese, as
         # read in kana (「しにたい」 is 「死にたい」): trouble is written every which way.
-        stems = {" ".join(map(stem, _WORD.findall(s))) for s in signals if s.isascii()}
+        stems = {" ".join(map(stem, _words(s))) for s in signals if s.isascii()}
         self._urgent_stems = _Phrases(sorted(s for s in stems if s))
-        read = readings.read_all(s for s in signals if not s.isascii()) if readings else {}
+        read = readings.read_all(s for s in japanese_signals if not s.isascii()) if readings else {}
         kana = {fold_kana(r) for r in read.values()} | {
             fold_kana(s) for s in signals if not s.isascii()
         }
@@ -486,7 +506,7 @@ class Recogniser:
             for clause in _CLAUSE.split(text):
                 part = canonical(clause)
                 if part and part != key:
-                    asked = self._language_asked(part, _WORD.findall(part))
+                    asked = self._language_asked(part, _words(part))
                     if asked is not None:
                         return asked[0], 0.0
         return None
@@ -495,7 +515,7 @@ class Recogniser:
         key = canonical(text)
         if not key:
             return Recognised()
-        words = _WORD.findall(key)  # found once: for the phrases, then the model's terms
+        words = _words(key)  # found once: for the phrases, then the model's terms
         urgent = self._urgent.search(f" {key} ", words) is not None
         if not urgent and words:
             stems = [self._stem(w) for w in words]
@@ -559,7 +579,7 @@ class Recogniser:
         person asked for (a short sentence alone is too little for the model: "there's a
         little boy alone in the next room" is no person asked for)."""
         request = _without_subject(clause)
-        if request == clause and not self._names_people(clause, _WORD.findall(clause)):
+        if request == clause and not self._names_people(clause, _words(clause)):
             return False
         return bool(request) and self._judged(request, False).intent == PERSON
 
@@ -571,7 +591,7 @@ class Recogniser:
         """The intent of a canonical message (urgent: a signal was found in it)."""
         if not key:
             return Recognised(urgent=urgent)
-        words = _WORD.findall(key)
+        words = _words(key)
         exact = self._exact.get(key)
         if exact is not None:
             return Recognised(intent=exact, urgent=urgent or exact == URGENT)
@@ -608,11 +628,7 @@ class Recogniser:
         if best == len(self._intents):  # a question
             return Recognised(urgent=urgent)
         name, probability = self._intents[best], posterior[best]
-        if (
-            name == PERSON
-            and probability >= TALK_CERTAIN
-            and self._names_people(key, _WORD.findall(key))
-        ):
+        if name == PERSON and probability >= TALK_CERTAIN and self._names_people(key, _words(key)):
             # "i want to talk with a staff member about going back to my country": a person
             # asked for about a subject, the subject's words the questions'.
             return Recognised(intent=PERSON, urgent=urgent)
@@ -648,42 +664,67 @@ class Recogniser:
 class _Phrases:
     """Finds any of some phrases in a canonical message as one pattern does (_phrases_pattern:
     Latin ones as whole words, others anywhere), trying only the phrases that can be there:
-    a Latin phrase is found only where its first word, or its first two, are the message's
-    (one pattern of dozens of phrases, each tried at every place, took tens of µs)."""
+    a Latin phrase only where its first word, or its first two, are the message's, another
+    only where it is in the message (one pattern of dozens of phrases, each tried at every
+    place, took tens of µs). Each group's pattern is compiled when first needed, and kept for
+    the next content version with the same phrases: nine languages' phrases compiled at every
+    load took 80 ms."""
 
     def __init__(self, phrases: list[str]):
-        self.pattern = _phrases_pattern(phrases)
+        self._phrases = tuple(sorted({p for p in phrases if p}))
         by_start: dict[str, list[str]] = defaultdict(list)
-        self._anywhere: list[str] = []  # not Latin: found anywhere, as the phrase is
-        self._always: list[str] = []  # starting with neither a letter nor a digit
-        for phrase in {p for p in phrases if p}:
+        anywhere: list[str] = []  # not Latin: found anywhere, as the phrase is
+        always: list[str] = []  # starting with neither a letter nor a digit
+        for phrase in self._phrases:
             if not phrase.isascii():
-                self._anywhere.append(phrase)
+                anywhere.append(phrase)
                 continue
             start = _START.match(phrase)
             if start is None:
-                self._always.append(phrase)
+                always.append(phrase)
             else:
                 by_start[start.group()].append(phrase)
-        self._by_start = {start: _phrases_pattern(group) for start, group in by_start.items()}
-        self._always_pattern = _phrases_pattern(self._always)
+        self._anywhere = tuple(anywhere)
+        # By their first two characters: a message is looked through for those it has.
+        self._anywhere_by_pair: dict[str, list[str]] = defaultdict(list)
+        for phrase in anywhere:
+            self._anywhere_by_pair[phrase[:2]].append(phrase)
+        self._always = tuple(always)
+        self._by_start = {start: tuple(group) for start, group in by_start.items()}
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        """One pattern of every phrase (compiled once)."""
+        return _phrases_pattern(self._phrases)
 
     def search(self, key: str, words: list[str]) -> re.Match[str] | None:
-        """The first phrase in the message (`words`: its _WORD runs), as the one pattern finds
-        it; None when there is none."""
-        if self.pattern is None or not self._may_find(key, words):
-            return None
-        return self.pattern.search(key)
+        """The first phrase in the message (`words`: its _WORD runs), as the one pattern of
+        them all finds it (the leftmost, the longest there); None when there is none."""
+        best: re.Match[str] | None = None
+        for group in self._groups(key, words):
+            pattern = _phrases_pattern(group)
+            found = pattern.search(key) if pattern is not None else None
+            if found is not None and (
+                best is None or (found.start(), best.end()) < (best.start(), found.end())
+            ):
+                best = found
+        return best
 
-    def _may_find(self, key: str, words: list[str]) -> bool:
-        if self._always_pattern is not None and self._always_pattern.search(key):
-            return True
-        if not key.isascii() and any(phrase in key for phrase in self._anywhere):
-            return True
+    def _groups(self, key: str, words: list[str]) -> list[tuple[str, ...]]:
+        """The groups of phrases that may be in the message."""
+        groups = [self._always] if self._always else []
+        if self._anywhere and not key.isascii():
+            by_pair = self._anywhere_by_pair
+            # (A phrase of one character is found by that character.)
+            pairs = ({key[i : i + 2] for i in range(len(key))} | set(key)) & by_pair.keys()
+            present = tuple(p for pair in pairs for p in by_pair[pair] if p in key)
+            if present:
+                groups.append(tuple(sorted(present)))
         by_start = self._by_start
         starts = [w for w in words if w in by_start]
         starts += [f"{a} {b}" for a, b in itertools.pairwise(words) if f"{a} {b}" in by_start]
-        return any(by_start[start].search(key) for start in starts)
+        groups += [by_start[start] for start in dict.fromkeys(starts)]
+        return groups
 
 
 # A Latin phrase's first word and, when a single space follows it, its second: where the
@@ -691,7 +732,8 @@ class _Phrases:
 _START = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)?(?![a-z0-9])")
 
 
-def _phrases_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=4096)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern finding any of the phrases: Latin ones as whole words, others anywhere."""
     parts = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not parts:

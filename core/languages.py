@@ -8,7 +8,7 @@ of a content version: loaded, validated and swapped with the topics, never kept 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,7 @@ class Language:
     stemmer: str | None = None  # a Snowball algorithm, for a latin script
     words: tuple[str, ...] = ()  # what names it in /lang <word>, folded
     help_words: tuple[str, ...] = ()  # a message of one of these words alone is /help, folded
+    reviewed: bool = True  # its texts checked by a person (else replies carry a note)
     line: int = field(default=1, compare=False, repr=False)  # its entry in languages.yaml
 
 
@@ -83,6 +84,11 @@ class Languages:
     def is_help_word(self, word: str) -> bool:
         return fold_word(word) in self._help_words
 
+    @property
+    def unreviewed(self) -> tuple[str, ...]:
+        """The codes of the languages whose texts no person has checked yet, in order."""
+        return tuple(language.code for language in self.all if not language.reviewed)
+
     def english_name(self, code: str) -> str:
         """For staff: "Japanese"; the code itself if it is not registered."""
         language = self._by_code.get(code)
@@ -117,15 +123,26 @@ class Languages:
         code = tag.split("-", 1)[0]
         return code if code in self._by_code else None
 
-    def resolve(self, explicit: str | None, locale: str | None, text: str) -> str:
+    def resolve(
+        self,
+        explicit: str | None,
+        locale: str | None,
+        text: str,
+        written: Callable[[str], str | None] | None = None,
+    ) -> str:
         """Pick the reply language.
 
-        An explicit choice wins. Then a question whose script decides (written in Japanese, say)
-        is answered in that language, whatever the locale (a person who writes it reads it).
-        Then the platform's locale hint; the default is the fallback."""
+        An explicit choice wins. Then the language the question is written in, whatever the
+        locale (a person who writes it reads it): its script (`from_script`), or what
+        `written` (the content's answerer: identify.py) makes of it; the default language
+        found says no more than nothing, as before there were other languages. Then the
+        platform's locale hint; the default is the fallback."""
         if explicit in self._by_code:
             return explicit
-        return self.from_script(text) or self.from_locale(locale) or self.default
+        found = written(text) if written is not None else self.from_script(text)
+        if found == self.default:
+            found = None
+        return found or self.from_locale(locale) or self.default
 
 
 def clean_input(text: str, limit: int = MAX_INPUT_CHARS) -> str:
@@ -212,6 +229,7 @@ def _load_language(node: yaml.Node, report: Reporter) -> Language | None:
         stemmer=stemmer,
         words=tuple(dict.fromkeys(fold_word(w) for _, w in words["words"])),
         help_words=tuple(dict.fromkeys(fold_word(w) for _, w in words["help_words"])),
+        reviewed=values.get("reviewed", True),
         line=node.start_mark.line + 1,
     )
 

@@ -62,4 +62,7 @@ LANGUAGE_FIELDS = {
     "stemmer": (False, str, "the name of a Snowball stemmer"),
     "words": (False, list, "a list of words"),  # what names the language: /lang <word>
     "help_words": (False, list, "a list of words"),  # a message of one of these is /help
+    # Whether a person has checked its texts (true when not given): until then, every reply in
+    # it carries the catalog's `unreviewed` note, and `iombot check` names it.
+    "reviewed": (False, bool, "true or false"),
 }

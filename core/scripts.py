@@ -26,17 +26,37 @@ HANGUL_CHARACTER = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 DEVANAGARI_CHARACTER = re.compile(r"[\u0900-\u097f]")
 
 
+# Words of Latin letters (with their diacritics), and of Devanagari.
+_LATIN_WORD = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]+")
+_DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
+# How much of a text each script's units weigh, deciding which script it is written in. A
+# Chinese character or kana weighs more than a Latin word (Chinese writes a word in one or two),
+# a Devanagari word more than a Latin one (Nepali joins its particles to the word), and a Latin
+# word with diacritics (Vietnamese, Portuguese) twice a bare one: it is that language's, not a
+# name (IOM, Tokyo).
+CJK_WEIGHT = 1.5
+DEVANAGARI_WEIGHT = 1.5
+HANGUL_WEIGHT = 1.0
+ACCENTED_WORD_WEIGHT = 2.0
+
+
 def deciding_script(text: str) -> str | None:
     """The script that says which language the text is in, or None (Latin letters, digits,
-    nothing). Kana first: Japanese mixes kanji with it; Hangul before Han: so does Korean."""
+    nothing). The script of most of the text decides: a Vietnamese or Nepali question with a
+    name in kanji (IOM東京, 日本) is no Chinese; a tie goes to the script that decides. Kana and
+    Chinese characters count together: with any kana they are Japanese (Japanese mixes kanji
+    with it), without they are Chinese characters (HAN)."""
     if text.isascii():  # the usual English question: nothing to look for
         return None
-    if KANA.search(text):
-        return JAPANESE
-    if HANGUL_CHARACTER.search(text):
-        return HANGUL
-    if HAN_CHARACTER.search(text):
-        return HAN
-    if DEVANAGARI_CHARACTER.search(text):
-        return DEVANAGARI
-    return None
+    kana = len(KANA.findall(text))
+    han = len(HAN_CHARACTER.findall(text))
+    weights = {
+        JAPANESE if kana else HAN: (kana + han) * CJK_WEIGHT,
+        HANGUL: len(HANGUL_CHARACTER.findall(text)) * HANGUL_WEIGHT,
+        DEVANAGARI: len(_DEVANAGARI_WORD.findall(text)) * DEVANAGARI_WEIGHT,
+    }
+    script = max(weights, key=weights.__getitem__)
+    if not weights[script]:
+        return None
+    latin = sum(1.0 if w.isascii() else ACCENTED_WORD_WEIGHT for w in _LATIN_WORD.findall(text))
+    return None if latin > weights[script] else script

@@ -18,7 +18,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -181,13 +181,21 @@ class Match:
 class TopicIndex:
     """An inverted index of the topics of one Content, built once per content version."""
 
-    def __init__(self, content: Content, readings: ReadingCache, also_read: Iterable[str] = ()):
+    def __init__(
+        self,
+        content: Content,
+        readings: ReadingCache,
+        also_read: Iterable[str] = (),
+        names_as: str | None = None,
+    ):
         """`also_read`: other texts whose readings are wanted (the urgent signals), read in
-        the same child process as the content's."""
+        the same child process as the content's. `names_as`: the language the topics' names
+        are read as (the default's; a language searched apart reads them as its own words)."""
         # The topics, then the subjects not covered, which compete with them like topics.
         self.topics: tuple[Topic | NotCovered, ...] = (*content.topics, *content.not_covered)
         weights: dict[str, dict[int, float]] = defaultdict(dict)
         self._default = content.languages.default
+        self._names_as = names_as or self._default
         self._analysers = analysers(content.languages, stem)
         # Every Latin word of the content -> its stem, by the stemmer that made it (analysers.py:
         # the vocabulary); English (the content's and Japanese text's Latin words) in one.
@@ -195,7 +203,7 @@ class TopicIndex:
         fields = [
             (n, name, normalize(text), language)
             for n, entry in enumerate(self.topics)
-            for name, text, language in _fields(entry, self._default)
+            for name, text, language in _fields(entry, self._names_as)
         ]
         documents = _documents(content)
         # Read: every field, and each asked question. The topics' example questions and the
@@ -248,6 +256,7 @@ class TopicIndex:
             by_letter = self._vocabulary[name] = defaultdict(list)
             for word in sorted(w for w in words if len(w) >= 4):
                 by_letter[word[0]].append(word)
+        self._correct = lru_cache(maxsize=4096)(self._closest_word)
         # Names that single a topic out: one word, not used all over the content ("iom" is not).
         self._names = [
             (normalize(name), number)
@@ -255,7 +264,6 @@ class TopicIndex:
             for name in (topic.command, *topic.aliases)
             if len(name) >= 2 and "_" not in name and self._distinctive(name)
         ]
-        self._correct = lru_cache(maxsize=4096)(self._closest_word)
         # Whole phrases of the subjects not covered ("how many countries", 前の代表): found in a
         # question, they say what it asks even when its words are the topics' words too. A phrase
         # the topics themselves contain says nothing, and a single English word ("open") is
@@ -343,6 +351,15 @@ class TopicIndex:
         terms.update(dict.fromkeys(_pairs(text, analyser), PAIR_WEIGHT))
         return terms
 
+    def reads_as_romaji(self, text: str, known: Callable[[str], bool] | None = None) -> bool:
+        """Whether a question reads as Japanese typed in Latin letters (romaji.py), as the
+        default language's analyser reads it; `known`: other words that are no romaji (the
+        other Latin languages' words: "apa", "itu" are Indonesian)."""
+        is_known = self._known
+        if known is not None:
+            is_known = lambda word: self._known(word) or known(word)  # noqa: E731
+        return romaji_as_kana(normalize(text), is_known, _STOPWORDS) is not None
+
     def _analyser(self, language: str | None) -> Analyser:
         """A language's analyser; the default language's for None or a code not registered."""
         return self._analysers.get(language or self._default) or self._analysers[self._default]
@@ -362,7 +379,7 @@ class TopicIndex:
             in_fields = sum(1 for _, weight in postings if weight > FIELD_WEIGHTS["body"])
             return in_fields <= 2 and len(postings) <= 3
 
-        terms = self._terms(name, correct=True)
+        terms = self._terms(name, correct=True, language=self._names_as)
         return bool(terms) and all(distinctive(self._postings.get(t, ())) for t in terms)
 
     def _vetoed_by(self, text: str) -> set[int]:

@@ -84,6 +84,9 @@ class Report:
     topics: tuple[TopicLine, ...]
     review_due: tuple[ReviewDue, ...]
     talk: tuple[TalkLine, ...] = ()
+    # The languages whose texts no person has checked yet (languages.yaml `reviewed: false`):
+    # their replies carry a note until an editor has them reviewed.
+    unreviewed_languages: tuple[str, ...] = ()
 
 
 # -- merging ------------------------------------------------------------------------------------
@@ -196,7 +199,8 @@ def _cell(text: str) -> str:
 
 
 def render_csv(report: Report) -> str:
-    """One table: a first column `section` (unanswered, topic, review_due, talk), then the columns of
+    """One table: a first column `section` (unanswered, topic, review_due, talk,
+    unreviewed_language), then the columns of
     every section in a fixed order, those of other sections left empty. Languages are joined
     by spaces; None is empty."""
     out = io.StringIO()
@@ -244,6 +248,8 @@ def render_csv(report: Report) -> str:
                 "count": line.count,
             }
         )
+    for code in report.unreviewed_languages:
+        writer.writerow({"section": "unreviewed_language", "language": code})
     return out.getvalue()
 
 
@@ -396,6 +402,19 @@ def _review_section(report: Report) -> list[str]:
     return lines
 
 
+def _unreviewed_section(report: Report) -> list[str]:
+    codes = report.unreviewed_languages
+    lines = [f"Languages not yet reviewed ({len(codes)})"]
+    if not codes:
+        return [*lines, "Every language has been reviewed."]
+    lines.append(_INDENT + ", ".join(codes))
+    lines.append(
+        "Next step: have a speaker check the language's texts, then set `reviewed: true` in "
+        "content/languages.yaml (until then its replies say they are an unchecked translation)."
+    )
+    return lines
+
+
 def render_text(report: Report, width: int = 100) -> str:
     """The report as a content editor reads it: a title with the period, then the unanswered
     questions, the topics asked and the topics due for review, each with a next step."""
@@ -406,5 +425,6 @@ def render_text(report: Report, width: int = 100) -> str:
         _topics_section(report),
         _talk_section(report),
         _review_section(report),
+        _unreviewed_section(report),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"

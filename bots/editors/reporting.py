@@ -50,4 +50,5 @@ async def build_report(
         topics=tuple(lines),
         review_due=tuple(due),
         talk=tuple(await ledger.talk_lines(since)),
+        unreviewed_languages=content.languages.unreviewed,
     )

@@ -165,18 +165,22 @@ def test_lang_command_reports_the_choice_and_a_passed_choice_wins(ask):
     assert ask("/contact").chosen_language is None
 
 
-def test_lang_without_or_with_unknown_argument_offers_both_languages(ask):
+def test_lang_without_or_with_unknown_argument_offers_every_language(ask, content):
     for text in ("/lang", "/lang klingon"):
         reply = ask(text)
         assert reply.kind is ReplyKind.LANGUAGE
-        assert [b.action for b in reply.buttons] == ["lang:en", "lang:ja"]
+        actions = [b.action for b in reply.buttons]
+        assert actions == [f"lang:{code}" for code in content.languages.codes]
+        assert actions[:2] == ["lang:en", "lang:ja"]
     assert ask("/lang 日本語", user_id="9").language == "ja"
 
 
 def test_language_order_explicit_then_japanese_script_then_locale_then_english(content):
     resolve = content.languages.resolve
     assert resolve("en", "ja", "電話番号") == "en"
-    assert resolve(None, "en", "電話番号") == "ja"
+    # Chinese characters alone: the han language's (Chinese) once there is one, else Japanese.
+    assert resolve(None, "en", "電話番号") == ("zh" if "zh" in content.languages else "ja")
+    assert resolve(None, "en", "電話番号を教えて") == "ja"
     assert resolve(None, "ja-JP", "phone") == "ja"
     assert resolve(None, "fr", "phone") == "en"
     assert resolve(None, None, "/contact") == "en"

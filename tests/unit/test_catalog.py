@@ -119,8 +119,7 @@ def test_a_catalog_of_an_unregistered_language_is_an_error(folder):
 
 
 def test_the_default_catalog_must_have_every_key_the_bot_uses(folder):
-    for code in ("en", "ja"):
-        catalog = folder / "strings" / f"{code}.yaml"
+    for catalog in (folder / "strings").glob("*.yaml"):  # every language's, as shipped
         text = catalog.read_text(encoding="utf-8")
         catalog.write_text(re.sub(r"(?m)^share: .*\n", "", text), encoding="utf-8")
     [problem] = problems_of(folder)  # the bots layer asks for its keys too

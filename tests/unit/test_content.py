@@ -34,7 +34,7 @@ def test_shipped_content_is_valid_and_complete():
     commands = [topic.command for topic in content.topics]
     assert set(SEED_FACTS) <= set(commands)
     for topic in content.topics:
-        assert set(topic.texts) == set(content.languages.codes) == {"en", "ja"}
+        assert set(topic.texts) == set(content.languages.codes) >= {"en", "ja"}
 
 
 @pytest.mark.parametrize(("command", "facts"), SEED_FACTS.items())

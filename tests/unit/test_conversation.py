@@ -10,8 +10,9 @@ import pytest
 
 from iombot.core.answerer import Answerer
 from iombot.core.content import check_content, default_content_dir, load_content, string_warnings
-from iombot.core.conversation import canonical
+from iombot.core.conversation import canonical, talk_terms
 from iombot.core.reply import Paragraph, Query, ReplyKind, plain_text
+from iombot.core.search import stem
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -186,6 +187,17 @@ def test_a_declined_question_is_not_split_where_a_part_points_back(shipped: Answ
 )
 def test_what_a_message_of_talk_is(shipped: Answerer, text: str, kind: ReplyKind):
     assert shipped.answer(Query(text=text)).kind is kind
+
+
+def test_words_with_diacritics_and_of_other_scripts_are_words_of_the_talk():
+    # [a-z0-9] alone cut "chào" into "ch" and "o", and saw no Korean or Nepali word at all.
+    assert {"xin", "chao", "ban"} <= set(talk_terms("Xin chào bạn!", stem))
+    assert {"obrigado", "ate", "amanha"} <= set(talk_terms("Obrigado, até amanhã", stem))
+    assert "감사합니다" in talk_terms("감사합니다", stem)
+    assert "धन्यवाद" in talk_terms("धन्यवाद!", stem)
+    # English and Japanese terms as before: words, pairs, kana and kanji bigrams.
+    assert talk_terms("thank you", stem) == {"thank": 1.0, "you": 1.0, "thank you": 0.5}
+    assert {"あり", "りが", "がと"} <= set(talk_terms("ありがとう", stem))
 
 
 # A person intent that knows few phrasings, so that what its `asks` find is theirs.

@@ -273,7 +273,14 @@ EMPTY = Report(since="2026-11-01", unanswered=(), topics=(), review_due=())
 
 def test_json_shape():
     data = json.loads(render_json(REPORT))
-    assert list(data) == ["since", "unanswered", "topics", "review_due", "talk"]
+    assert list(data) == [
+        "since",
+        "unanswered",
+        "topics",
+        "review_due",
+        "talk",
+        "unreviewed_languages",
+    ]
     assert data["since"] == "2026-11-01"
     assert data["unanswered"][0] == {
         "text": "How do I renew my visa?",
@@ -304,6 +311,7 @@ def test_json_shape():
         "topics": [],
         "review_due": [],
         "talk": [],
+        "unreviewed_languages": [],
     }
 
 
@@ -336,6 +344,19 @@ def test_csv_has_a_header_and_a_section_column():
     assert (rows[4]["topic"], rows[4]["helpful"]) == ("健康保険", "2")
     assert (rows[5]["owner"], rows[5]["reviewed"]) == ("Aiko", "")
     assert (rows[6]["owner"], rows[6]["reviewed"]) == ("", "2025-01-03")
+
+
+def test_the_unreviewed_languages_are_in_every_format():
+    report = Report("2026-11-01", (), (), (), unreviewed_languages=("vi", "ne"))
+    assert json.loads(render_json(report))["unreviewed_languages"] == ["vi", "ne"]
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert [(r["section"], r["language"]) for r in rows] == [
+        ("unreviewed_language", "vi"),
+        ("unreviewed_language", "ne"),
+    ]
+    text = render_text(report)
+    assert "Languages not yet reviewed (2)\n  vi, ne\n" in text
+    assert "Every language has been reviewed." in render_text(EMPTY)
 
 
 def test_csv_never_starts_a_question_with_a_formula():

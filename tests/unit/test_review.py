@@ -125,7 +125,13 @@ def run_check(args: list[str], capsys, monkeypatch, tmp_path) -> tuple[int, str,
     monkeypatch.chdir(tmp_path)  # no stray .env
     code = main(["check", *args])
     out, err = capsys.readouterr()
-    return code, out, err
+    # Less the line naming the languages not yet reviewed (the shipped registry's, linked):
+    # tested in test_languages.py.
+    kept = [line for line in out.splitlines(keepends=True) if not line.startswith(UNREVIEWED)]
+    return code, "".join(kept), err
+
+
+UNREVIEWED = "languages not yet reviewed by a person: "
 
 
 def test_check_prints_warnings_and_exits_0_or_1_with_strict(folder, capsys, monkeypatch, tmp_path):

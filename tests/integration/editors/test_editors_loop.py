@@ -95,7 +95,15 @@ async def test_questions_and_votes_from_both_platforms_make_the_report(fakes, tm
         assert len(telegram.sent()) == sent_before  # a vote is no new message
 
     report = json.loads(iombot_report(state, "--format", "json", "--since", "7d"))
-    assert set(report) == {"since", "unanswered", "topics", "review_due", "talk"}
+    assert set(report) == {
+        "since",
+        "unanswered",
+        "topics",
+        "review_due",
+        "talk",
+        "unreviewed_languages",
+    }
+    assert "en" not in report["unreviewed_languages"]  # reviewed: the shipped languages.yaml
     texts = [u["text"] for u in report["unanswered"]]
     assert len(report["unanswered"]) == 3, texts  # the two near-duplicates merged
     top = report["unanswered"][0]
