@@ -42,8 +42,9 @@ ACCENTED_WORD_WEIGHT = 2.0
 
 def deciding_script(text: str) -> str | None:
     """The script that says which language the text is in, or None (Latin letters, digits,
-    nothing). The script of most of the text decides: a Vietnamese or Nepali question with a
-    name in kanji (IOM東京, 日本) is no Chinese; a tie goes to the script that decides. Kana and
+    nothing). Hangul or Devanagari decides wherever it stands; otherwise the script of most of
+    the text: a Vietnamese or Nepali question with a name in kanji (IOM東京, 日本) is no
+    Chinese; a tie goes to the script that decides. Kana and
     Chinese characters count together: with any kana they are Japanese (Japanese mixes kanji
     with it), without they are Chinese characters (HAN)."""
     if text.isascii():  # the usual English question: nothing to look for
@@ -58,5 +59,10 @@ def deciding_script(text: str) -> str | None:
     script = max(weights, key=weights.__getitem__)
     if not weights[script]:
         return None
+    if script in (HANGUL, DEVANAGARI):
+        # Unlike kanji (在留カード, 東京 in a Vietnamese or Tagalog question), Hangul and
+        # Devanagari are not borrowed into the others' questions: a few words of either, Nepali's
+        # particles round English terms ("IOM Tokyo को chief of mission को हो"), say whose it is.
+        return script
     latin = sum(1.0 if w.isascii() else ACCENTED_WORD_WEIGHT for w in _LATIN_WORD.findall(text))
     return None if latin > weights[script] else script

@@ -37,6 +37,9 @@ LATIN = Languages(all=(EN, JA, VI, PT, ID, TL), default="en")
         ("Paano mag-renew ng ビザ ko as caregiver?", None),
         ("日本 मा IOM को फोन नम्बर कति हो?", DEVANAGARI),
         ("मेरो student ビザ सकिन लाग्यो, कसरी renew गर्ने?", DEVANAGARI),
+        # Hangul and Devanagari decide wherever they stand, even among more English words.
+        ("IOM Tokyo को chief of mission को हो", DEVANAGARI),
+        ("IOM Tokyo phone number 알려주세요", HANGUL),
     ],
 )
 def test_the_script_of_most_of_the_text_decides(text, script):
