@@ -1,6 +1,6 @@
 """Resident memory of `iombot run` with both adapters (Telegram polling, Slack over HTTP),
 against the fake Bot API and the fake Slack on loopback: after start-up, and after traffic on
-both (questions in both languages, buttons, Slack commands). Prints figures; asserts nothing.
+both (questions in every language of the content, buttons, Slack commands). Prints figures; asserts nothing.
 
 Run: `python bench/memory_both.py [--questions 2000]`. The target and past figures:
 bench/README.md.
@@ -33,6 +33,14 @@ QUESTIONS = [
     "電話番号を教えてください",
     "/history",
     "/help",
+    # Each language searched apart has its index made on its first question (issue 24).
+    "IOM东京的电话号码是多少？",
+    "Số điện thoại của IOM Tokyo là gì?",
+    "IOM 도쿄 전화번호가 뭐예요?",
+    "Ano ang phone number ng IOM Tokyo?",
+    "IOM टोकियोको फोन नम्बर के हो?",
+    "Qual é o telefone da IOM Tokyo?",
+    "Berapa nomor telepon IOM Tokyo?",
 ]
 
 
@@ -95,7 +103,8 @@ def main() -> None:
     print(f"iombot run, Telegram and Slack: RSS {started:.1f} MB after start-up")
     print(
         f"after {args.questions} Telegram questions and {args.questions // 10} Slack commands: "
-        f"RSS {after:.1f} MB (peak {peak:.1f} MB); target under 80 MB"
+        f"RSS {after:.1f} MB (peak {peak:.1f} MB); target under 100 MB (issue 24, nine "
+        "languages; issue 13's 80 MB was for two)"
     )
 
 

@@ -812,10 +812,13 @@ def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
         return None
 
     def source() -> tuple[set[str], dict[str, list[str]]]:
-        latin = {language.code for language in content.languages if language.script == LATIN}
-        texts = texts_in(content, latin)
+        # The Latin languages' words, and the Latin words of the others but Japanese (whose
+        # Latin letters are romaji, read as such): Nepali typed in Latin letters, "japan le IOM
+        # lai paisa dincha?", is the Nepali content's asked questions' too.
+        known = {lang.code for lang in content.languages if lang.script != JAPANESE}
+        texts = texts_in(content, known)
         # Each language's words, read from all its texts at once.
-        own = {code: words_of("\n".join(texts[code])) for code in latin}
+        own = {code: words_of("\n".join(texts[code])) for code in known}
         topics_only = {
             language: [
                 t

@@ -93,11 +93,12 @@ class LatinIdentifier:
 
     def _learn(self, names: Iterable[str], words: dict[str, Iterable[str]] | None) -> None:
         self._names = frozenset(name.lower() for name in names)
-        latin = set(self._codes.values())
+        # Every language whose texts have Latin words: a Latin language's, and those a
+        # Nepali speaker types Nepali in (which CLD2 does not read).
         self._counts = {
-            code: Counter({w: n for w, n in Counter(own).items() if w not in self._names})
+            code: counts
             for code, own in (words or {}).items()
-            if code in latin
+            if (counts := Counter({w: n for w, n in Counter(own).items() if w not in self._names}))
         }
         vocabulary = len(set().union(*self._counts.values())) if self._counts else 0
         self._log_total = {
