@@ -7,20 +7,25 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
 
+from iombot.bots.handoff import HandoffSettings
 from iombot.bots.service import serve
 from iombot.bots.settings import Secret, Settings
+from iombot.bots.slack import PLATFORM as SLACK
+from iombot.bots.slack.settings import SlackSettings
 from iombot.bots.webchat import PLATFORM as WEBCHAT
 from iombot.bots.webchat.settings import WebchatSettings
+from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, event_payload, signed_headers
 
 from testsupport import ADAPTER_CONTENT, free_port
 
 ALLOWED = "https://www.example.org"
+CHANNEL = "C0WEBCHAT1"  # the staff channel of the handoff
 
 
 def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
@@ -30,7 +35,22 @@ def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
         host="127.0.0.1",
         port=free_port(),
         reload_seconds=60,
-        platforms={"webchat": WebchatSettings(origins=(ALLOWED,), **options)},
+        platforms={
+            "webchat": WebchatSettings(origins=(ALLOWED,), state_url=Secret(state_url), **options)
+        },
+    )
+
+
+def handoff_settings(slack: FakeSlack, state_url: str = "memory://") -> Settings:
+    """The web chat and Slack (the staff desk), the handoff on."""
+    settings = webchat_settings(state_url)
+    staff = SlackSettings(
+        bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SECRET), api_url=slack.api_url
+    )
+    return replace(
+        settings,
+        platforms={**settings.platforms, "slack": staff},
+        handoff=HandoffSettings(channel=CHANNEL),
     )
 
 
@@ -98,6 +118,14 @@ class Chat:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.settings.port}"
 
+    async def slack_event(self, event: dict, event_id: str) -> int:
+        """A signed Slack event (a staff reply in a ticket's thread)."""
+        body = json.dumps(event_payload(event, event_id))
+        async with self.http.post(
+            f"{self.base}/slack/events", data=body, headers=signed_headers(body)
+        ) as response:
+            return response.status
+
     @contextlib.asynccontextmanager
     async def page(
         self, session: str | None = None, origin: str | None = None, locale: str | None = "en-US"
@@ -124,20 +152,26 @@ class Chat:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Chat]:
+async def running(settings: Settings, only: str | None = None) -> AsyncIterator[Chat]:
+    """serve() with the web chat (and Slack, when configured), as `iombot run` runs them; or
+    only one of them, as a compose service does."""
     adapters: list = []
 
-    def make(services, options):
-        adapters.append(WEBCHAT.make_adapter(services, options))
-        return adapters[-1]
+    def made_by(platform):
+        def make(services, options):
+            adapters.append(platform.make_adapter(services, options))
+            return adapters[-1]
 
-    from dataclasses import replace
+        return make
 
-    platform = replace(WEBCHAT, make_adapter=make)
+    registry = [replace(p, make_adapter=made_by(p)) for p in (SLACK, WEBCHAT)]
+    chosen = [p for p in registry if p.name in settings.platforms and only in (None, p.name)]
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, [platform], stop, registry=[platform]))
+    task = asyncio.create_task(serve(settings, chosen, stop, registry=registry))
     for _ in range(300):
-        if task.done() or (adapters and adapters[0].health()["up"]):
+        if task.done() or (
+            len(adapters) == len(chosen) and all(a.health()["up"] for a in adapters)
+        ):
             break
         await asyncio.sleep(0.02)
     assert not task.done(), f"serve() ended at start: {task.result()}"

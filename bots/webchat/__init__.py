@@ -9,6 +9,7 @@ from ..platform import Adapter, Platform
 from .settings import WebchatSettings, read_settings
 
 if TYPE_CHECKING:
+    from ..handoff import Deliverer
     from ..shared import Services
 
 
@@ -18,10 +19,17 @@ def _make_adapter(services: Services, settings: WebchatSettings) -> Adapter:
     return WebchatAdapter(services, settings)
 
 
+def _make_deliverer(settings: WebchatSettings) -> Deliverer:
+    from .deliver import WebchatDeliverer
+
+    return WebchatDeliverer(settings)
+
+
 PLATFORM = Platform(
     name="webchat",
     read_settings=read_settings,
     make_adapter=_make_adapter,
     how_to_enable="set WEBCHAT_ENABLED=1",
     enable_variable="WEBCHAT_ENABLED",
+    make_deliverer=_make_deliverer,
 )

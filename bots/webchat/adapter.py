@@ -26,10 +26,12 @@ from aiohttp import WSMsgType, web
 from ...core.reply import Paragraph, Query, Reply, ReplyKind, Text
 from ..editors.feedback import Vote
 from ..flood import FloodGate, Verdict
+from ..periodic import Periodic
 from ..pipeline import Incoming, Pipeline
 from ..shared import Services
+from .deliver import OUTBOX, WebchatDeliverer, bot_entry, post
 from .page import Page, labels
-from .render import render, user_entry
+from .render import user_entry
 from .settings import WebchatSettings, normal_origin
 from .transcripts import Entry, Transcripts
 
@@ -41,18 +43,33 @@ MAX_FRAME = 16 * 1024  # a larger WebSocket message closes the connection (1009)
 MAX_LABEL = 100  # a pressed button's label, shown as what the person chose
 ADDRESS_WINDOW = 60.0
 HEARTBEAT = 30.0  # pings keep idle connections through proxies and find dead ones
+OUTBOX_POLL = 2.0  # how often staff replies posted by another process are looked for
+SEEN = 512  # entry ids a page remembers having shown (so that none is shown twice)
 
 
 class Connection:
     """One open page: its socket, its session, the browser's language."""
 
-    __slots__ = ("address", "locale", "session", "socket")
+    __slots__ = ("address", "locale", "seen", "session", "socket")
 
     def __init__(self, socket: web.WebSocketResponse, address: str):
         self.socket = socket
         self.address = address
         self.session = ""
         self.locale: str | None = None
+        self.seen: set[str] = set()  # the ids of the entries this page has
+
+    def saw(self, entry: Entry) -> bool:
+        """Note an entry shown; False when the page had it already."""
+        ident = entry.get("id")
+        if not isinstance(ident, str):
+            return True
+        if ident in self.seen:
+            return False
+        if len(self.seen) >= SEEN:
+            self.seen.clear()
+        self.seen.add(ident)
+        return True
 
 
 class WebchatChannel:
@@ -80,11 +97,15 @@ class WebchatAdapter:
         self.settings = settings
         self.pipeline = Pipeline(services)
         self.page = Page(settings.origins)
-        self.transcripts = Transcripts(services.state, services.settings.question_log_days)
+        self.transcripts = Transcripts(services.state, settings.history_days)
         self.address_gate = FloodGate(settings.address_limit, ADDRESS_WINDOW)
         self.open: dict[str, set[Connection]] = {}  # session -> its open pages here
+        self.outbox = Periodic(self.read_outbox, OUTBOX_POLL, "webchat outbox")
         self.state = "starting"
         self.last_update: float | None = None
+        deliverer = services.handoff.deliverers.get(PLATFORM) if services.handoff else None
+        if isinstance(deliverer, WebchatDeliverer):
+            deliverer.attach(self)  # staff replies reach this process's pages at once
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -94,11 +115,13 @@ class WebchatAdapter:
         ]
 
     async def start(self) -> None:
+        self.outbox.start()
         self.state = "serving"
         log.info("web chat at /chat", extra={"platform": PLATFORM})
 
     async def stop(self) -> None:
         self.state = "stopping"
+        await self.outbox.stop()
         for connections in list(self.open.values()):
             for connection in list(connections):
                 await connection.socket.close(code=1001, message=b"server stopping")
@@ -200,6 +223,8 @@ class WebchatAdapter:
         assert isinstance(session, str)
         connection.session = session
         history = await self.transcripts.load(session) if known else []
+        for entry in history:
+            connection.saw(entry)
         self.open.setdefault(session, set()).add(connection)
         language = await self.services.language_for(self._query(connection, ""))
         await self._send(
@@ -253,11 +278,37 @@ class WebchatAdapter:
     # --- sending ------------------------------------------------------------------------------
 
     async def push(self, session: str, reply: Reply) -> None:
-        """A reply into the session's conversation, and to its pages open here."""
-        entry: Entry = {"from": "bot", "id": secrets.token_hex(6), "reply": render(reply)}
+        """A reply into the session's conversation, and to its pages open here (or, with none
+        open here, to those another web chat process may have, through the outbox)."""
+        entry = bot_entry(reply)
+        pages = list(self.open.get(session, ()))
+        if not pages:
+            await post(self.services.state, self.transcripts, session, entry)
+            return
         await self.transcripts.append(session, entry)
-        for connection in list(self.open.get(session, ())):
-            await self._send(connection, {"type": "entry", "entry": entry})
+        for connection in pages:
+            if connection.saw(entry):
+                await self._send(connection, {"type": "entry", "entry": entry})
+
+    async def read_outbox(self) -> None:
+        """Staff replies that another process posted, to the pages open here."""
+        try:
+            records = await self.services.state.list_records(OUTBOX)
+        except Exception as error:
+            log.warning("web chat outbox: %s", type(error).__name__, extra={"platform": PLATFORM})
+            return
+        for record in records:
+            session, text = record.get("session"), record.get("entry")
+            pages = self.open.get(session) if isinstance(session, str) else None
+            if not pages or not isinstance(text, str):
+                continue
+            try:
+                entry = json.loads(text)
+            except ValueError:
+                continue
+            for connection in list(pages):
+                if connection.saw(entry):
+                    await self._send(connection, {"type": "entry", "entry": entry})
 
     async def _echo(self, sender: Connection, entry: Entry) -> None:
         """What the person wrote, to the session's other open pages (the sender shows it)."""

@@ -7,10 +7,11 @@ opened from them), e.g. `https://www.japan.iom.int`. The bot's own address is al
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..env import EnvReader
+from ..env import EnvReader, Secret
 
 MAX_CHARS = 1000  # the longest message taken; a longer one gets a polite notice
 
@@ -21,6 +22,11 @@ class WebchatSettings:
     max_chars: int = MAX_CHARS
     # Messages per minute from one address (several people may share one): past it, one notice.
     address_limit: int = 120
+    # A conversation is kept this many days (the question log's IOMBOT_QUESTION_LOG_DAYS).
+    history_days: int = 90
+    # The state store (IOMBOT_STATE_URL, as the service reads it): a staff reply reaches the
+    # conversation through it from a process that does not run the web chat (the Slack service).
+    state_url: Secret = field(default_factory=lambda: Secret("memory://"))
 
 
 def read_settings(read: EnvReader) -> WebchatSettings | None:
@@ -41,8 +47,12 @@ def read_settings(read: EnvReader) -> WebchatSettings | None:
             )
         else:
             origins.append(normal)
+    data_dir = Path(read.get("IOMBOT_DATA_DIR") or "data")  # the service's default, settings.py
+    state_url = read.secret("IOMBOT_STATE_URL") or Secret(f"sqlite:///{data_dir / 'state.db'}")
     return WebchatSettings(
         origins=tuple(origins),
+        history_days=read.number("IOMBOT_QUESTION_LOG_DAYS", 90, int, 0, 3650),
+        state_url=state_url,
         max_chars=read.number("WEBCHAT_MAX_CHARS", MAX_CHARS, int, 1, 10_000),
         address_limit=read.number("WEBCHAT_ADDRESS_LIMIT", 120, int, 1, 100_000),
     )

@@ -8,18 +8,24 @@ they must run (make test and .ci/run install them)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from iombot.testing.background import BackgroundLoop
+from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, event_payload, signed_headers
 
 from testsupport import free_port, installed_iombot, wait_healthy
 
@@ -30,6 +36,7 @@ SCREENSHOT = ROOT / "docs" / "webchat.png"
 CHROMIUM = os.environ.get("IOMBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 XSS = "<img src=x onerror=alert(1)>"
+CHANNEL = "C0WEBSTAFF"
 
 
 def unavailable(reason: str) -> None:
@@ -102,26 +109,17 @@ class Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory) -> Iterator[tuple[str, Site, Site]]:
-    """`iombot run webchat` (the shipped content) with one allowed site; and another site."""
-    folder = tmp_path_factory.mktemp("webchat")
-    port = free_port()
-    bot = f"http://127.0.0.1:{port}"
-    allowed, other = Site(folder / "allowed", bot), Site(folder / "other", bot)
+@contextlib.contextmanager
+def iombot(folder: Path, port: int, *args: str, **variables: str) -> Iterator[str]:
+    """`iombot run …` (the shipped content) on loopback, until the block ends; its URL."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("TELEGRAM_", "SLACK_", "LINE_", "WEBCHAT_", "IOMBOT_", "PORT", "HOST"))
     }
-    env.update(
-        PORT=str(port),
-        HOST="127.0.0.1",
-        IOMBOT_DATA_DIR=str(folder),
-        WEBCHAT_ORIGINS=allowed.url,
-    )
+    env.update(PORT=str(port), HOST="127.0.0.1", IOMBOT_DATA_DIR=str(folder), **variables)
     process = subprocess.Popen(
-        [installed_iombot(), "run", "webchat"],
+        [installed_iombot(), "run", *args],
         env=env,
         cwd=folder,
         stdout=subprocess.DEVNULL,
@@ -130,10 +128,23 @@ def sites(tmp_path_factory) -> Iterator[tuple[str, Site, Site]]:
     )
     try:
         wait_healthy(process, port, timeout=60)
-        yield bot, allowed, other
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> Iterator[tuple[str, Site, Site]]:
+    """`iombot run webchat` with one allowed site; and another site."""
+    folder = tmp_path_factory.mktemp("webchat")
+    port = free_port()
+    bot = f"http://127.0.0.1:{port}"
+    allowed, other = Site(folder / "allowed", bot), Site(folder / "other", bot)
+    try:
+        with iombot(folder, port, "webchat", WEBCHAT_ORIGINS=allowed.url):
+            yield bot, allowed, other
+    finally:
         allowed.close()
         other.close()
 
@@ -361,15 +372,89 @@ def test_a_phone_screen_has_no_sideways_scroll(sites, browser):
         context.close()
 
 
-def test_the_screenshot_for_the_readme(sites, browser):
+def test_the_screenshot_for_the_readme(sites, browser, tmp_path):
+    """docs/webchat.png, for the README: written when it is missing or IOMBOT_SCREENSHOT=1 asks
+    for a new one (each run's pixels differ a little: no churn in the checkout otherwise)."""
     bot, _, _ = sites
     context = browser.new_context(viewport={"width": 420, "height": 720}, locale="en-US")
+    update = os.environ.get("IOMBOT_SCREENSHOT") == "1" or not SCREENSHOT.exists()
+    path = SCREENSHOT if update else tmp_path / "webchat.png"
     try:
         page = open_chat(context, bot)
         ask(page, "What is your phone number?")
         page.get_by_role("textbox").blur()
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
+        path.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(path))
     finally:
         context.close()
-    assert SCREENSHOT.stat().st_size > 10_000
+    assert path.stat().st_size > 10_000
+
+
+def test_the_staff_handoff(browser, tmp_path):
+    """`iombot run` with the web chat and Slack (the fake): the staff button, the ticket in
+    Slack, and the staff reply appearing in the open page."""
+    with BackgroundLoop() as loop:
+        slack = loop.call(FakeSlack)
+        loop.run(slack.start())
+        try:
+            port = free_port()
+            settings = {
+                "WEBCHAT_ENABLED": "1",
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": slack.api_url,
+                "IOMBOT_HANDOFF_CHANNEL": CHANNEL,
+            }
+            with iombot(tmp_path, port, **settings) as bot:
+                context = browser.new_context(viewport={"width": 420, "height": 760})
+                try:
+                    page = open_chat(context, bot)
+                    unsure = ask(page, "zxcvq qwrty plmkn?")
+                    unsure.get_by_role("button", name="Ask IOM Tokyo staff").click()
+                    more_replies(page, bot_messages(page) - 1)
+                    ask(page, "Can I visit the office with my family?")
+                    tickets = wait_for(lambda: loop.call(posted_tickets, slack))
+                    assert "Can I visit the office" in json.dumps(tickets[0].args)
+                    thread = tickets[0].result["ts"]
+                    before = bot_messages(page)
+                    event = {
+                        "type": "message",
+                        "channel": CHANNEL,
+                        "channel_type": "channel",
+                        "user": "U0STAFF01",
+                        "text": "Yes, you are welcome.",
+                        "ts": "1800000000.000001",
+                        "thread_ts": thread,
+                        "event_ts": "1800000000.000001",
+                    }
+                    body = json.dumps(event_payload(event, "EvBrowser1"))
+                    request = urllib.request.Request(
+                        f"{bot}/slack/events", data=body.encode(), headers=signed_headers(body)
+                    )
+                    with urllib.request.urlopen(request, timeout=5) as answer:
+                        assert answer.status == 200
+                    more_replies(page, before)
+                    last = page.locator(".msg.bot").last
+                    assert "IOM Tokyo staff" in last.inner_text()
+                    assert "Yes, you are welcome." in last.inner_text()
+                finally:
+                    context.close()
+        finally:
+            loop.run(slack.stop())
+
+
+def posted_tickets(slack: FakeSlack) -> list:
+    return [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
+    ]
+
+
+def wait_for(check, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")

@@ -79,8 +79,6 @@ async def test_a_topic_button_and_feedback(chat):
         up = next(b for b in answer["reply"]["buttons"] if b["action"].startswith("fb:up:"))
         thanks = await page.press(up, answer=answer["id"])
         assert "Thank you for your feedback" in text_of(thanks)
-    report = await chat.services.report("7d")
-    assert report is not None
 
 
 async def test_what_people_write_is_never_markup(chat):
@@ -211,3 +209,21 @@ async def test_health_names_the_web_chat(chat):
     assert response.status == 200
     assert health["adapters"]["webchat"]["up"] is True
     assert health["adapters"]["webchat"]["open_pages"] == 1
+
+
+async def test_metrics_and_the_editors_report_count_the_web_chat(chat):
+    from iombot.bots.editors.report import render_json
+    from iombot.bots.editors.reporting import since_day
+
+    async with chat.page() as page:
+        await page.ask("what is your phone number?")
+        await page.ask("how many cats live in the office")
+    async with chat.http.get(f"{chat.base}/metrics") as response:
+        metrics = await response.text()
+    assert 'iombot_questions_total{language="en",platform="webchat",topic="contact"} 1.0' in metrics
+    assert 'iombot_adapter_up{adapter="webchat"} 1.0' in metrics
+    report = json.loads(render_json(await chat.services.report(since_day("7d"))))
+    [unanswered] = report["unanswered"]
+    assert unanswered["text"] == "how many cats live in the office"
+    asked = {(t["topic"], t["language"]): t["asked"] for t in report["topics"]}
+    assert asked[("contact", "en")] == 1
