@@ -247,10 +247,9 @@ class WebchatAdapter:
         text = text.strip()
         if not await self._admit_address(connection):
             return
-        await self.transcripts.append(
-            connection.session, user_entry(text[: self.settings.max_chars])
-        )
-        await self._echo(connection, user_entry(text[: self.settings.max_chars]))
+        entry = user_entry(text[: self.settings.max_chars])
+        self.transcripts.note(connection.session, entry)
+        await self._echo(connection, entry)
         if len(text) > self.settings.max_chars:
             language = await self.services.language_for(self._query(connection, ""))
             spans = self.services.answerer.strings.spans(
@@ -268,7 +267,7 @@ class WebchatAdapter:
             return
         if label and not action.startswith("fb:"):
             entry = user_entry(label[:MAX_LABEL])
-            await self.transcripts.append(connection.session, entry)
+            self.transcripts.note(connection.session, entry)
             await self._echo(connection, entry)
         incoming = replace(
             self._incoming(connection, ""), action=action[:200], answer=answer and answer[:64]
