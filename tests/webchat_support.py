@@ -128,11 +128,15 @@ class Chat:
 
     @contextlib.asynccontextmanager
     async def page(
-        self, session: str | None = None, origin: str | None = None, locale: str | None = "en-US"
+        self,
+        session: str | None = None,
+        origin: str | None = None,
+        locale: str | None = "en-US",
+        **headers: str,
     ) -> AsyncIterator[Page]:
         """A page opened and said hello (the welcome of a new session is read)."""
         socket = await self.http.ws_connect(
-            f"{self.base}/chat/ws", headers={"Origin": origin or self.base}
+            f"{self.base}/chat/ws", headers={"Origin": origin or self.base, **headers}
         )
         try:
             page = Page(socket)

@@ -159,6 +159,14 @@ class WebchatAdapter:
         own = {normal_origin(f"{scheme}://{request.host}") for scheme in ("http", "https")}
         return origin in own or origin in self.settings.origins
 
+    def address(self, request: web.Request) -> str:
+        """Who is writing, for the flood limit per address: the peer, or behind a trusted
+        reverse proxy the last address of X-Forwarded-For (the one the proxy saw)."""
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if self.settings.trust_forwarded and forwarded.strip():
+            return forwarded.split(",")[-1].strip()[:64]
+        return request.remote or "unknown"
+
     # --- the WebSocket ------------------------------------------------------------------------
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
@@ -167,7 +175,7 @@ class WebchatAdapter:
             return web.Response(status=403, text="origin not allowed")
         socket = web.WebSocketResponse(max_msg_size=MAX_FRAME, heartbeat=HEARTBEAT)
         await socket.prepare(request)
-        connection = Connection(socket, request.remote or "unknown")
+        connection = Connection(socket, self.address(request))
         try:
             async for frame in socket:
                 if frame.type != WSMsgType.TEXT:

@@ -22,6 +22,9 @@ class WebchatSettings:
     max_chars: int = MAX_CHARS
     # Messages per minute from one address (several people may share one): past it, one notice.
     address_limit: int = 120
+    # Behind a reverse proxy that sets X-Forwarded-For, the address is its last entry (what the
+    # proxy saw); otherwise every visitor would share the proxy's address and its limit.
+    trust_forwarded: bool = False
     # A conversation is kept this many days (the question log's IOMBOT_QUESTION_LOG_DAYS).
     history_days: int = 90
     # The state store (IOMBOT_STATE_URL, as the service reads it): a staff reply reaches the
@@ -47,6 +50,9 @@ def read_settings(read: EnvReader) -> WebchatSettings | None:
             )
         else:
             origins.append(normal)
+    forwarded = (read.get("WEBCHAT_TRUST_FORWARDED") or "0").lower()
+    if forwarded not in ("0", "1", "true", "false", "yes", "no"):
+        read.problem("WEBCHAT_TRUST_FORWARDED", f"{forwarded!r} is not 1 or 0")
     data_dir = Path(read.get("IOMBOT_DATA_DIR") or "data")  # the service's default, settings.py
     state_url = read.secret("IOMBOT_STATE_URL") or Secret(f"sqlite:///{data_dir / 'state.db'}")
     return WebchatSettings(
@@ -55,6 +61,7 @@ def read_settings(read: EnvReader) -> WebchatSettings | None:
         state_url=state_url,
         max_chars=read.number("WEBCHAT_MAX_CHARS", MAX_CHARS, int, 1, 10_000),
         address_limit=read.number("WEBCHAT_ADDRESS_LIMIT", 120, int, 1, 100_000),
+        trust_forwarded=forwarded in ("1", "true", "yes"),
     )
 
 

@@ -227,3 +227,17 @@ async def test_metrics_and_the_editors_report_count_the_web_chat(chat):
     assert unanswered["text"] == "how many cats live in the office"
     asked = {(t["topic"], t["language"]): t["asked"] for t in report["topics"]}
     assert asked[("contact", "en")] == 1
+
+
+async def test_behind_a_trusted_proxy_each_visitor_has_an_address():
+    forwarded = "X-Forwarded-For"
+    settings = webchat_settings(address_limit=2, trust_forwarded=True)
+    async with (
+        running(settings) as chat,
+        chat.page(**{forwarded: "203.0.113.9, 198.51.100.1"}) as first,
+        chat.page(**{forwarded: "198.51.100.2"}) as second,
+    ):
+        for page in (first, second):
+            for _ in range(2):
+                assert (await page.ask("/about"))["reply"]["kind"] == "topic"
+        assert "very quickly" in text_of(await first.ask("/about"))
