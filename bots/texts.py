@@ -45,6 +45,9 @@ BOT_KEYS = frozenset(
         "webchat_send",
         "webchat_log",
         "webchat_too_long",
+        "webchat_helpful",
+        "webchat_open",
+        "webchat_not_helpful",
     }
 )
 REQUIRED_STRINGS = CORE_KEYS | BOT_KEYS

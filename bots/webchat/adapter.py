@@ -45,6 +45,7 @@ ADDRESS_WINDOW = 60.0
 HEARTBEAT = 30.0  # pings keep idle connections through proxies and find dead ones
 OUTBOX_POLL = 2.0  # how often staff replies posted by another process are looked for
 SEEN = 512  # entry ids a page remembers having shown (so that none is shown twice)
+FEEDBACK_NAMES = ("webchat_helpful", "webchat_not_helpful")  # 👍 and 👎 for screen readers
 
 
 class Connection:
@@ -146,6 +147,9 @@ class WebchatAdapter:
 
     def _file(self, name: str):
         async def serve(request: web.Request) -> web.Response:
+            if name == "widget.js":
+                answerer = self.services.answerer
+                return self.page.widget(answerer.strings, answerer.languages)
             return self.page.file(request, name)
 
         return serve
@@ -287,7 +291,9 @@ class WebchatAdapter:
     async def push(self, session: str, reply: Reply) -> None:
         """A reply into the session's conversation, and to its pages open here (or, with none
         open here, to those another web chat process may have, through the outbox)."""
-        entry = bot_entry(reply)
+        strings = self.services.answerer.strings
+        names = tuple(strings.text(key, reply.language) for key in FEEDBACK_NAMES)
+        entry = bot_entry(reply, (names[0], names[1]))
         pages = list(self.open.get(session, ()))
         if not pages:
             await post(self.services.state, self.transcripts, session, entry)

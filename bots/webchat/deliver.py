@@ -25,8 +25,9 @@ OUTBOX = "webchatout"  # records: {"session", "entry" (JSON)}, read by the open 
 OUTBOX_SECONDS = 600.0  # a page opened later reads the conversation itself
 
 
-def bot_entry(reply: Reply) -> Entry:
-    return {"from": "bot", "id": secrets.token_hex(6), "at": time.time(), "reply": render(reply)}
+def bot_entry(reply: Reply, feedback_names: tuple[str, str] | None = None) -> Entry:
+    rendered = render(reply, feedback_names)
+    return {"from": "bot", "id": secrets.token_hex(6), "at": time.time(), "reply": rendered}
 
 
 async def post(state: StateStore, transcripts: Transcripts, session: str, entry: Entry) -> None:

@@ -8,6 +8,7 @@ catalogs (webchat_* keys), in the language the address (?lang=) or the browser a
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from string import Template
 
@@ -73,6 +74,26 @@ class Page:
         kind = FILES[name]
         headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
         return web.Response(body=self.files[name], headers={"Content-Type": kind, **headers})
+
+    def widget(self, strings: Catalog, languages: Languages) -> web.Response:
+        """widget.js with the button's and the frame's words in every language."""
+        words = {
+            "default": languages.default,
+            "languages": {
+                code: {
+                    "open": strings.text("webchat_open", code),
+                    "title": strings.text("webchat_title", code),
+                }
+                for code in languages.codes
+            },
+        }
+        script = (
+            self.files["widget.js"]
+            .decode()
+            .replace("/*WORDS*/{}", json.dumps(words, ensure_ascii=True), 1)
+        )
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+        return web.Response(text=script, headers={"Content-Type": FILES["widget.js"], **headers})
 
 
 def labels(strings: Catalog, language: str) -> dict[str, str]:

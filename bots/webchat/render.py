@@ -10,25 +10,49 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ...core.reply import Block, Bold, BulletList, Command, Link, Paragraph, Phone, Reply, Span
+from ...core.reply import (
+    Block,
+    Bold,
+    BulletList,
+    Button,
+    Command,
+    Link,
+    Paragraph,
+    Phone,
+    Reply,
+    Span,
+)
 
 SAFE_SCHEMES = ("https:", "tel:")
 
 
+FEEDBACK = ("fb:up:", "fb:down:")
+
+
 @lru_cache(maxsize=512)
-def render(reply: Reply) -> dict[str, Any]:
-    """The reply as a JSON-ready dict (cached: replies are frozen; the dict is only read)."""
+def render(reply: Reply, feedback_names: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The reply as a JSON-ready dict (cached: replies are frozen; the dict is only read).
+    `feedback_names` name the 👍 and 👎 buttons for screen readers ("Helpful", "Not helpful")."""
     return {
         "kind": reply.kind.value,
         "topic": reply.topic,
         "language": reply.language,
         "title": reply.title,
         "blocks": [render_block(block) for block in reply.blocks],
-        "buttons": [
-            {"label": button.label, "action": button.action, "compact": button.compact}
-            for button in reply.buttons
-        ],
+        "buttons": [render_button(button, feedback_names) for button in reply.buttons],
     }
+
+
+def render_button(button: Button, feedback_names: tuple[str, str] | None) -> dict[str, Any]:
+    rendered: dict[str, Any] = {
+        "label": button.label,
+        "action": button.action,
+        "compact": button.compact,
+    }
+    for prefix, name in zip(FEEDBACK, feedback_names or (), strict=False):
+        if button.action.startswith(prefix):
+            rendered["name"] = name
+    return rendered
 
 
 def render_block(block: Block) -> dict[str, Any]:

@@ -232,6 +232,7 @@ def test_a_topic_button(sites, context):
     assert reply.locator("h2").count() == 1
     assert page.locator(".msg.user").last.inner_text() == label
     assert reply.locator("button.compact").count() == 2  # 👍 and 👎 under a topic
+    assert reply.get_by_role("button", name="👍 Helpful").count() == 1
 
 
 def test_keyboard_only(sites, context):

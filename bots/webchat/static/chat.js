@@ -108,18 +108,12 @@
         element.type = "button";
         element.textContent = button.label;
         if (button.compact) { element.className = "compact"; }
-        if (button.action.indexOf("fb:up:") === 0) { element.setAttribute("aria-label", "👍 " + helpful(reply.language, true)); }
-        if (button.action.indexOf("fb:down:") === 0) { element.setAttribute("aria-label", "👎 " + helpful(reply.language, false)); }
+        if (button.name) { element.setAttribute("aria-label", button.label + " " + button.name); }
         element.addEventListener("click", function () { press(button, id, row); });
         row.appendChild(element);
       });
       box.appendChild(row);
     }
-  }
-
-  function helpful(language, yes) {
-    if (language === "ja") { return yes ? "役に立った" : "役に立たなかった"; }
-    return yes ? "helpful" : "not helpful";
   }
 
   function addSpans(parent, spans) {

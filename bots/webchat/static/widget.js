@@ -7,14 +7,19 @@
   if (!script || !script.src) { return; }
   var base = new URL(script.src);
   var page = base.origin + "/chat";
-  var lang = (document.documentElement.lang || navigator.language || "").split("-")[0];
-  var ja = lang === "ja";
+  // The words in each of the content's languages (content/strings/, webchat_* keys), filled in
+  // by the server; the host page's language picks them.
+  var WORDS = /*WORDS*/{};
+  var lang = (document.documentElement.lang || navigator.language || "").toLowerCase();
+  var code = WORDS.languages[lang] ? lang : lang.split("-")[0];
+  if (!WORDS.languages[code]) { code = WORDS.default; }
+  var words = WORDS.languages[code];
   var open = false;
 
   var button = document.createElement("button");
   button.type = "button";
   button.id = "iombot-chat-button";
-  button.textContent = ja ? "チャットで質問" : "Chat with us";
+  button.textContent = words.open;
   button.setAttribute("aria-expanded", "false");
   button.setAttribute("aria-controls", "iombot-chat-panel");
   var style = button.style;
@@ -36,8 +41,8 @@
     open = !open;
     if (open && !panel.firstChild) {
       var frame = document.createElement("iframe");
-      frame.src = page + (ja ? "?lang=ja" : "");
-      frame.title = ja ? "IOM駐日事務所のチャット" : "Chat with IOM Tokyo";
+      frame.src = page + "?lang=" + encodeURIComponent(code);
+      frame.title = words.title;
       frame.style.width = "100%"; frame.style.height = "100%"; frame.style.border = "0";
       panel.appendChild(frame);
     }

@@ -44,6 +44,9 @@ async def test_the_page_and_its_files_are_served_safely(chat):
         async with chat.http.get(f"{chat.base}/chat/{name}") as response:
             assert response.status == 200, name
             assert response.headers["X-Content-Type-Options"] == "nosniff"
+    async with chat.http.get(f"{chat.base}/chat/widget.js") as widget:
+        script = await widget.text()
+    assert '"open": "Chat with us"' in script and "\\u30c1\\u30e3" in script  # en, ja words
     async with chat.http.get(f"{chat.base}/chat?lang=en") as page:
         assert '<html lang="en">' in await page.text()
 
@@ -60,6 +63,8 @@ async def test_a_question_is_answered(chat):
         ][0]
         actions = [button["action"] for button in reply["buttons"]]
         assert "fb:up:contact:en" in actions and "fb:down:contact:en" in actions
+        names = {b["label"]: b.get("name") for b in reply["buttons"] if b["compact"]}
+        assert names == {"👍": "Helpful", "👎": "Not helpful"}  # for screen readers
         assert any(action.startswith("topic:") for action in actions)
 
 
