@@ -101,8 +101,13 @@ def _days(text: str) -> int:
 def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLATFORMS) -> int:
     """The command line; `platforms` is the registry (tests pass one with an extra platform)."""
     args = build_parser(platforms).parse_args(argv)
+    environment = read_environment()
+    if args.command == "run" and args.platform is not None:
+        enable = next(p.enable_variable for p in platforms if p.name == args.platform)
+        if enable is not None:  # `iombot run webchat` needs no WEBCHAT_ENABLED=1
+            environment = {**environment, enable: "1"}
     try:
-        settings = Settings.from_env(read_environment(), platforms)
+        settings = Settings.from_env(environment, platforms)
     except SettingsError as error:
         print(f"iombot: settings:\n{error}", file=sys.stderr)
         return 2

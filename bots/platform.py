@@ -49,6 +49,9 @@ class Platform:
     make_adapter: Callable[[Services, Any], Adapter]
     # What to set to enable it, for the "not configured" messages.
     how_to_enable: str
+    # A platform that needs no token is enabled by this variable set to 1, which
+    # `iombot run NAME` sets for it.
+    enable_variable: str | None = None
     # Loggers of the platform's library that log request URLs (which may hold a token).
     quiet_loggers: tuple[str, ...] = ()
     # Asking a person (bots/handoff/). A public platform sends staff replies to its chats; the

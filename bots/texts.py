@@ -38,6 +38,16 @@ BOT_KEYS = frozenset(
         "staff_unavailable",
         "staff_in_group",
         "staff_failed",
+        # The web chat's page (bots/webchat/): its title, the text box, Send, the conversation,
+        # and the notice for a message over the size limit.
+        "webchat_title",
+        "webchat_label",
+        "webchat_send",
+        "webchat_log",
+        "webchat_too_long",
+        "webchat_helpful",
+        "webchat_open",
+        "webchat_not_helpful",
     }
 )
 REQUIRED_STRINGS = CORE_KEYS | BOT_KEYS

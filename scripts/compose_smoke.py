@@ -10,6 +10,7 @@ fixture content (tests/fixtures/adapter_content), so rewording content/ cannot b
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -22,6 +23,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import aiohttp
+
 from iombot.testing import line as fake_line
 from iombot.testing import telegram as tg
 from iombot.testing.background import BackgroundLoop
@@ -32,7 +35,7 @@ from iombot.testing.telegram import FakeBotApi
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "tests" / "fixtures" / "adapter_content"
 EDITED_TITLE = "Reach the smoke-tested office"
-TELEGRAM_PORT, SLACK_PORT, LINE_PORT = 8080, 8081, 8082
+TELEGRAM_PORT, SLACK_PORT, LINE_PORT, WEBCHAT_PORT = 8080, 8081, 8082, 8083
 PROJECT = "iombot-smoke"
 TOKEN = "123456:SMOKE_token_abcdefghijklmnopqrstu"
 SIGNING_SECRET = "smoke-signing-secret"
@@ -178,6 +181,8 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
                 "HOST=127.0.0.1",
                 "IOMBOT_RELOAD_SECONDS=1",
                 f"IOMBOT_HANDOFF_CHANNEL={HANDOFF_CHANNEL}",
+                # Every service knows the web chat (the Slack one delivers staff replies to it).
+                "WEBCHAT_ENABLED=1",
                 "",
             ]
         )
@@ -185,7 +190,7 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
     os.environ.update(
         IOMBOT_ENV_FILE=str(env_file),
         IOMBOT_CONTENT_HOST_DIR=str(content),
-        COMPOSE_PROFILES="telegram,slack,line",
+        COMPOSE_PROFILES="telegram,slack,line,webchat",
     )
     contact = Contact(content / "contact.yaml")
     output = ""
@@ -193,8 +198,8 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
         log("building the image and starting the stack")
         compose("up", "-d", "--build")
         wait(
-            "the three containers healthy",
-            lambda: healthy("telegram") and healthy("slack") and healthy("line"),
+            "the four containers healthy",
+            lambda: all(healthy(s) for s in ("telegram", "slack", "line", "webchat")),
             90,
         )
 
@@ -225,6 +230,8 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
             20,
         )
 
+        webchat(fakes, contact)
+
         contact.retitle(EDITED_TITLE)
         wait(
             "content edit picked up by Slack",
@@ -245,7 +252,7 @@ def smoke(fakes: Fakes, work: Path, content: Path) -> int:
         if problems:  # the fake Bot API checks every text it is sent, as Telegram would
             raise SystemExit(f"[compose-smoke] FAILED: Telegram rejected: {problems}")
 
-        for service in ("telegram", "slack", "line"):
+        for service in ("telegram", "slack", "line", "webchat"):
             started = time.monotonic()
             subprocess.run(
                 ["podman", "stop", "-t", str(GRACE_SECONDS), container(service)],
@@ -313,6 +320,62 @@ def handoff(fakes: Fakes) -> None:
         lambda: fakes.telegram_answer_contains("Hello from IOM Tokyo staff (smoke)", asker),
         20,
     )
+
+
+def webchat(fakes: Fakes, contact: Contact) -> None:
+    """The web chat service: its page, a question over its WebSocket, and asking staff across
+    services: the web chat container posts the ticket, the Slack container receives the staff
+    reply and it reaches the open page through the shared state store."""
+    status, page = http("GET", f"http://127.0.0.1:{WEBCHAT_PORT}/chat")
+    if status != 200 or "/chat/chat.js" not in page:
+        raise SystemExit(f"[compose-smoke] FAILED: GET /chat: HTTP {status}")
+    question = "a question from the web chat smoke test"
+    answer = "Hello from IOM Tokyo staff (web chat smoke)"
+
+    def ticket() -> dict | None:
+        calls = fakes.loop.call(fakes.slack.calls_to, "chat.postMessage")
+        posted = [c for c in calls if question in json.dumps(c.args)]
+        return posted[0].result if posted else None
+
+    async def converse() -> None:
+        base = f"http://127.0.0.1:{WEBCHAT_PORT}"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"{base}/chat/ws", headers={"Origin": base}) as socket,
+        ):
+
+            async def until(text: str) -> None:
+                said = ""
+                while text not in said:
+                    said += (await socket.receive(timeout=30)).data
+
+            await socket.send_str(json.dumps({"type": "hello", "session": None}))
+            await socket.send_str(json.dumps({"type": "message", "text": "/contact"}))
+            await until(contact.phone)
+            log("ok: web chat /contact answered with the phone number over its WebSocket")
+            await socket.send_str(json.dumps({"type": "message", "text": f"/staff {question}"}))
+            await until("#")
+            await asyncio.to_thread(wait, "the web chat service posted a ticket", ticket, 20)
+            thread = (ticket() or {})["ts"]
+            event = {
+                "type": "message",
+                "channel": HANDOFF_CHANNEL,
+                "channel_type": "channel",
+                "user": "U0STAFF01",
+                "text": answer,
+                "ts": "1800000001.000001",
+                "thread_ts": thread,
+            }
+            body = json.dumps(event_payload(event, "EvSmokeWeb")).encode()
+            headers = signed_headers(body, SIGNING_SECRET)
+            url = f"http://127.0.0.1:{SLACK_PORT}/slack/events"
+            status, _ = await asyncio.to_thread(http, "POST", url, body, headers)
+            if status != 200:
+                raise SystemExit(f"[compose-smoke] FAILED: staff reply event: HTTP {status}")
+            await until(answer)
+            log("ok: the Slack service's staff reply reached the open web chat page")
+
+    asyncio.run(converse())
 
 
 def only_telegram(env_file: Path) -> None:

@@ -60,7 +60,8 @@ def copy_tree(root: Path, names: list[str], copy: Path) -> None:
 
 
 def expected_wheel_files(root: Path, names: list[str]) -> set[str]:
-    """What the wheel must hold: every module, every YAML file under content/ and py.typed."""
+    """What the wheel must hold: every module, every YAML file under content/, py.typed and the
+    web chat's static files."""
     expected = set()
     for name in names:
         for folder, package in PACKAGES.items():
@@ -71,6 +72,7 @@ def expected_wheel_files(root: Path, names: list[str]) -> set[str]:
                 inner.endswith(".py")
                 or (folder == "content/" and inner.endswith(".yaml"))
                 or (folder == "src/iombot/" and inner == "py.typed")
+                or (folder == "bots/" and inner.startswith("webchat/static/"))
             ):
                 expected.add(package + inner)
     return expected

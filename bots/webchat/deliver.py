@@ -1,0 +1,62 @@
+"""Staff replies to web chat sessions, from any process (the handoff's Deliverer).
+
+In the process that runs the web chat, the reply goes into the session's conversation and to its
+open pages at once. From another process (the Slack service of the compose stack) it goes
+through the state store: into the conversation, which a page shows on its next visit, and into an
+outbox that every web chat process reads every few seconds for the pages it has open."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from ...core.reply import Reply
+from ..state import StateStore, open_state
+from .render import render
+from .settings import WebchatSettings
+from .transcripts import Entry, Transcripts
+
+if TYPE_CHECKING:
+    from .adapter import WebchatAdapter
+
+OUTBOX = "webchatout"  # records: {"session", "entry" (JSON)}, read by the open pages' process
+OUTBOX_SECONDS = 600.0  # a page opened later reads the conversation itself
+
+
+def bot_entry(reply: Reply, feedback_names: tuple[str, str] | None = None) -> Entry:
+    rendered = render(reply, feedback_names)
+    return {"from": "bot", "id": secrets.token_hex(6), "at": time.time(), "reply": rendered}
+
+
+async def post(state: StateStore, transcripts: Transcripts, session: str, entry: Entry) -> None:
+    """An entry into the session's conversation, and into the outbox for its open pages."""
+    await transcripts.append(session, entry)
+    record: dict[str, Any] = {"session": session, "entry": json.dumps(entry, ensure_ascii=False)}
+    await state.put_record(OUTBOX, f"{session}.{entry['id']}", record, OUTBOX_SECONDS)
+
+
+class WebchatDeliverer:
+    def __init__(self, settings: WebchatSettings):
+        self.settings = settings
+        self.adapter: WebchatAdapter | None = None
+        self.state: StateStore | None = None
+
+    def attach(self, adapter: WebchatAdapter) -> None:
+        """The web chat runs in this process: deliver straight to it."""
+        self.adapter = adapter
+
+    async def deliver(self, chat: str, reply: Reply) -> None:
+        if self.adapter is not None:
+            await self.adapter.push(chat, reply)
+            return
+        if self.state is None:
+            self.state = await open_state(self.settings.state_url.value)
+        transcripts = Transcripts(self.state, self.settings.history_days)
+        await post(self.state, transcripts, chat, bot_entry(reply))
+
+    async def close(self) -> None:
+        if self.state is not None:
+            await self.state.close()
+            self.state = None

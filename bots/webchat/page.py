@@ -1,0 +1,114 @@
+"""The web chat's page and scripts: static files of this package, served with the headers that
+keep them safe (a Content-Security-Policy allowing nothing from another host and no inline
+script, frames only on the sites WEBCHAT_ORIGINS lists).
+
+The page's few words (its title, the text box's name, the Send button) come from the content's
+catalogs (webchat_* keys), in the language the address (?lang=) or the browser asks for."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from string import Template
+
+from aiohttp import web
+
+from ...core.catalog import Catalog
+from ...core.languages import Languages
+
+STATIC = Path(__file__).parent / "static"
+FILES = {  # what is served under /chat/, with its type
+    "chat.js": "text/javascript; charset=utf-8",
+    "chat.css": "text/css; charset=utf-8",
+    "widget.js": "text/javascript; charset=utf-8",
+}
+LABELS = {  # the page's words: catalog keys
+    "title": "webchat_title",
+    "label": "webchat_label",
+    "send": "webchat_send",
+    "log": "webchat_log",
+}
+
+
+class Page:
+    def __init__(self, origins: tuple[str, ...]):
+        self.origins = origins
+        self.template = Template((STATIC / "chat.html").read_text(encoding="utf-8"))
+        self.files = {name: (STATIC / name).read_bytes() for name in FILES}
+
+    def security_headers(self, request: web.Request) -> dict[str, str]:
+        ancestors = " ".join(("'self'", *self.origins))
+        sockets = " ".join(f"{scheme}://{request.host}" for scheme in ("ws", "wss"))
+        policy = (
+            "default-src 'self'; "
+            f"connect-src 'self' {sockets}; "
+            "img-src 'self'; "
+            "base-uri 'none'; "
+            "form-action 'none'; "
+            "object-src 'none'; "
+            f"frame-ancestors {ancestors}"
+        )
+        return {
+            "Content-Security-Policy": policy,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-cache",
+        }
+
+    def html(self, request: web.Request, strings: Catalog, languages: Languages) -> web.Response:
+        language = page_language(request, languages)
+        words = labels(strings, language)
+        body = self.template.substitute(
+            lang=html.escape(language),
+            **{name: html.escape(text) for name, text in words.items()},
+        )
+        return web.Response(
+            text=body,
+            content_type="text/html",
+            charset="utf-8",
+            headers=self.security_headers(request),
+        )
+
+    def file(self, request: web.Request, name: str) -> web.Response:
+        kind = FILES[name]
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+        return web.Response(body=self.files[name], headers={"Content-Type": kind, **headers})
+
+    def widget(self, strings: Catalog, languages: Languages) -> web.Response:
+        """widget.js with the button's and the frame's words in every language."""
+        words = {
+            "default": languages.default,
+            "languages": {
+                code: {
+                    "open": strings.text("webchat_open", code),
+                    "title": strings.text("webchat_title", code),
+                }
+                for code in languages.codes
+            },
+        }
+        script = (
+            self.files["widget.js"]
+            .decode()
+            .replace("/*WORDS*/{}", json.dumps(words, ensure_ascii=True), 1)
+        )
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+        return web.Response(text=script, headers={"Content-Type": FILES["widget.js"], **headers})
+
+
+def labels(strings: Catalog, language: str) -> dict[str, str]:
+    return {name: strings.text(key, language) for name, key in LABELS.items()}
+
+
+def page_language(request: web.Request, languages: Languages) -> str:
+    """?lang=CODE, else the first of the browser's languages the content has, else the
+    default."""
+    asked = request.query.get("lang", "").lower()
+    if asked in languages:
+        return asked
+    for part in request.headers.get("Accept-Language", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        for code in (tag, tag.split("-")[0]):
+            if code and code in languages:
+                return code
+    return languages.default

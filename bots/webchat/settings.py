@@ -1,0 +1,81 @@
+"""The web chat's settings: WEBCHAT_* variables, read and checked once at start.
+
+The web chat needs no token: WEBCHAT_ENABLED=1 turns it on (`iombot run webchat` too), and
+WEBCHAT_ORIGINS lists the sites allowed to embed it (its page in their frames, and its WebSocket
+opened from them), e.g. `https://www.japan.iom.int`. The bot's own address is always allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..env import EnvReader, Secret
+
+MAX_CHARS = 1000  # the longest message taken; a longer one gets a polite notice
+
+
+@dataclass(frozen=True)
+class WebchatSettings:
+    origins: tuple[str, ...] = ()  # scheme://host[:port] of the sites that may embed the chat
+    max_chars: int = MAX_CHARS
+    # Messages per minute from one address (several people may share one): past it, one notice.
+    address_limit: int = 120
+    # Behind a reverse proxy that sets X-Forwarded-For, the address is its last entry (what the
+    # proxy saw); otherwise every visitor would share the proxy's address and its limit.
+    trust_forwarded: bool = False
+    # A conversation is kept this many days (the question log's IOMBOT_QUESTION_LOG_DAYS).
+    history_days: int = 90
+    # The state store (IOMBOT_STATE_URL, as the service reads it): a staff reply reaches the
+    # conversation through it from a process that does not run the web chat (the Slack service).
+    state_url: Secret = field(default_factory=lambda: Secret("memory://"))
+
+
+def read_settings(read: EnvReader) -> WebchatSettings | None:
+    """The settings when WEBCHAT_ENABLED is 1 (`iombot run webchat` sets it)."""
+    enabled = (read.get("WEBCHAT_ENABLED") or "0").lower()
+    if enabled not in ("0", "1", "true", "false", "yes", "no"):
+        read.problem("WEBCHAT_ENABLED", f"{enabled!r} is not 1 or 0")
+    if enabled not in ("1", "true", "yes"):
+        return None
+    origins = []
+    for origin in (read.get("WEBCHAT_ORIGINS") or "").replace(",", " ").split():
+        normal = normal_origin(origin)
+        if normal is None:
+            read.problem(
+                "WEBCHAT_ORIGINS",
+                f"{origin!r} is not an origin such as https://www.japan.iom.int "
+                "(a scheme and a host, no path)",
+            )
+        else:
+            origins.append(normal)
+    forwarded = (read.get("WEBCHAT_TRUST_FORWARDED") or "0").lower()
+    if forwarded not in ("0", "1", "true", "false", "yes", "no"):
+        read.problem("WEBCHAT_TRUST_FORWARDED", f"{forwarded!r} is not 1 or 0")
+    data_dir = Path(read.get("IOMBOT_DATA_DIR") or "data")  # the service's default, settings.py
+    state_url = read.secret("IOMBOT_STATE_URL") or Secret(f"sqlite:///{data_dir / 'state.db'}")
+    return WebchatSettings(
+        origins=tuple(origins),
+        history_days=read.number("IOMBOT_QUESTION_LOG_DAYS", 90, int, 0, 3650),
+        state_url=state_url,
+        max_chars=read.number("WEBCHAT_MAX_CHARS", MAX_CHARS, int, 1, 10_000),
+        address_limit=read.number("WEBCHAT_ADDRESS_LIMIT", 120, int, 1, 100_000),
+        trust_forwarded=forwarded in ("1", "true", "yes"),
+    )
+
+
+def normal_origin(value: str) -> str | None:
+    """`https://Example.org:443/` as an origin (`https://example.org`), or None."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")

@@ -1,0 +1,122 @@
+"""Asking a person from the web chat: the staff button, a ticket in the (fake) Slack staff
+channel, the staff reply in the open page at once, and in a closed page on its next visit; also
+when the Slack side runs in another process (as the compose services do)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+from webchat_support import CHANNEL, handoff_settings, running
+
+from iombot.testing.slack import FakeSlack
+
+from testsupport import free_port
+
+STAFF = "U0STAFF01"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+def tickets(slack: FakeSlack) -> list:
+    return [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
+    ]
+
+
+def staff_reply(text: str, thread: str, ts: str) -> dict:
+    return {
+        "type": "message",
+        "channel": CHANNEL,
+        "channel_type": "channel",
+        "user": STAFF,
+        "text": text,
+        "ts": ts,
+        "thread_ts": thread,
+        "event_ts": ts,
+    }
+
+
+async def wait(predicate, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+def said(entry: dict) -> str:
+    reply = entry["reply"]
+    texts = [reply["title"] or ""]
+    for block in reply["blocks"]:
+        for spans in block["list"] if "list" in block else [block["p"]]:
+            texts.append("".join(s.get("text") or s.get("bold") or "" for s in spans))
+    return "\n".join(texts)
+
+
+async def ask_staff(page, slack: FakeSlack, question: str) -> str:
+    """The staff button under a reply with no answer, then the question: the ticket's thread."""
+    unsure = await page.ask("zxcvq qwrty plmkn?")
+    staff = next(b for b in unsure["reply"]["buttons"] if b["action"] == "staff:ask")
+    assert staff["label"] == "Ask IOM Tokyo staff"
+    consent = await page.press(staff)
+    assert consent["reply"]["title"] == "Ask IOM Tokyo staff"
+    assert [b["action"] for b in consent["reply"]["buttons"]] == ["staff:cancel"]
+    sent = await page.ask(question)
+    assert "#1" in said(sent)
+    await wait(lambda: len(tickets(slack)) == 1)
+    assert question in json.dumps(tickets(slack)[0].args, ensure_ascii=False)
+    assert "webchat" in json.dumps(tickets(slack)[0].args)
+    return tickets(slack)[0].result["ts"]
+
+
+async def test_the_staff_reply_reaches_the_open_page(slack):
+    async with running(handoff_settings(slack)) as chat, chat.page() as page:
+        thread = await ask_staff(page, slack, "Can I bring my child to the office?")
+        status = await chat.slack_event(
+            staff_reply("Yes, &lt;b&gt;of course&lt;/b&gt;.", thread, "1800000000.000001"), "EvW1"
+        )
+        assert status == 200
+        entry = await page.reply()
+        assert entry["reply"]["title"] == "IOM Tokyo staff"
+        assert "Yes, <b>of course</b>." in said(entry)  # text, as the page shows it
+
+
+async def test_a_closed_page_gets_it_on_its_next_visit(slack, tmp_path):
+    settings = handoff_settings(slack, f"sqlite:///{tmp_path / 'state.db'}")
+    async with running(settings) as chat:
+        async with chat.page() as page:
+            thread = await ask_staff(page, slack, "Is the office open on Saturday?")
+            session = page.session
+        await chat.slack_event(staff_reply("No, Monday to Friday.", thread, "1800.1"), "EvW2")
+        await asyncio.sleep(0.3)
+        async with chat.page(session=session) as again:
+            assert "No, Monday to Friday." in said(again.history[-1])
+
+
+async def test_from_another_process_through_the_store(slack, tmp_path):
+    """The Slack service and the web chat service of the compose stack share the store."""
+    settings = handoff_settings(slack, f"sqlite:///{tmp_path / 'state.db'}")
+    async with (
+        running(settings, only="webchat") as web,
+        running(replace(settings, port=free_port()), only="slack") as staff,
+        web.page() as page,
+    ):
+        thread = await ask_staff(page, slack, "Where do I send my documents?")
+        # The staff reply arrives at the Slack process, which has no open page.
+        await staff.slack_event(staff_reply("By post, please.", thread, "1800.2"), "EvW3")
+        entry = await page.reply(timeout=8)
+        assert "By post, please." in said(entry)

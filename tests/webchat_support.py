@@ -1,0 +1,193 @@
+"""The web chat under serve(), as `iombot run webchat` runs it, on loopback, and a small client that
+speaks its WebSocket as the page does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
+
+from iombot.bots.handoff import HandoffSettings
+from iombot.bots.service import serve
+from iombot.bots.settings import Secret, Settings
+from iombot.bots.slack import PLATFORM as SLACK
+from iombot.bots.slack.settings import SlackSettings
+from iombot.bots.webchat import PLATFORM as WEBCHAT
+from iombot.bots.webchat.settings import WebchatSettings
+from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, event_payload, signed_headers
+
+from testsupport import ADAPTER_CONTENT, free_port
+
+ALLOWED = "https://www.example.org"
+CHANNEL = "C0WEBCHAT1"  # the staff channel of the handoff
+
+
+def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
+    return Settings(
+        content_dir=ADAPTER_CONTENT,
+        state_url=Secret(state_url),
+        host="127.0.0.1",
+        port=free_port(),
+        reload_seconds=60,
+        platforms={
+            "webchat": WebchatSettings(origins=(ALLOWED,), state_url=Secret(state_url), **options)
+        },
+    )
+
+
+def handoff_settings(slack: FakeSlack, state_url: str = "memory://") -> Settings:
+    """The web chat and Slack (the staff desk), the handoff on."""
+    settings = webchat_settings(state_url)
+    staff = SlackSettings(
+        bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SECRET), api_url=slack.api_url
+    )
+    return replace(
+        settings,
+        platforms={**settings.platforms, "slack": staff},
+        handoff=HandoffSettings(channel=CHANNEL),
+    )
+
+
+@dataclass
+class Page:
+    """One open chat page: its socket and what it received."""
+
+    socket: ClientWebSocketResponse
+    session: str = ""
+    language: str = ""
+    history: list[dict] = field(default_factory=list)
+    labels: dict = field(default_factory=dict)
+
+    async def receive(self, timeout: float = 5.0) -> dict:
+        frame = await asyncio.wait_for(self.socket.receive(), timeout)
+        assert frame.type == WSMsgType.TEXT, frame
+        return json.loads(frame.data)
+
+    async def entry(self, timeout: float = 5.0) -> dict:
+        """The next entry of the conversation the server sends."""
+        data = await self.receive(timeout)
+        assert data["type"] == "entry", data
+        return data["entry"]
+
+    async def reply(self, timeout: float = 5.0) -> dict:
+        """The next bot reply (skipping what the person wrote, echoed to other pages)."""
+        while True:
+            entry = await self.entry(timeout)
+            if entry["from"] == "bot":
+                return entry
+
+    async def ask(self, text: str) -> dict:
+        await self.socket.send_str(json.dumps({"type": "message", "text": text}))
+        return await self.reply()
+
+    async def press(self, button: dict, answer: str | None = None) -> dict:
+        await self.socket.send_str(
+            json.dumps(
+                {
+                    "type": "button",
+                    "action": button["action"],
+                    "label": button["label"],
+                    "answer": answer,
+                }
+            )
+        )
+        return await self.reply()
+
+    async def silent(self, seconds: float = 0.3) -> bool:
+        """Nothing more arrives for a while."""
+        try:
+            await asyncio.wait_for(self.socket.receive(), seconds)
+        except TimeoutError:
+            return True
+        return False
+
+
+@dataclass
+class Chat:
+    settings: Settings
+    http: ClientSession
+    services: Any
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.settings.port}"
+
+    async def slack_event(self, event: dict, event_id: str) -> int:
+        """A signed Slack event (a staff reply in a ticket's thread)."""
+        body = json.dumps(event_payload(event, event_id))
+        async with self.http.post(
+            f"{self.base}/slack/events", data=body, headers=signed_headers(body)
+        ) as response:
+            return response.status
+
+    @contextlib.asynccontextmanager
+    async def page(
+        self,
+        session: str | None = None,
+        origin: str | None = None,
+        locale: str | None = "en-US",
+        **headers: str,
+    ) -> AsyncIterator[Page]:
+        """A page opened and said hello (the welcome of a new session is read)."""
+        socket = await self.http.ws_connect(
+            f"{self.base}/chat/ws", headers={"Origin": origin or self.base, **headers}
+        )
+        try:
+            page = Page(socket)
+            await socket.send_str(
+                json.dumps({"type": "hello", "session": session, "locale": locale})
+            )
+            hello = await page.receive()
+            assert hello["type"] == "session", hello
+            page.session, page.language = hello["session"], hello["language"]
+            page.history, page.labels = hello["history"], hello["labels"]
+            if not page.history:
+                welcome = await page.reply()
+                assert welcome["reply"]["kind"] == "start"
+            yield page
+        finally:
+            await socket.close()
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings, only: str | None = None) -> AsyncIterator[Chat]:
+    """serve() with the web chat (and Slack, when configured), as `iombot run` runs them; or
+    only one of them, as a compose service does."""
+    adapters: list = []
+
+    def made_by(platform):
+        def make(services, options):
+            adapters.append(platform.make_adapter(services, options))
+            return adapters[-1]
+
+        return make
+
+    registry = [replace(p, make_adapter=made_by(p)) for p in (SLACK, WEBCHAT)]
+    chosen = [p for p in registry if p.name in settings.platforms and only in (None, p.name)]
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, chosen, stop, registry=registry))
+    for _ in range(300):
+        if task.done() or (
+            len(adapters) == len(chosen) and all(a.health()["up"] for a in adapters)
+        ):
+            break
+        await asyncio.sleep(0.02)
+    assert not task.done(), f"serve() ended at start: {task.result()}"
+    async with ClientSession() as http:
+        try:
+            yield Chat(settings, http, adapters[0].services)
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(task, 15) == 0
+
+
+@pytest.fixture
+async def chat() -> AsyncIterator[Chat]:
+    async with running(webchat_settings()) as chat:
+        yield chat
