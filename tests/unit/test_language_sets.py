@@ -1,7 +1,9 @@
 """The question sets of issue 24, one pair per language (tests/data/languages/): each written
 blind by a speaker's helper who had read only the seed page and the English topics, before any
 work on the language. `<code>_tune.yaml` is tuned on; `<code>_holdout.yaml` is kept aside and
-measured, never tuned on (its figures say how the bot does on the next question).
+measured, never tuned on (its figures say how the bot does on the next question);
+`<code>_holdout2.yaml` (and ne_holdout3.yaml) were written later, as blind, and measured once
+when the work they test was done; a hold-out tuned on becomes a tune set (ne_tune2.yaml).
 
 Each question is asked as a new user asks it: no language chosen, no platform locale. An
 answerable one (`topic:`) is right when it gets that topic, in the question's language; one
@@ -21,8 +23,24 @@ from iombot.core.answerer import Answerer
 from iombot.core.reply import Query, Reply, ReplyKind, plain_text
 
 SETS = Path(__file__).parents[1] / "data" / "languages"
-TUNE = sorted(SETS.glob("*_tune.yaml"))
+TUNE = sorted(SETS.glob("*_tune*.yaml"))
 HOLDOUT = sorted(SETS.glob("*_holdout*.yaml"))
+# The hold-outs as first measured (the engine and translations merged, no language given): the
+# answerable right in its language; the outside questions given the contact route in it.
+#   zh_holdout 90.5 %, 83.3 % | zh_holdout2 100 %, 100 %
+#   ko_holdout 90.5 %, 83.3 % | ko_holdout2 100 %, 100 %
+#   vi_holdout 95.2 %, 83.3 % | vi_holdout2 100 %, 83.3 %
+#   tl_holdout 100 %, 33.3 %  | tl_holdout2 95.2 %, 83.3 %
+#   pt_holdout 95.2 %, 83.3 % | pt_holdout2 90.5 %, 83.3 %
+#   id_holdout 95.2 %, 50.0 % | id_holdout2 95.2 %, 83.3 %
+#   ne_holdout 90.5 %, 83.3 % | ne_holdout2 81.0 %, 100 % (romanized Nepali answered in English;
+#   then tuned on, as ne_tune2.yaml) | ne_holdout3 81.0 %, 83.3 % (written after that work: its
+#   romanized questions mostly of English words, "IOM ko Director Genral ko ho?", still English)
+# The outside questions missed are mostly ones the contact topic takes (a fax number, an office
+# in Osaka): floors at the first figures, so that none gets worse.
+HOLDOUT_OUTSIDE_FLOORS = {"tl_holdout": 0.33, "id_holdout": 0.5}
+# Hold-outs under the issue's target for the answerable questions, as first measured.
+UNDER_TARGET = {"ne_holdout3": "romanized Nepali of English words answered in English (81.0 %)"}
 # What the tune sets reach (right topic in the right language, of the answerable questions;
 # the contact route in the right language, of the others), as measured with this commit's
 # content; floors a little under, so that a change that makes a language worse is noticed.
@@ -118,11 +136,21 @@ def test_tune_set(answerer: Answerer, path: Path):
 
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(p, marks=pytest.mark.xfail(strict=False)) for p in HOLDOUT],
+    [
+        pytest.param(
+            p,
+            marks=[pytest.mark.xfail(strict=True, reason=UNDER_TARGET[p.stem])]
+            if p.stem in UNDER_TARGET
+            else [],
+        )
+        for p in HOLDOUT
+    ],
     ids=lambda p: p.stem,
 )
 def test_holdout_set(answerer: Answerer, path: Path):
-    """Measured and printed; failing it under the target is expected until it is measured
-    once (then it becomes a tune set, and a new hold-out is written)."""
+    """A hold-out meets the issue's target for its answerable questions (those that did not
+    when first measured are expected to fail, strictly: one that passes is to be looked at),
+    and sends its outside questions to the contact route at least as often as at first."""
     figures = measure(answerer, path)
-    assert figures.in_domain >= TARGET and figures.out_of_scope >= TARGET, figures.line()
+    assert figures.in_domain >= TARGET, figures.line()
+    assert figures.out_of_scope >= HOLDOUT_OUTSIDE_FLOORS.get(path.stem, 0.8), figures.line()
