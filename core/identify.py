@@ -122,12 +122,23 @@ class LatinIdentifier:
         words = [w for w in _WORD.findall(text) if w.lower() not in self._names]
         if not words:
             return None
-        found = self._by_own_words(words)
+        scores = self._scores(words)
+        found = _clear_best(scores)
         if found is not None:
             return found
         if self._romaji is not None and self._romaji(text, self._knows):
             return None
-        return self._by_cld2(words)
+        found = self._by_cld2(words)
+        if (
+            scores
+            and found is not None
+            and scores.get(found, -math.inf) < max(scores.values()) - WORDS_MARGIN
+        ):
+            # CLD2 names a language the content's words make e^7 times less likely than the
+            # likeliest: Nepali typed in Latin letters ("IOM ko Director Genral ko ho?"), which
+            # CLD2 does not know, called English. The likeliest by those words, then.
+            return max(scores, key=scores.__getitem__)
+        return found
 
     def _knows(self, word: str) -> bool:
         """Whether a (lower-case) word is one of the other Latin languages' own (not only the
@@ -135,15 +146,13 @@ class LatinIdentifier:
         word = fold_latin(word)
         return any(word in own for code, own in self._counts.items() if code != self._default)
 
-    def _by_own_words(self, words: list[str]) -> str | None:
-        """The language whose texts make the words by far the likeliest, or None."""
+    def _scores(self, words: list[str]) -> dict[str, float]:
+        """Each language's log-likelihood of the words its texts know ({} when none does)."""
         rows = [self._row(w) for w in _WORD.findall(fold_latin(" ".join(words).lower()))]
         rows = [row for row in rows if row is not None]
         if not rows:
-            return None
-        scores = sorted(zip(map(sum, zip(*rows, strict=True)), self._order, strict=True))
-        best, runner_up = scores[-1], scores[-2] if len(scores) > 1 else (-math.inf, "")
-        return best[1] if best[0] - runner_up[0] >= WORDS_MARGIN else None
+            return {}
+        return dict(zip(self._order, map(sum, zip(*rows, strict=True)), strict=True))
 
     def _row(self, word: str) -> tuple[float, ...] | None:
         """A word's log-likelihood in each language (`_order`), None for a word none uses;
@@ -171,6 +180,15 @@ class LatinIdentifier:
             if found is not None:
                 return found
         return None
+
+
+def _clear_best(scores: dict[str, float]) -> str | None:
+    """The language the words make by far the likeliest (e^WORDS_MARGIN), or None."""
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not ranked:
+        return None
+    runner_up = ranked[1][1] if len(ranked) > 1 else -math.inf
+    return ranked[0][0] if ranked[0][1] - runner_up >= WORDS_MARGIN else None
 
 
 def words_of(text: str) -> list[str]:

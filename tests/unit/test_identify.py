@@ -95,6 +95,22 @@ def test_the_content_s_own_words_decide_what_cld2_gets_wrong():
     assert LatinIdentifier(LATIN, names=("amy", "pope"))("Amy Pope la ai vay") == "pt"
 
 
+def test_nepali_in_latin_letters_is_told_by_the_nepali_content_s_latin_words():
+    # CLD2 does not know Nepali typed in Latin letters; the Nepali content's asked questions
+    # are typed so. Where CLD2 names a language those words make far less likely, the likeliest.
+    nepali = Languages(all=(EN, JA, VI, PT, ID, TL, NE), default="en")
+    words = {
+        "ne": ["ko", "ho", "k", "cha", "kati", "garne"] * 20,
+        "tl": ["ko", "ang", "po"] * 20,
+        # English's texts are many times Nepali's: each English word a smaller share of them.
+        "en": ["who", "is", "the", "director", "general"] * 20 + [f"w{n}" for n in range(3000)],
+    }
+    identify = LatinIdentifier(nepali, names=("iom",), words=words)
+    assert identify("IOM ko director general ko ho?") == "ne"
+    assert identify("who is the director general?") in ("en", None)  # English, as before
+    assert LatinIdentifier(nepali, names=("iom",))("IOM ko director general ko ho?") != "ne"
+
+
 def test_with_no_latin_language_but_the_default_nothing_is_identified():
     identify = LatinIdentifier(Languages(all=(EN, JA, ZH), default="en"))
     assert not identify.useful

@@ -40,7 +40,9 @@ HOLDOUT = sorted(SETS.glob("*_holdout*.yaml"))
 # in Osaka): floors at the first figures, so that none gets worse.
 HOLDOUT_OUTSIDE_FLOORS = {"tl_holdout": 0.33, "id_holdout": 0.5}
 # Hold-outs under the target for the answerable questions, as first measured.
-UNDER_TARGET = {"ne_holdout3": "romanized Nepali of English words answered in English (81.0 %)"}
+# (ne_holdout3 then 85.7 %: where CLD2 names a language the content's words make far less likely
+# than the likeliest, the likeliest, "IOM ko Director Genral ko ho?" Nepali.)
+UNDER_TARGET = {"ne_holdout3": "romanized Nepali of English words answered in English (85.7 %)"}
 # What the tune sets reach (right topic in the right language, of the answerable questions;
 # the contact route in the right language, of the others), as measured with this commit's
 # content; floors a little under, so that a change that makes a language worse is noticed.
