@@ -14,11 +14,10 @@ $(BIN)/python:
 # bots and content link to the top-level folders): the bot, the tests and type checkers see the
 # working tree, and no copy can go stale. tests/unit/test_packaging.py checks the real wheel.
 
-# Install the bot and start it: the console, or the adapters whose tokens .env holds (and say
-# where the web chat opens).
+# Install the bot and start it: the console, or the adapters whose tokens .env holds (with no
+# token, the console says where the web chat opens).
 run: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
-	@echo "The web chat needs no token: '$(BIN)/iombot run webchat', then open http://localhost:$${PORT:-8080}/chat"
 	$(BIN)/iombot
 
 # Install the bot with the test tools (and Debian's redis-server and prometheus, which the state

@@ -135,8 +135,18 @@ def main(argv: Sequence[str] | None = None, platforms: Sequence[Platform] = PLAT
             print(console.render(reply))
             return 0
         interactive = sys.stdin.isatty()
+        if args.command is None and interactive:  # `make run` with no platform token set
+            print(no_token_hint(settings.port), file=sys.stderr)
         return console.run_console(answerer, language, sys.stdin, sys.stdout, interactive)
     return 2
+
+
+def no_token_hint(port: int) -> str:
+    """What `iombot` says when no platform token is set and it opens the console."""
+    return (
+        "No platform token is set: you are chatting in the console. The web chat needs none: "
+        f"run `iombot run webchat` and open http://localhost:{port}/chat"
+    )
 
 
 def run_adapters(settings: Settings, platforms: Sequence[Platform], only: str | None) -> int:

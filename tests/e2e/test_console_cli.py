@@ -109,3 +109,31 @@ def test_a_broken_japanese_dictionary_is_a_clear_message_not_a_traceback(tmp_pat
     assert broken.returncode == 2
     assert "could not read the Japanese content" in broken.stderr
     assert "dictionary files are missing" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_with_no_token_the_console_says_where_the_web_chat_opens(tmp_path):
+    """`make run` on a fresh machine: `iombot` on a terminal, no platform token set."""
+    import pty
+
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "SLACK_", "LINE_", "WEBCHAT_", "IOMBOT_"))
+    }
+    environment["PORT"] = "8099"
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [installed_iombot()],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        cwd=tmp_path,
+        text=True,
+    )
+    os.close(terminal)
+    os.write(controller, b"/quit\n")
+    _, stderr = process.communicate(timeout=60)
+    os.close(controller)
+    assert "No platform token is set" in stderr
+    assert "iombot run webchat" in stderr and "http://localhost:8099/chat" in stderr
