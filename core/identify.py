@@ -52,6 +52,9 @@ _WORD = re.compile(r"[^\W\d_]+")
 # and no more English than by CLD2 alone is taken for another language.
 WORDS_MARGIN = 7.0
 SMOOTHING = 0.5
+# When CLD2 cannot tell, the content's words say the language when it is e^WORDS_MARGIN likelier
+# than the default's and e^AHEAD_MARGIN likelier than any other.
+AHEAD_MARGIN = 3.0
 _UNSEEN = object()
 _MAX_ROWS = 100_000  # words whose likelihoods are kept (a bounded cache)
 
@@ -87,6 +90,7 @@ class LatinIdentifier:
             if code in self._codes and neighbour not in self._codes:
                 self._codes[neighbour] = self._codes[code]
         self._default = languages.default
+        self._latin = frozenset(self._codes.values()) | {languages.default}
         self._romaji = romaji
         self._source = source
         self._learn(names, words)
@@ -129,16 +133,26 @@ class LatinIdentifier:
         if self._romaji is not None and self._romaji(text, self._knows):
             return None
         found = self._by_cld2(words)
-        if (
-            scores
-            and found is not None
-            and scores.get(found, -math.inf) < max(scores.values()) - WORDS_MARGIN
-        ):
+        if not scores:
+            return found
+        best = max(scores, key=scores.__getitem__)
+        if found is not None:
             # CLD2 names a language the content's words make e^7 times less likely than the
             # likeliest: Nepali typed in Latin letters ("IOM ko Director Genral ko ho?"), which
             # CLD2 does not know, called English. The likeliest by those words, then.
-            return max(scores, key=scores.__getitem__)
-        return found
+            unlikely = scores.get(found, -math.inf) < scores[best] - WORDS_MARGIN
+            return best if unlikely else found
+        # CLD2 cannot tell, and the likeliest by the content's words is a language CLD2 never
+        # reads in Latin letters (Nepali: "bholi tokyo ma pani parcha ki?"): that one, if e^7
+        # likelier than the default language (what would be answered) and clearly ahead of the
+        # next. (A language CLD2 reads, it would have named: romaji is no Portuguese.)
+        if best in self._latin:
+            return None
+        default = scores.get(self._default, -math.inf)
+        ahead = sorted(scores.values())[-2] if len(scores) > 1 else -math.inf
+        if scores[best] - default >= WORDS_MARGIN and scores[best] - ahead >= AHEAD_MARGIN:
+            return best
+        return None
 
     def _knows(self, word: str) -> bool:
         """Whether a (lower-case) word is one of the other Latin languages' own (not only the
