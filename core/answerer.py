@@ -217,6 +217,13 @@ class Library:
         return library
 
 
+# The default's and Japanese's talk is asked about a message in another language of at most
+# this many characters: what it knows there is small talk in the public's languages ("salamat
+# po for the info"), which is short; a longer message is a question, which the language's own
+# talk has judged (running both took about a third of such a question's time).
+FALLBACK_TALK_CHARS = 40
+
+
 @dataclass(frozen=True)
 class EitherTalk:
     """A language's own talk model, then the default's and Japanese's for what it does not
@@ -228,6 +235,8 @@ class EitherTalk:
     def recognise(self, text: str) -> Recognised:
         found = self.own.recognise(text)
         if found.intent or found.language or found.urgent or self.then is None:
+            return found
+        if len(text) > FALLBACK_TALK_CHARS:  # a question: its own talk has judged it
             return found
         other = self.then.recognise(text)
         return other if other.intent or other.language or other.urgent else found
