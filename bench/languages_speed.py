@@ -1,0 +1,48 @@
+"""Free-text answer time per language: each language's questions of issue 24's tune sets
+(tests/data/languages/<code>_tune.yaml), asked 30 times over once every language's index is
+built (the first question in a language builds it). Prints the median and p99 per language;
+asserts nothing. Issue 24's target: free text under 200 µs median.
+
+Run: `python bench/languages_speed.py [--rounds 30]` from a checkout installed editable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import yaml
+
+from iombot.core.answerer import Answerer
+from iombot.core.content import default_content_dir, load_content
+from iombot.core.reply import Query
+
+SETS = Path(__file__).parents[1] / "tests" / "data" / "languages"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    answerer = Answerer(load_content(default_content_dir()))
+    for path in sorted(SETS.glob("*_tune.yaml")):
+        questions = [item["q"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+        for question in questions:  # the language's index built, its caches warm
+            answerer.answer(Query(text=question))
+        times = []
+        for _ in range(args.rounds):
+            for question in questions:
+                start = time.perf_counter()
+                answerer.answer(Query(text=question))
+                times.append(time.perf_counter() - start)
+        times.sort()
+        print(
+            f"{path.name.split('_')[0]:3} free text median {statistics.median(times) * 1e6:6.1f} µs"
+            f"   p99 {times[int(len(times) * 0.99)] * 1e6:7.1f} µs   ({len(times)} calls)"
+        )
+
+
+if __name__ == "__main__":
+    main()
