@@ -8,16 +8,16 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
+from serving import recorded, serving
 
 from iombot.bots.handoff import HandoffSettings
 from iombot.bots.line import PLATFORM as LINE
 from iombot.bots.line.settings import LineSettings
-from iombot.bots.service import serve
 from iombot.bots.settings import Secret, Settings
 from iombot.bots.shared import Services
 from iombot.bots.slack import PLATFORM as SLACK
@@ -125,37 +125,18 @@ async def running(settings: Settings, only: str | None = None) -> AsyncIterator[
     adapters: list = []
 
     def make_telegram(services, options):
-        adapters.append(TelegramAdapter(services, options, poll_timeout=1))
-        return adapters[-1]
-
-    def made_by(platform):
-        def make(services, options):
-            adapters.append(platform.make_adapter(services, options))
-            return adapters[-1]
-
-        return make
+        return TelegramAdapter(services, options, poll_timeout=1)
 
     registry = [
-        replace(TELEGRAM, make_adapter=make_telegram),
-        replace(SLACK, make_adapter=made_by(SLACK)),
-        replace(LINE, make_adapter=made_by(LINE)),
+        recorded(TELEGRAM, adapters, make_telegram),
+        recorded(SLACK, adapters),
+        recorded(LINE, adapters),
     ]
-    chosen = [p for p in registry if p.name in settings.platforms and only in (None, p.name)]
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, chosen, stop, registry=registry))
-    for _ in range(300):
-        if task.done() or (
-            len(adapters) == len(chosen) and all(a.health()["up"] for a in adapters)
-        ):
-            break
-        await asyncio.sleep(0.02)
-    assert not task.done(), f"serve() ended at start: {task.result()}"
-    async with ClientSession() as http:
-        try:
-            yield Running(settings, stop, task, http, adapters[0].services)
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, 15) == 0
+    async with (
+        serving(settings, registry, adapters, only) as (stop, task),
+        ClientSession() as http,
+    ):
+        yield Running(settings, stop, task, http, adapters[0].services)
 
 
 @pytest.fixture

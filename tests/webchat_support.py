@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
+from serving import recorded, serving
 
 from iombot.bots.handoff import HandoffSettings
-from iombot.bots.service import serve
 from iombot.bots.settings import Secret, Settings
 from iombot.bots.slack import PLATFORM as SLACK
 from iombot.bots.slack.settings import SlackSettings
@@ -160,31 +160,9 @@ async def running(settings: Settings, only: str | None = None) -> AsyncIterator[
     """serve() with the web chat (and Slack, when configured), as `iombot run` runs them; or
     only one of them, as a compose service does."""
     adapters: list = []
-
-    def made_by(platform):
-        def make(services, options):
-            adapters.append(platform.make_adapter(services, options))
-            return adapters[-1]
-
-        return make
-
-    registry = [replace(p, make_adapter=made_by(p)) for p in (SLACK, WEBCHAT)]
-    chosen = [p for p in registry if p.name in settings.platforms and only in (None, p.name)]
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, chosen, stop, registry=registry))
-    for _ in range(300):
-        if task.done() or (
-            len(adapters) == len(chosen) and all(a.health()["up"] for a in adapters)
-        ):
-            break
-        await asyncio.sleep(0.02)
-    assert not task.done(), f"serve() ended at start: {task.result()}"
-    async with ClientSession() as http:
-        try:
-            yield Chat(settings, http, adapters[0].services)
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, 15) == 0
+    registry = [recorded(p, adapters) for p in (SLACK, WEBCHAT)]
+    async with serving(settings, registry, adapters, only), ClientSession() as http:
+        yield Chat(settings, http, adapters[0].services)
 
 
 @pytest.fixture
