@@ -318,6 +318,12 @@ def _words(key: str) -> list[str]:
     return _WORD.findall(fold_latin(key)) + _OTHER_WORD.findall(key)
 
 
+def _as_compared(request: str) -> str:
+    """A request of `asks` in the form of the messages it is found in (canonical): NFKC, lower
+    case, no apostrophes, spaces collapsed; its `...` kept."""
+    return " ".join(_APOSTROPHE.sub("", unicodedata.normalize("NFKC", request).lower()).split())
+
+
 def canonical(text: str) -> str:
     """A message as phrasings are compared whole: NFKC, lower case, no apostrophes, no
     punctuation at its ends, spaces collapsed."""
@@ -402,7 +408,7 @@ class Recogniser:
                 if reads:
                     japanese_signals += [canonical(s) for s in intent.signals]
                 people += [canonical(w) for w in intent.people]
-                asks += [" ".join(a.lower().split()) for a in intent.asks]
+                asks += [_as_compared(a) for a in intent.asks]
                 # The signals teach the model what trouble is written in, too: a message in
                 # their words ("boss lock the dorm", 「外出禁止」) is urgent without one whole.
                 documents += [(talk_terms(s, stem), number[name]) for s in intent.signals]

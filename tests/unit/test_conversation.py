@@ -206,7 +206,7 @@ ASKS = GOOD.replace(
     "  phrasings: [can i talk to a human]\n"
     "  people: [staff, person, 人, 方, 担当, 中の人]\n"
     '  asks: ["speak to {people}", "{people} available", "{people}つな", "{people}出て",'
-    ' "{people}お願い", "わかる{people}", "{people} ... i could speak"]',
+    ' "{people}お願い", "わかる{people}", "{people} ... i could speak", "Let’s ring {people}"]',
 )
 
 
@@ -217,6 +217,7 @@ ASKS = GOOD.replace(
         ("Can I speak to the person in charge of refugee resettlement?", True),
         ("speaking to staff about my visa", True),
         ("is any staff from IOM available now", True),
+        ("lets ring the staff tomorrow morning", True),  # a request compared as messages are
         ("is there a person in charge of resettlement i could speak to", True),  # `...`: 5
         ("is there a person in charge of resettlement in tokyo i could speak to", False),
         ("恐れ入りますが、ご担当者様におつなぎいただけますでしょうか", True),
