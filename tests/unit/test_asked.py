@@ -131,8 +131,8 @@ def test_the_shipped_content_files_questions_for_every_topic_and_for_none():
     content = load_content(Path(__file__).parents[2] / "content")
     filed = {(a.topic, a.language) for a in content.asked}
     topics = [t.command for t in content.topics]
-    languages = {a.language for a in content.asked}
-    assert {"en", "ja"} <= languages <= set(content.languages.codes)
+    # Every registered language, each topic and the subjects not covered.
+    languages = content.languages.codes
     assert filed == {(t, lang) for t in [*topics, None] for lang in languages}
 
 
@@ -159,11 +159,9 @@ def test_iombot_check_counts_the_filed_questions(folder, capsys):
     file_questions(folder, "contact", ["what are your digits", "homepage?"], ["でんわ"])
     file_questions(folder, "_not_covered", ["can i get a visa"])
     assert run_check(folder) == 0
-    lines = [line for line in capsys.readouterr().out.splitlines() if not _unreviewed(line)]
+    lines = capsys.readouterr().out.splitlines()
     assert lines[-2] == "asked/: 4 questions filed (_not_covered 1, contact 3)"
-    # (Translation warnings too, for a shipped language the fixture's files lack.)
-    assert lines[-1].startswith(f"{folder.resolve()}: content is valid (")
-    assert lines[-1].endswith("6 review warning(s))")
+    assert lines[-1] == f"{folder.resolve()}: content is valid (6 review warning(s))"
 
 
 def test_a_question_about_a_topic_that_asks_what_it_does_not_tell_is_offered_not_answered(
@@ -232,8 +230,3 @@ def test_the_model_counts_unanswered_questions_by_the_topic_they_are_about():
     # Nothing unanswered was filed about the phone: a phone question is not held back.
     assert model.beyond({"phone": 1.0, "age": 1.0}, 1) < 0.5
     assert AskedModel([([], 0)], classes=2).beyond({"age": 1.0}, 0) == 0.0
-
-
-def _unreviewed(line: str) -> bool:
-    """The line naming the languages not yet reviewed (the shipped registry's, linked)."""
-    return line.startswith("languages not yet reviewed by a person: ")

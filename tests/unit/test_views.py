@@ -62,8 +62,8 @@ def test_another_language_s_index_is_made_when_first_asked_in_it(shipped):
     answerer = Answerer(shipped)
     library = answerer._library
     assert library.others == {}  # none made at load
-    assert library.identify is None or library.identify._source is not None  # nor read
-    assert library.kanji is None or library.kanji._content is not None
+    assert library.identify is not None and library.identify._source is not None  # nor read
+    assert library.kanji is not None and library.kanji._content is not None
     code = others[0]
     contact = shipped.by_command()["contact"].text(code)
     reply = answerer.answer(Query(text=contact.title, language=code))
