@@ -177,3 +177,56 @@ def staff_reply(text: str, thread: str, ts: str, **more) -> dict:
 
 def tmp_sqlite(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+# --- what the fakes were sent, read back (the handoff tests') ---------------------------------
+
+
+def buttons(call) -> list[tuple[str, str]]:
+    """A Telegram message's inline buttons: (text, callback data)."""
+    markup = call.params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
+def quick_replies(call) -> list[tuple[str, str]]:
+    """A LINE reply's quick replies: (label, data)."""
+    items = (call.body["messages"][-1].get("quickReply") or {}).get("items", [])
+    return [(i["action"]["label"], i["action"]["data"]) for i in items]
+
+
+def shown(call) -> str:
+    """A LINE reply's texts."""
+    return "\n".join(FakeLine.texts(call))
+
+
+def tickets_posted(slack) -> list:
+    """The tickets posted in the staff channel (not the replies in their threads)."""
+    return [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
+    ]
+
+
+async def wait(predicate, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+async def reply_to(line: FakeLine, token: str):
+    """The successful reply that used this reply token."""
+    for _ in range(250):
+        replies = line.replies(token)
+        if replies:
+            return replies[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no reply with {token}")

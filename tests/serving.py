@@ -26,10 +26,14 @@ def recorded(platform: Platform, adapters: list, make: Callable | None = None) -
 
 @contextlib.asynccontextmanager
 async def serving(
-    settings: Settings, registry: list[Platform], adapters: list, only: str | None = None
+    settings: Settings,
+    registry: list[Platform],
+    adapters: list,
+    only: str | None = None,
+    expect: int = 0,
 ) -> AsyncIterator[tuple[asyncio.Event, asyncio.Task]]:
     """serve() with the configured platforms of `registry` (or only one, like a compose
-    service), until every adapter is up; stopped, and ended cleanly, on leaving."""
+    service), until every adapter is up; stopped on leaving, ending with status `expect`."""
     chosen = [p for p in registry if p.name in settings.platforms and only in (None, p.name)]
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, chosen, stop, registry=registry))
@@ -44,4 +48,4 @@ async def serving(
         yield stop, task
     finally:
         stop.set()
-        assert await asyncio.wait_for(task, 15) == 0
+        assert await asyncio.wait_for(task, 15) == expect

@@ -12,12 +12,21 @@ import time
 from dataclasses import asdict
 
 import pytest
-from both_platforms import CHANNEL, handoff_settings, line_handoff_settings, running, tmp_sqlite
+from both_platforms import (
+    handoff_settings,
+    line_handoff_settings,
+    quick_replies,
+    reply_to,
+    running,
+    shown,
+    tickets_posted,
+    tmp_sqlite,
+)
 
 from iombot.bots.editors.ledger import QUESTIONS, day_of
 from iombot.bots.editors.report import render_json, render_text
 from iombot.core.content import load_content
-from iombot.testing.line import FakeLine, postback_event, text_event
+from iombot.testing.line import postback_event, text_event
 from iombot.testing.slack import command_body, direct_message, mention
 
 from testsupport import ADAPTER_CONTENT
@@ -36,34 +45,6 @@ URGENT = "My employer Hanamura took my passport, please help"
 URGENT_WORDS = ("employer", "Hanamura", "passport", "助けて", "花村")
 URGENT_JA = "花村さんが怖いです、助けて"
 THIRD = "U" + "a" * 32
-
-
-def quick_replies(call) -> list[tuple[str, str]]:
-    message = call.body["messages"][-1]
-    items = (message.get("quickReply") or {}).get("items", [])
-    return [(i["action"]["label"], i["action"]["data"]) for i in items]
-
-
-def shown(call) -> str:
-    return "\n".join(FakeLine.texts(call))
-
-
-def tickets_posted(slack) -> list:
-    return [
-        c
-        for c in slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
-    ]
-
-
-async def reply_to(line: FakeLine, token: str):
-    """The successful reply that used this reply token."""
-    for _ in range(250):
-        replies = line.replies(token)
-        if replies:
-            return replies[0]
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"no reply with {token}")
 
 
 # --- LINE, with the handoff ------------------------------------------------------------------

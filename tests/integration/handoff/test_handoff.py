@@ -10,7 +10,17 @@ import logging
 from dataclasses import replace
 
 import pytest
-from both_platforms import CHANNEL, STAFF, handoff_settings, running, staff_reply, tmp_sqlite
+from both_platforms import (
+    CHANNEL,
+    STAFF,
+    buttons,
+    handoff_settings,
+    running,
+    staff_reply,
+    tickets_posted,
+    tmp_sqlite,
+    wait,
+)
 
 from iombot.bots.settings import Secret
 from iombot.core.content import load_content
@@ -31,25 +41,6 @@ CONTACT_EN = load_content(ADAPTER_CONTENT).by_command()["contact"].text("en").ti
 USER = 4242
 
 
-def buttons(call) -> list[tuple[str, str]]:
-    markup = call.params.get("reply_markup") or {}
-    if isinstance(markup, str):
-        markup = json.loads(markup)
-    return [
-        (b["text"], b.get("callback_data", ""))
-        for row in markup.get("inline_keyboard", [])
-        for b in row
-    ]
-
-
-def tickets_posted(slack) -> list:
-    return [
-        c
-        for c in slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
-    ]
-
-
 def thread_posts(slack, thread: str) -> list:
     return [c for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts") == thread]
 
@@ -58,14 +49,6 @@ def plain_texts(call) -> list[str]:
     blocks = call.args.get("blocks")
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
     return [b["text"]["text"] for b in blocks if b.get("text", {}).get("type") == "plain_text"]
-
-
-async def wait(predicate, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out waiting")
 
 
 async def open_ticket(telegram, slack, text: str, user: int = USER) -> str:

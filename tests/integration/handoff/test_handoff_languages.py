@@ -7,17 +7,22 @@ words are asserted here."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import replace
 
 from both_platforms import (
     CHANNEL,
     STAFF,
+    buttons,
     handoff_settings,
     line_handoff_settings,
+    quick_replies,
+    reply_to,
     running,
+    shown,
     staff_reply,
+    tickets_posted,
+    wait,
 )
 
 from iombot.testing.line import FakeLine, postback_event, text_event
@@ -33,48 +38,8 @@ WEATHER_VI = "Thời tiết ở Tokyo ngày mai thế nào?"
 WEATHER_PT = "Como vai estar o tempo amanhã em Tóquio?"
 
 
-def buttons(call) -> list[tuple[str, str]]:
-    keyboard = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [(b["text"], b.get("callback_data", "")) for row in keyboard for b in row]
-
-
-def quick_replies(call) -> list[tuple[str, str]]:
-    items = (call.body["messages"][-1].get("quickReply") or {}).get("items", [])
-    return [(i["action"]["label"], i["action"]["data"]) for i in items]
-
-
-def shown(call) -> str:
-    return "\n".join(FakeLine.texts(call))
-
-
-def tickets_posted(slack) -> list:
-    return [
-        c
-        for c in slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
-    ]
-
-
 def ticket_header(call) -> str:
     return call.args["blocks"][0]["text"]["text"]
-
-
-async def wait(predicate, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out waiting")
-
-
-async def reply_to(line: FakeLine, token: str):
-    """The successful reply that used this reply token."""
-    for _ in range(250):
-        replies = line.replies(token)
-        if replies:
-            return replies[0]
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"no reply with {token}")
 
 
 async def test_telegram_menus_name_staff_and_done_in_every_language(fakes):

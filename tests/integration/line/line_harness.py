@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import ClientSession
+from both_platforms import quick_replies as quick_replies  # the LINE tests take it from here
+from serving import recorded, serving
 
 from iombot.bots.line import PLATFORM as LINE
 from iombot.bots.line.settings import LineSettings
-from iombot.bots.service import serve
 from iombot.bots.settings import Secret, Settings
 from iombot.testing.line import (
     ACCESS_TOKEN,
@@ -62,31 +62,12 @@ def line_settings(fake: FakeLine, content_dir: Path = ADAPTER_CONTENT, **more) -
 @contextlib.asynccontextmanager
 async def running(settings: Settings, expect: int = 0) -> AsyncIterator[Running]:
     adapters: list = []
-
-    def make(services, options):
-        adapters.append(LINE.make_adapter(services, options))
-        return adapters[-1]
-
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, [replace(LINE, make_adapter=make)], stop))
-    for _ in range(300):
-        if task.done() or (adapters and adapters[0].health()["up"]):
-            break
-        await asyncio.sleep(0.02)
-    assert not task.done(), f"serve() ended at start: {task.result()}"
-    async with ClientSession() as http:
-        try:
-            yield Running(f"http://127.0.0.1:{settings.port}", http, adapters[0])
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, 15) == expect
+    async with (
+        serving(settings, [recorded(LINE, adapters)], adapters, expect=expect),
+        ClientSession() as http,
+    ):
+        yield Running(f"http://127.0.0.1:{settings.port}", http, adapters[0])
 
 
 async def replied(fake: FakeLine, count: int = 1) -> list:
     return await fake.wait_for("reply", count)
-
-
-def quick_replies(call) -> list[tuple[str, str]]:
-    message = call.body["messages"][-1]
-    items = (message.get("quickReply") or {}).get("items", [])
-    return [(i["action"]["label"], i["action"]["data"]) for i in items]
