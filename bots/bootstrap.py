@@ -86,7 +86,7 @@ def make_handoff(
         log.warning("handoff: no staff platform is configured; /staff gives the contact route")
         return None
     deliverers = {
-        p.name: p.make_deliverer(settings.platforms[p.name])
+        p.name: p.make_deliverer(services, settings.platforms[p.name])
         for p in configured
         if p.make_deliverer is not None
     }

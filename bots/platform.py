@@ -55,9 +55,10 @@ class Platform:
     # Loggers of the platform's library that log request URLs (which may hold a token).
     quiet_loggers: tuple[str, ...] = ()
     # Asking a person (bots/handoff/). A public platform sends staff replies to its chats; the
-    # staff platform (Slack) posts tickets. Both are made from the settings alone, so that any
+    # staff platform (Slack) posts tickets. Both are made without the platform's adapter (a
+    # deliverer from the shared services and its settings, a desk from its settings), so that any
     # process can do either, whichever adapters it runs.
-    make_deliverer: Callable[[Any], Deliverer] | None = None
+    make_deliverer: Callable[[Services, Any], Deliverer] | None = None
     make_desk: Callable[[Any, HandoffSettings], StaffDesk] | None = None
     # The editors' weekly digest is posted by the staff platform too.
     make_poster: Callable[[Any], ReportPoster] | None = None

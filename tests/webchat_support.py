@@ -35,9 +35,7 @@ def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
         host="127.0.0.1",
         port=free_port(),
         reload_seconds=60,
-        platforms={
-            "webchat": WebchatSettings(origins=(ALLOWED,), state_url=Secret(state_url), **options)
-        },
+        platforms={"webchat": WebchatSettings(origins=(ALLOWED,), **options)},
     )
 
 

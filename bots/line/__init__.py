@@ -18,7 +18,7 @@ def _make_adapter(services: Services, settings: LineSettings) -> Adapter:
     return LineAdapter(services, settings)
 
 
-def _make_deliverer(settings: LineSettings) -> Deliverer:
+def _make_deliverer(services: Services, settings: LineSettings) -> Deliverer:
     from .deliver import LineDeliverer
 
     return LineDeliverer(settings)

@@ -18,7 +18,7 @@ def _make_adapter(services: Services, settings: TelegramSettings) -> Adapter:
     return TelegramAdapter(services, settings)
 
 
-def _make_deliverer(settings: TelegramSettings) -> Deliverer:
+def _make_deliverer(services: Services, settings: TelegramSettings) -> Deliverer:
     from .deliver import TelegramDeliverer
 
     return TelegramDeliverer(settings)

@@ -19,10 +19,10 @@ def _make_adapter(services: Services, settings: WebchatSettings) -> Adapter:
     return WebchatAdapter(services, settings)
 
 
-def _make_deliverer(settings: WebchatSettings) -> Deliverer:
+def _make_deliverer(services: Services, settings: WebchatSettings) -> Deliverer:
     from .deliver import WebchatDeliverer
 
-    return WebchatDeliverer(settings)
+    return WebchatDeliverer(services.state, services.settings.question_log_days)
 
 
 PLATFORM = Platform(

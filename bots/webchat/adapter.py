@@ -98,7 +98,6 @@ class WebchatAdapter:
         self.settings = settings
         self.pipeline = Pipeline(services)
         self.page = Page(settings.origins)
-        self.transcripts = Transcripts(services.state, settings.history_days)
         self.address_gate = FloodGate(settings.address_limit, ADDRESS_WINDOW)
         self.open: dict[str, set[Connection]] = {}  # session -> its open pages here
         self.outbox = Periodic(self.read_outbox, OUTBOX_POLL, "webchat outbox")
@@ -107,6 +106,9 @@ class WebchatAdapter:
         deliverer = services.handoff.deliverers.get(PLATFORM) if services.handoff else None
         if isinstance(deliverer, WebchatDeliverer):
             deliverer.attach(self)  # staff replies reach this process's pages at once
+            self.transcripts = deliverer.transcripts  # one per process: its locks hold for both
+        else:
+            self.transcripts = Transcripts(services.state, services.settings.question_log_days)
 
     def routes(self) -> list[web.RouteDef]:
         return [

@@ -13,9 +13,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ...core.reply import Reply
-from ..state import StateStore, open_state
+from ..state import StateStore
 from .render import render
-from .settings import WebchatSettings
 from .transcripts import Entry, Transcripts
 
 if TYPE_CHECKING:
@@ -38,10 +37,13 @@ async def post(state: StateStore, transcripts: Transcripts, session: str, entry:
 
 
 class WebchatDeliverer:
-    def __init__(self, settings: WebchatSettings):
-        self.settings = settings
+    """Made once per process from the service's state store (the handoff's deliverers, made in
+    bootstrap.py), so its one Transcripts' lock per session holds across deliveries."""
+
+    def __init__(self, state: StateStore, history_days: int):
+        self.state = state
+        self.transcripts = Transcripts(state, history_days)
         self.adapter: WebchatAdapter | None = None
-        self.state: StateStore | None = None
 
     def attach(self, adapter: WebchatAdapter) -> None:
         """The web chat runs in this process: deliver straight to it."""
@@ -51,12 +53,7 @@ class WebchatDeliverer:
         if self.adapter is not None:
             await self.adapter.push(chat, reply)
             return
-        if self.state is None:
-            self.state = await open_state(self.settings.state_url.value)
-        transcripts = Transcripts(self.state, self.settings.history_days)
-        await post(self.state, transcripts, chat, bot_entry(reply))
+        await post(self.state, self.transcripts, chat, bot_entry(reply))
 
     async def close(self) -> None:
-        if self.state is not None:
-            await self.state.close()
-            self.state = None
+        return None  # the state store is the service's, closed with it

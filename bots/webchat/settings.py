@@ -7,11 +7,10 @@ opened from them), e.g. `https://www.japan.iom.int`. The bot's own address is al
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..env import EnvReader, Secret
+from ..env import EnvReader
 
 MAX_CHARS = 1000  # the longest message taken; a longer one gets a polite notice
 
@@ -25,11 +24,8 @@ class WebchatSettings:
     # Behind a reverse proxy that sets X-Forwarded-For, the address is its last entry (what the
     # proxy saw); otherwise every visitor would share the proxy's address and its limit.
     trust_forwarded: bool = False
-    # A conversation is kept this many days (the question log's IOMBOT_QUESTION_LOG_DAYS).
-    history_days: int = 90
-    # The state store (IOMBOT_STATE_URL, as the service reads it): a staff reply reaches the
-    # conversation through it from a process that does not run the web chat (the Slack service).
-    state_url: Secret = field(default_factory=lambda: Secret("memory://"))
+    # A conversation is kept as long as the question log keeps questions (the service's
+    # Settings.question_log_days), in the service's state store (Settings.state_url).
 
 
 def read_settings(read: EnvReader) -> WebchatSettings | None:
@@ -53,12 +49,8 @@ def read_settings(read: EnvReader) -> WebchatSettings | None:
     forwarded = (read.get("WEBCHAT_TRUST_FORWARDED") or "0").lower()
     if forwarded not in ("0", "1", "true", "false", "yes", "no"):
         read.problem("WEBCHAT_TRUST_FORWARDED", f"{forwarded!r} is not 1 or 0")
-    data_dir = Path(read.get("IOMBOT_DATA_DIR") or "data")  # the service's default, settings.py
-    state_url = read.secret("IOMBOT_STATE_URL") or Secret(f"sqlite:///{data_dir / 'state.db'}")
     return WebchatSettings(
         origins=tuple(origins),
-        history_days=read.number("IOMBOT_QUESTION_LOG_DAYS", 90, int, 0, 3650),
-        state_url=state_url,
         max_chars=read.number("WEBCHAT_MAX_CHARS", MAX_CHARS, int, 1, 10_000),
         address_limit=read.number("WEBCHAT_ADDRESS_LIMIT", 120, int, 1, 100_000),
         trust_forwarded=forwarded in ("1", "true", "yes"),

@@ -128,7 +128,7 @@ ECHO = Platform(
     read_settings=read_settings,
     make_adapter=EchoAdapter,
     how_to_enable="set ECHO_TOKEN",
-    make_deliverer=lambda settings: EchoDeliverer(),
+    make_deliverer=lambda services, settings: EchoDeliverer(),
 )
 
 if __name__ == "__main__":
