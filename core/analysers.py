@@ -52,12 +52,27 @@ _UNDECOMPOSED = str.maketrans(
 )
 
 
-@functools.lru_cache(maxsize=16384)  # a question's text and words come back in every judge
 def fold_latin(text: str) -> str:
     """Diacritics dropped from Latin letters ("numéro" -> "numero", "tōkyō" -> "tokyo"); any
     text without them as it is. Only Latin words are read from the result."""
     if not _ACCENTED.search(text):
         return text
+    if len(text) <= _REMEMBERED:
+        return _folded(text)
+    return _fold(text)
+
+
+# A question's text and words come back in every judge: those are remembered; a content field
+# folded while its index is made is not (the cache would keep each content version's text).
+_REMEMBERED = 200
+
+
+@functools.lru_cache(maxsize=16384)
+def _folded(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

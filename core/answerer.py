@@ -212,6 +212,8 @@ class Library:
                 talk=EitherTalk(talk, self.talk),
                 asked_in=asked_in,
                 searched=frozenset({code}),
+                # Read as the language it is written in, whatever the reply's (/lang en).
+                read_as=code,
             )
             self.others[code] = library
         return library
@@ -817,8 +819,6 @@ def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
     """The Latin languages' identifier, when the registry has one besides the default: the
     names the topics share across languages left out, each language's own words (its topics,
     the questions filed in content/asked/, its talk) to go by, read when first needed."""
-    if not LatinIdentifier(content.languages).useful:
-        return None
 
     def source() -> tuple[set[str], dict[str, list[str]]]:
         # The Latin languages' words, and the Latin words of the others but Japanese (whose
@@ -828,18 +828,14 @@ def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
         texts = texts_in(content, known)
         # Each language's words, read from all its texts at once.
         own = {code: words_of("\n".join(texts[code])) for code in known}
-        topics_only = {
-            language: [
-                t
-                for topic in content.topics
-                if topic.has(language)
-                for t in (topic.text(language).title, topic.text(language).body)
-            ]
-            for language in content.languages.codes
-        }
+        topics_only: dict[str, list[str]] = {code: [] for code in content.languages.codes}
+        for topic in content.topics:
+            for code, text in topic.texts.items():
+                topics_only.setdefault(code, []).extend((text.title, text.body))
         return shared_names(topics_only), own
 
-    return LatinIdentifier(content.languages, romaji=index.reads_as_romaji, source=source)
+    identify = LatinIdentifier(content.languages, romaji=index.reads_as_romaji, source=source)
+    return identify if identify.useful else None
 
 
 def _views(library: Library, text: str, language: str) -> list[Library]:

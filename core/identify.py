@@ -90,6 +90,8 @@ class LatinIdentifier:
             if code in self._codes and neighbour not in self._codes:
                 self._codes[neighbour] = self._codes[code]
         self._default = languages.default
+        # Whether there is a Latin language besides the default to tell apart.
+        self.useful = any(code != self._default for code in self._codes.values())
         self._latin = frozenset(self._codes.values()) | {languages.default}
         self._romaji = romaji
         self._source = source
@@ -111,11 +113,10 @@ class LatinIdentifier:
         }
         self._order = tuple(self._counts)
         self._rows: dict[str, tuple[float, ...] | None] = {}
-
-    @property
-    def useful(self) -> bool:
-        """Whether there is a Latin language besides the default to tell apart."""
-        return any(code != self._default for code in self._codes.values())
+        # The other languages' own words (not only the default's, whose questions filed in
+        # asked/ may be romaji): the romaji reader asks about each word of a question.
+        others = [own for code, own in self._counts.items() if code != self._default]
+        self._foreign = frozenset().union(*others)
 
     def __call__(self, text: str) -> str | None:
         if not self.useful:
@@ -155,14 +156,12 @@ class LatinIdentifier:
         return None
 
     def _knows(self, word: str) -> bool:
-        """Whether a (lower-case) word is one of the other Latin languages' own (not only the
-        default's, whose questions filed in asked/ may be romaji)."""
-        word = fold_latin(word)
-        return any(word in own for code, own in self._counts.items() if code != self._default)
+        """Whether a (lower-case) word is one of the other languages' own."""
+        return fold_latin(word) in self._foreign
 
     def _scores(self, words: list[str]) -> dict[str, float]:
         """Each language's log-likelihood of the words its texts know ({} when none does)."""
-        rows = [self._row(w) for w in _WORD.findall(fold_latin(" ".join(words).lower()))]
+        rows = [self._row(w) for w in words_of(" ".join(words))]
         rows = [row for row in rows if row is not None]
         if not rows:
             return {}

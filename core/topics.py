@@ -84,7 +84,13 @@ class Content:
     directory: str = ""  # the folder it was loaded from, for messages
 
     def by_command(self) -> dict[str, Topic]:
-        return {topic.command: topic for topic in self.topics}
+        """Each topic by its command, made once per content (asked for in every answer); not
+        to be changed."""
+        found = self.__dict__.get("_by_command")
+        if found is None:
+            found = {topic.command: topic for topic in self.topics}
+            object.__setattr__(self, "_by_command", found)
+        return found
 
     def reach_us(self, language: str) -> tuple[Block, ...]:
         """How to reach people, from the topic that says it (empty if none does)."""

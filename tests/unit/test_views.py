@@ -94,6 +94,16 @@ def test_chinese_characters_alone_are_chinese_unless_written_as_japanese_writes_
     assert library.written_in("日本") == "zh"
     views = _views(library, "日本", "zh")
     assert [(v.searched, v.read_as) for v in views] == [
-        (frozenset({"zh"}), None),
+        (frozenset({"zh"}), "zh"),  # a language's own library reads in it
         (frozenset({"en", "ja"}), "ja"),
     ]
+
+
+def test_a_question_in_another_language_is_read_in_it_whatever_the_reply_s(shipped):
+    # A user who chose English (/lang en) and writes Indonesian: searched as Indonesian, in
+    # Indonesian's own library, answered in English.
+    answerer = Answerer(shipped)
+    for language in (None, "en"):
+        reply = answerer.answer(Query(text="Kapan IOM bergabung dengan PBB?", language=language))
+        assert reply.topic == "un", (language, reply.kind)
+    assert reply.language == "en"
