@@ -24,6 +24,7 @@ from iombot.testing.slack import (
     SECRET,
     FakeSlack,
     action_body,
+    action_payload,
     command_body,
     event_payload,
     signed_headers,
@@ -64,6 +65,20 @@ class Harness:
     async def action(self, payload: dict) -> int:
         status, _ = await self.post(action_body(payload))
         return status
+
+    async def share(self, body: dict) -> Any:
+        """Presses an answer's "Share in channel": the response Slack was sent for it."""
+        share = next(
+            element
+            for block in body["blocks"]
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["action_id"] == "iom_share"
+        )
+        url = self.fake.response_url()
+        assert await self.action(action_payload(share["value"], "iom_share", url)) == 200
+        (response,) = await self.fake.wait_responses(1)
+        return response
 
     async def get(self, path: str) -> tuple[int, str]:
         async with self.http.get(f"{self.base}{path}") as response:

@@ -144,16 +144,7 @@ async def test_iom_lang_is_remembered_per_user(slack):
 
 async def test_share_button_posts_the_same_answer_in_the_channel(slack):
     _, body = await slack.command("what's the phone number?")
-    share = next(
-        element
-        for block in body["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["action_id"] == "iom_share"
-    )
-    url = slack.fake.response_url()
-    assert await slack.action(action_payload(share["value"], "iom_share", url)) == 200
-    (response,) = await slack.fake.wait_responses(1)
+    response = await slack.share(body)
     assert response.args["response_type"] == "in_channel"
     assert response.args["replace_original"] is False
     assert header(response.args) == CONTACT_EN

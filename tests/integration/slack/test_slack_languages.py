@@ -140,16 +140,7 @@ async def test_iom_lang_names_every_language_and_the_choice_outranks_the_locale(
 async def test_share_in_channel_says_who_shared_in_the_answers_language(slack):
     slack.fake.locales["U1"] = "pt-BR"
     _, body = await slack.command("contact", user="U1")
-    share = next(
-        element
-        for block in body["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["action_id"] == "iom_share"
-    )
-    url = slack.fake.response_url()
-    assert await slack.action(action_payload(share["value"], "iom_share", url)) == 200
-    (response,) = await slack.fake.wait_responses(1)
+    response = await slack.share(body)
     assert response.args["response_type"] == "in_channel"
     assert headers(response.args) == [title("contact", "pt")]
     assert "Compartilhado por <@U1>" in json.dumps(response.args["blocks"], ensure_ascii=False)
