@@ -68,9 +68,10 @@ class Services:
     async def language_for(self, query: Query) -> str:
         return self.answerer.language_for(await self.with_profile(query))
 
-    def notice(self, key: str, language: str | None) -> Reply:
-        """One of the bot's own short messages: "error", "rate_limited", "unsupported"."""
-        return self.answerer.notice(key, language or self.answerer.languages.default)
+    def notice(self, key: str, language: str | None, /, **values: str) -> Reply:
+        """One of the bot's own short messages: "error", "rate_limited", "unsupported", with
+        its {placeholders} filled from `values`."""
+        return self.answerer.notice(key, language or self.answerer.languages.default, **values)
 
     async def _remember(self, query: Query, reply: Reply) -> Reply:
         key = _user_key(query)

@@ -353,13 +353,13 @@ class Answerer:
             return self.answer(_with_text(query, f"/lang {value}"))
         return self.answer(_with_text(query, ""))
 
-    def notice(self, key: str, language: str) -> Reply:
+    def notice(self, key: str, language: str, /, **values: str) -> Reply:
         """A short message from the bot's own strings (an apology, a rate-limit notice)."""
         library = self._library
         reply = Reply(
             kind=ReplyKind.EMPTY,
             language=language,
-            blocks=(Paragraph(library.strings.spans(key, language)),),
+            blocks=(Paragraph(library.strings.spans(key, language, **values)),),
         )
         return _noted(library, reply)
 

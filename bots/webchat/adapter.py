@@ -266,11 +266,11 @@ class WebchatAdapter:
         await self._echo(connection, entry)
         if len(text) > self.settings.max_chars:
             language = await self.services.language_for(self._query(connection, ""))
-            spans = self.services.answerer.strings.spans(
+            notice = self.services.notice(
                 "webchat_too_long", language, limit=str(self.settings.max_chars)
             )
-            notice = Reply(kind=ReplyKind.NOTICE, language=language, blocks=(Paragraph(spans),))
-            await self.push(connection.session, notice)
+            # Its kind stays "notice", as the page has always been sent it.
+            await self.push(connection.session, replace(notice, kind=ReplyKind.NOTICE))
             return
         await self.pipeline.process(self._incoming(connection, text), self._channel(connection))
 
