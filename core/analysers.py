@@ -129,6 +129,7 @@ def analysers(languages: Languages, english: Stemmer) -> dict[str, Analyser]:
     han = HAN if HAN in registered else JAPANESE
     scripts = frozenset(registered & {HANGUL, DEVANAGARI})
     default = languages.get(languages.default)
+    together = languages.searched_together
     found = {}
     for language in languages:
         latin = language if language.script == LATIN else default
@@ -141,8 +142,7 @@ def analysers(languages: Languages, english: Stemmer) -> dict[str, Analyser]:
             han=JAPANESE if language.script == JAPANESE else han,
             # Romaji is read as Japanese in a question of the default language's (today's
             # English questions) or of Japanese, not in Vietnamese typed without its marks.
-            romaji=JAPANESE in registered
-            and (language.code == languages.default or language.script == JAPANESE),
+            romaji=JAPANESE in registered and language.code in together,
             scripts=scripts,
         )
     return found

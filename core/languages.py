@@ -73,6 +73,16 @@ class Languages:
     def codes(self) -> tuple[str, ...]:
         return tuple(language.code for language in self.all)
 
+    @property
+    def searched_together(self) -> frozenset[str]:
+        """The default language and the Japanese ones: searched in one index (views.py), and
+        the only ones whose questions may be romaji."""
+        return frozenset(
+            language.code
+            for language in self.all
+            if language.code == self.default or language.script == JAPANESE
+        )
+
     def get(self, code: str) -> Language:
         """The language of a code; the default for a code not registered."""
         return self._by_code.get(code) or self._by_code[self.default]

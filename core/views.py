@@ -16,17 +16,12 @@ from dataclasses import replace
 
 from .conversation import Conversation
 from .languages import Languages
-from .scripts import JAPANESE
 from .topics import Content, NotCovered, Topic
 
 
 def base_languages(languages: Languages) -> frozenset[str]:
     """The languages searched together: the default and the Japanese ones."""
-    return frozenset(
-        language.code
-        for language in languages
-        if language.code == languages.default or language.script == JAPANESE
-    )
+    return languages.searched_together
 
 
 def content_in(
