@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ...core.reply import Paragraph, Query, Reply, ReplyKind, Text
+from ..editors.feedback import PREFIX as FEEDBACK_PREFIX
 from ..editors.feedback import Vote
 from ..flood import FloodGate, Verdict
 from ..periodic import Periodic
@@ -279,7 +280,7 @@ class WebchatAdapter:
     ) -> None:
         if not await self._admit_address(connection):
             return
-        if label and not action.startswith("fb:"):
+        if label and not action.startswith(FEEDBACK_PREFIX):
             entry = user_entry(label[:MAX_LABEL])
             self.transcripts.note(connection.session, entry)
             await self._echo(connection, entry)

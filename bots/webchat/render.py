@@ -22,11 +22,9 @@ from ...core.reply import (
     Reply,
     Span,
 )
+from ..editors.feedback import parse_vote
 
 SAFE_SCHEMES = ("https:", "tel:")
-
-
-FEEDBACK = ("fb:up:", "fb:down:")
 
 
 @lru_cache(maxsize=512)
@@ -49,9 +47,9 @@ def render_button(button: Button, feedback_names: tuple[str, str] | None) -> dic
         "action": button.action,
         "compact": button.compact,
     }
-    for prefix, name in zip(FEEDBACK, feedback_names or (), strict=False):
-        if button.action.startswith(prefix):
-            rendered["name"] = name
+    vote = parse_vote(button.action)
+    if vote is not None and feedback_names:
+        rendered["name"] = feedback_names[0 if vote.helpful else 1]
     return rendered
 
 
