@@ -153,7 +153,7 @@ class WebchatAdapter:
             if name == "widget.js":
                 answerer = self.services.answerer
                 return self.page.widget(answerer.strings, answerer.languages)
-            return self.page.file(request, name)
+            return self.page.file(name)
 
         return serve
 

@@ -23,6 +23,7 @@ FILES = {  # what is served under /chat/, with its type
     "chat.css": "text/css; charset=utf-8",
     "widget.js": "text/javascript; charset=utf-8",
 }
+HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}  # on every response
 LABELS = {  # the page's words: catalog keys
     "title": "webchat_title",
     "label": "webchat_label",
@@ -49,12 +50,7 @@ class Page:
             "object-src 'none'; "
             f"frame-ancestors {ancestors}"
         )
-        return {
-            "Content-Security-Policy": policy,
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-cache",
-        }
+        return {**HEADERS, "Content-Security-Policy": policy, "Referrer-Policy": "no-referrer"}
 
     def html(self, request: web.Request, strings: Catalog, languages: Languages) -> web.Response:
         language = page_language(request, languages)
@@ -70,10 +66,8 @@ class Page:
             headers=self.security_headers(request),
         )
 
-    def file(self, request: web.Request, name: str) -> web.Response:
-        kind = FILES[name]
-        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
-        return web.Response(body=self.files[name], headers={"Content-Type": kind, **headers})
+    def file(self, name: str) -> web.Response:
+        return web.Response(body=self.files[name], headers={"Content-Type": FILES[name], **HEADERS})
 
     def widget(self, strings: Catalog, languages: Languages) -> web.Response:
         """widget.js with the button's and the frame's words in every language."""
@@ -92,8 +86,7 @@ class Page:
             .decode()
             .replace("/*WORDS*/{}", json.dumps(words, ensure_ascii=True), 1)
         )
-        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
-        return web.Response(text=script, headers={"Content-Type": FILES["widget.js"], **headers})
+        return web.Response(text=script, headers={"Content-Type": FILES["widget.js"], **HEADERS})
 
 
 def labels(strings: Catalog, language: str) -> dict[str, str]:
@@ -103,12 +96,11 @@ def labels(strings: Catalog, language: str) -> dict[str, str]:
 def page_language(request: web.Request, languages: Languages) -> str:
     """?lang=CODE, else the first of the browser's languages the content has, else the
     default."""
-    asked = request.query.get("lang", "").lower()
-    if asked in languages:
-        return asked
+    found = languages.from_locale(request.query.get("lang"))
+    if found is not None:
+        return found
     for part in request.headers.get("Accept-Language", "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        for code in (tag, tag.split("-")[0]):
-            if code and code in languages:
-                return code
+        found = languages.from_locale(part.split(";")[0])
+        if found is not None:
+            return found
     return languages.default
