@@ -307,7 +307,10 @@ class WebchatAdapter:
                 await self._send(connection, {"type": "entry", "entry": entry})
 
     async def read_outbox(self) -> None:
-        """Staff replies that another process posted, to the pages open here."""
+        """Staff replies that another process posted, to the pages open here (with none open,
+        the store is not read)."""
+        if not self.open:
+            return
         try:
             records = await self.services.state.list_records(OUTBOX)
         except Exception as error:

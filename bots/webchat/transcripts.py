@@ -50,9 +50,12 @@ class Transcripts:
         head = await self.state.get_record(HEAD, session)
         count = head.get("n") if head else 0
         count = count if isinstance(count, int) else 0
+        turns = range(max(0, count - TURNS), count)
+        records = await asyncio.gather(
+            *(self.state.get_record(KIND, f"{session}.{turn % TURNS}") for turn in turns)
+        )
         entries: list[Entry] = []
-        for turn in range(max(0, count - TURNS), count):
-            record = await self.state.get_record(KIND, f"{session}.{turn % TURNS}")
+        for turn, record in zip(turns, records, strict=True):
             if not record or record.get("turn") != turn or not isinstance(record.get("e"), str):
                 continue  # expired, or overwritten
             try:
@@ -70,15 +73,15 @@ class Transcripts:
         waiting = self.pending.get(session) or []
         self.pending.set(session, [*waiting, entry][-PENDING_ENTRIES:])
 
-    async def append(self, session: str, *entries: Entry) -> None:
-        """A turn: what was written since the last reply, and these entries."""
-        if not self.seconds or not entries:
+    async def append(self, session: str, entry: Entry) -> None:
+        """A turn: what was written since the last reply, and this entry (a reply)."""
+        if not self.seconds:
             return
         lock = self._locks.get(session)
         if lock is None:
             lock = self._locks[session] = asyncio.Lock()
         async with lock:
-            turn_entries = [*(self.pending.pop(session) or ()), *entries]
+            turn_entries = [*(self.pending.pop(session) or ()), entry]
             head = await self.state.get_record(HEAD, session)
             turn = head.get("n") if head else 0
             turn = turn if isinstance(turn, int) else 0
