@@ -162,6 +162,8 @@ async def line() -> AsyncIterator[FakeLine]:
 
 
 def staff_reply(text: str, thread: str, ts: str, **more) -> dict:
+    """A staff member's reply in a ticket's thread, as Slack sends it (`more`: other fields,
+    another channel)."""
     return {
         "type": "message",
         "channel": CHANNEL,
@@ -205,12 +207,12 @@ def shown(call) -> str:
     return "\n".join(FakeLine.texts(call))
 
 
-def tickets_posted(slack) -> list:
+def tickets_posted(slack, channel: str = CHANNEL) -> list:
     """The tickets posted in the staff channel (not the replies in their threads)."""
     return [
         c
         for c in slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
+        if c.args.get("channel") == channel and not c.args.get("thread_ts")
     ]
 
 

@@ -9,14 +9,14 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+import both_platforms
 import pytest
+from both_platforms import tickets_posted, wait
 from webchat_support import CHANNEL, handoff_settings, running
 
 from iombot.testing.slack import FakeSlack
 
 from testsupport import free_port
-
-STAFF = "U0STAFF01"
 
 
 @pytest.fixture
@@ -30,32 +30,11 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 def tickets(slack: FakeSlack) -> list:
-    return [
-        c
-        for c in slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == CHANNEL and not c.args.get("thread_ts")
-    ]
+    return tickets_posted(slack, CHANNEL)
 
 
 def staff_reply(text: str, thread: str, ts: str) -> dict:
-    return {
-        "type": "message",
-        "channel": CHANNEL,
-        "channel_type": "channel",
-        "user": STAFF,
-        "text": text,
-        "ts": ts,
-        "thread_ts": thread,
-        "event_ts": ts,
-    }
-
-
-async def wait(predicate, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out waiting")
+    return both_platforms.staff_reply(text, thread, ts, channel=CHANNEL)
 
 
 def said(entry: dict) -> str:
