@@ -32,6 +32,82 @@ QUESTIONS = [
     "湾岸戦争のとき日本は何をしたの？",
 ]
 
+# Issue 24: the same eight free-text questions, in each language the bot speaks besides English
+# and Japanese: the phone number twice (once politely), joining the UN twice, the Director
+# General, the weather (not covered), the phone number mistyped, Japan in the Gulf War.
+QUESTIONS_IN = {
+    "zh": [
+        "你们的电话号码是多少？",
+        "IOM什么时候加入联合国",
+        "总干事是谁",
+        "请告诉我电话号码",
+        "IOM是哪一年加入联合国的？",
+        "东京的天气怎么样",
+        "电化号码",
+        "海湾战争的时候日本做了什么？",
+    ],
+    "vi": [
+        "số điện thoại của bạn là gì?",
+        "IOM gia nhập Liên Hợp Quốc khi nào",
+        "tổng giám đốc là ai",
+        "Xin cho tôi biết số điện thoại",
+        "IOM gia nhập LHQ năm nào?",
+        "thời tiết ở tokyo thế nào",
+        "số điện thaoi của IOM",
+        "Trong Chiến tranh vùng Vịnh Nhật Bản đã làm gì?",
+    ],
+    "ko": [
+        "전화번호가 뭐예요?",
+        "IOM은 언제 유엔에 가입했어요",
+        "사무총장이 누구예요",
+        "전화번호 알려주세요",
+        "IOM은 언제 국제연합에 가입했습니까",
+        "도쿄 날씨 어때요",
+        "전화번효",
+        "걸프 전쟁 때 일본은 무엇을 했나요?",
+    ],
+    "tl": [
+        "ano ang phone number ninyo?",
+        "kailan sumali ang IOM sa UN",
+        "sino ang director general",
+        "Pakibigay po ang numero ng telepono",
+        "Kailan naging bahagi ng United Nations ang IOM?",
+        "kumusta ang panahon sa tokyo",
+        "ano numbr ng telepno ninyo",
+        "Ano ang ginawa ng Japan noong Gulf War?",
+    ],
+    "ne": [
+        "तपाईंको फोन नम्बर के हो?",
+        "IOM कहिले संयुक्त राष्ट्रसंघमा सामेल भयो",
+        "महानिर्देशक को हुनुहुन्छ",
+        "कृपया फोन नम्बर बताउनुहोस्",
+        "IOM कहिले UN मा सामेल भयो?",
+        "टोकियोको मौसम कस्तो छ",
+        "फोन नम्बार",
+        "खाडी युद्धको बेला जापानले के गर्यो?",
+    ],
+    "pt": [
+        "qual é o telefone de vocês?",
+        "quando a IOM entrou na ONU",
+        "quem é o diretor-geral",
+        "Por favor, me passe o número de telefone",
+        "Quando a OIM se juntou às Nações Unidas?",
+        "como está o tempo em tóquio",
+        "qual o numro de telfone",
+        "O que o Japão fez na Guerra do Golfo?",
+    ],
+    "id": [
+        "berapa nomor telepon kalian?",
+        "kapan IOM bergabung dengan PBB",
+        "siapa direktur jenderal",
+        "Tolong beri tahu nomor teleponnya",
+        "Kapan IOM menjadi bagian dari PBB?",
+        "bagaimana cuaca di tokyo",
+        "berapa nomr telpon",
+        "Apa yang dilakukan Jepang saat Perang Teluk?",
+    ],
+}
+
 
 def timed(function, rounds: int) -> list[float]:
     samples = []
@@ -111,6 +187,11 @@ def main() -> None:
 
     report("command answer", timed(each(queries), 20_000))
     report("free-text answer", timed(each(questions), 20_000))
+    for code, texts in QUESTIONS_IN.items():  # each language's index built by its first question
+        asked = [Query(text=t, user_id=str(n % 50)) for n, t in enumerate(texts)]
+        for query in asked:
+            answerer.answer(query)
+        report(f"free-text answer, {code}", timed(each(asked), 8_000))
     # The Japanese dictionary (core/readings.py) is loaded while content is read, then released:
     # the peak is while it is loaded, the resident figure what stays.
     print(f"{'resident memory after load':<28} {rss_mb:9.1f} MB (the dictionary released)")

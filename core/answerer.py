@@ -224,6 +224,11 @@ class Library:
 # po for the info"), which is short; a longer message is a question, which the language's own
 # talk has judged (running both took about a third of such a question's time).
 FALLBACK_TALK_CHARS = 40
+# Letters neither English nor Japanese writes (accented Latin, Hangul, Devanagari): a message
+# with one is in its own language, whose talk has judged it, however short ("cảm ơn nhé").
+_NEITHER_ENGLISH_NOR_JAPANESE = re.compile(
+    r"[\u00c0-\u024f\u1e00-\u1eff\uac00-\ud7af\u0900-\u097f]"
+)
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,8 @@ class EitherTalk:
         if found.intent or found.language or found.urgent or self.then is None:
             return found
         if len(text) > FALLBACK_TALK_CHARS:  # a question: its own talk has judged it
+            return found
+        if _NEITHER_ENGLISH_NOR_JAPANESE.search(text):
             return found
         other = self.then.recognise(text)
         return other if other.intent or other.language or other.urgent else found
