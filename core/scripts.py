@@ -29,6 +29,12 @@ DEVANAGARI_CHARACTER = re.compile(r"[\u0900-\u097f]")
 # Words of Latin letters (with their diacritics), and of Devanagari.
 _LATIN_WORD = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]+")
 _DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
+# Hiragana: Japanese's particles and endings. Kanji and katakana without it are nouns, which
+# other languages' questions borrow (在留カード, 東京 in a Tagalog question).
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
+_KANJI_KATAKANA_RUN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30a0-\u30ff\uff66-\uff9f]+"
+)
 # How much of a text each script's units weigh, deciding which script it is written in. A
 # Chinese character or kana weighs more than a Latin word (Chinese writes a word in one or two),
 # a Devanagari word more than a Latin one (Nepali joins its particles to the word), and a Latin
@@ -44,15 +50,19 @@ def deciding_script(text: str) -> str | None:
     """The script that says which language the text is in, or None (Latin letters, digits,
     nothing). Hangul or Devanagari decides wherever it stands; otherwise the script of most of
     the text: a Vietnamese or Nepali question with a name in kanji (IOM東京, 日本) is no
-    Chinese; a tie goes to the script that decides. Kana and
+    Chinese, a Tagalog one with 在留カード no Japanese (kanji and katakana with no hiragana weigh
+    a word a run); a tie goes to the script that decides. Kana and
     Chinese characters count together: with any kana they are Japanese (Japanese mixes kanji
     with it), without they are Chinese characters (HAN)."""
     if text.isascii():  # the usual English question: nothing to look for
         return None
     kana = len(KANA.findall(text))
     han = len(HAN_CHARACTER.findall(text))
+    cjk = (kana + han) * CJK_WEIGHT
+    if kana and not _HIRAGANA.search(text):  # borrowed nouns: each weighs as a word
+        cjk = len(_KANJI_KATAKANA_RUN.findall(text)) * ACCENTED_WORD_WEIGHT
     weights = {
-        JAPANESE if kana else HAN: (kana + han) * CJK_WEIGHT,
+        JAPANESE if kana else HAN: cjk,
         HANGUL: len(HANGUL_CHARACTER.findall(text)) * HANGUL_WEIGHT,
         DEVANAGARI: len(_DEVANAGARI_WORD.findall(text)) * DEVANAGARI_WEIGHT,
     }
