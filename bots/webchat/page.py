@@ -37,6 +37,9 @@ class Page:
         self.origins = origins
         self.template = Template((STATIC / "chat.html").read_text(encoding="utf-8"))
         self.files = {name: (STATIC / name).read_bytes() for name in FILES}
+        # widget.js as last made, and the catalog it was made from: made again only when the
+        # content (and so the catalog) is reloaded, not for every page that embeds it.
+        self._widget: tuple[Catalog, str] | None = None
 
     def security_headers(self, request: web.Request) -> dict[str, str]:
         ancestors = " ".join(("'self'", *self.origins))
@@ -71,6 +74,13 @@ class Page:
 
     def widget(self, strings: Catalog, languages: Languages) -> web.Response:
         """widget.js with the button's and the frame's words in every language."""
+        if self._widget is None or self._widget[0] is not strings:
+            self._widget = (strings, self._widget_script(strings, languages))
+        return web.Response(
+            text=self._widget[1], headers={"Content-Type": FILES["widget.js"], **HEADERS}
+        )
+
+    def _widget_script(self, strings: Catalog, languages: Languages) -> str:
         words = {
             "default": languages.default,
             "languages": {
@@ -81,12 +91,8 @@ class Page:
                 for code in languages.codes
             },
         }
-        script = (
-            self.files["widget.js"]
-            .decode()
-            .replace("/*WORDS*/{}", json.dumps(words, ensure_ascii=True), 1)
-        )
-        return web.Response(text=script, headers={"Content-Type": FILES["widget.js"], **HEADERS})
+        script = self.files["widget.js"].decode()
+        return script.replace("/*WORDS*/{}", json.dumps(words, ensure_ascii=True), 1)
 
 
 def labels(strings: Catalog, language: str) -> dict[str, str]:
