@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Sequence
 from typing import Protocol
 
 log = logging.getLogger("iombot.state")
@@ -72,6 +73,12 @@ class StateStore(Protocol):
     async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
         """Store (or replace) a small record of ids and numbers under kind/key, kept `ttl`
         seconds. `kind` is a plain name without ':' (Redis keys are rec:<kind>:<key>)."""
+        ...
+
+    async def put_records(self, records: Sequence[tuple[str, str, Record]], ttl: float) -> None:
+        """Store (or replace) several records (kind, key, fields), each kept `ttl` seconds, in
+        one write where the store has one (a SQLite transaction, a Redis pipeline): what a
+        write-behind buffer saves, for one commit instead of one per record."""
         ...
 
     async def get_record(self, kind: str, key: str) -> Record | None:

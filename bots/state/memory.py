@@ -7,7 +7,7 @@ shared store is unreachable (resilient.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ..bounded import BoundedMap
 from .base import (
@@ -90,6 +90,10 @@ class MemoryState:
 
     async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
         self._records.set((kind, key), encode_record(fields), ttl)
+
+    async def put_records(self, records: Sequence[tuple[str, str, Record]], ttl: float) -> None:
+        for kind, key, fields in records:
+            await self.put_record(kind, key, fields, ttl)
 
     async def get_record(self, kind: str, key: str) -> Record | None:
         value = self._records.get((kind, key))

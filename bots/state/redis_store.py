@@ -18,6 +18,7 @@ profile and deletes it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import AuthenticationError, RedisError, ResponseError, WatchError
@@ -151,6 +152,12 @@ class RedisState:
 
     async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
         await self._redis.set(f"{PREFIX}rec:{kind}:{key}", encode_record(fields), px=_ms(ttl))
+
+    async def put_records(self, records: Sequence[tuple[str, str, Record]], ttl: float) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip
+            for kind, key, fields in records:
+                pipe.set(f"{PREFIX}rec:{kind}:{key}", encode_record(fields), px=_ms(ttl))
+            await pipe.execute()
 
     async def get_record(self, kind: str, key: str) -> Record | None:
         value = await self._redis.get(f"{PREFIX}rec:{kind}:{key}")

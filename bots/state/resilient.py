@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from .base import Profile, ProfileError, Record, StateStore
@@ -107,6 +107,9 @@ class ResilientState:
     # may repeat the store's: good enough to go on, not to rely on.
     async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
         await self._call("put_record", (kind, key, fields, ttl), self.local.put_record)
+
+    async def put_records(self, records: Sequence[tuple[str, str, Record]], ttl: float) -> None:
+        await self._call("put_records", (records, ttl), self.local.put_records)
 
     async def get_record(self, kind: str, key: str) -> Record | None:
         return await self._call("get_record", (kind, key), self.local.get_record)

@@ -23,7 +23,7 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -141,7 +141,9 @@ class SqliteState:
         fast.execute("PRAGMA wal_autocheckpoint = 0")  # the thread checkpoints (see _wrote)
         return cls(fast, slow, path, worker)
 
-    async def _do(self, operation: Callable[..., T], *args: object, write: bool = True) -> T:
+    async def _do(
+        self, operation: Callable[..., T], *args: object, write: bool = True, writes: int = 1
+    ) -> T:
         """`operation(connection, *args)` on the loop if it need not wait, else on the thread."""
         try:
             result = operation(self._fast, *args)
@@ -152,12 +154,15 @@ class SqliteState:
             self.waited += 1  # one statement is atomic: nothing was written, so do it again
             result = await self._worker.call(operation, self._slow, *args)
         if write:
-            self._wrote()
+            self._wrote(writes)
         return result
 
-    def _wrote(self) -> None:
-        self._writes += 1
-        if self._writes % CHECKPOINT_EVERY == 0:
+    def _wrote(self, writes: int = 1) -> None:
+        """`writes` rows more; a checkpoint each time CHECKPOINT_EVERY more were written (a
+        batch counts its rows: the WAL grows with them)."""
+        before = self._writes
+        self._writes += writes
+        if self._writes // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY:
             self._worker.submit(_checkpoint, self._slow)
 
     # --- the statements, given a connection ----------------------------------------------------
@@ -199,6 +204,13 @@ class SqliteState:
     @staticmethod
     def _put_record(db: sqlite3.Connection, kind: str, key: str, value: str, ttl: float) -> None:
         db.execute(PUT_RECORD, (kind, key, value, time.time() + ttl))
+
+    @staticmethod
+    def _put_records(db: sqlite3.Connection, rows: list[tuple[str, str, str, float]]) -> None:
+        # One transaction, one commit: BUSY at BEGIN (another process writes) has written
+        # nothing, and _do runs it again on the thread.
+        with _transaction(db):
+            db.executemany(PUT_RECORD, rows)
 
     @staticmethod
     def _get_record(db: sqlite3.Connection, kind: str, key: str) -> str | None:
@@ -266,6 +278,13 @@ class SqliteState:
 
     async def put_record(self, kind: str, key: str, fields: Record, ttl: float) -> None:
         await self._do(self._put_record, kind, key, encode_record(fields), ttl)
+
+    async def put_records(self, records: Sequence[tuple[str, str, Record]], ttl: float) -> None:
+        if not records:
+            return
+        expires = time.time() + ttl
+        rows = [(kind, key, encode_record(fields), expires) for kind, key, fields in records]
+        await self._do(self._put_records, rows, writes=len(rows))
 
     async def get_record(self, kind: str, key: str) -> Record | None:
         value = await self._do(self._get_record, kind, key, write=False)

@@ -120,6 +120,7 @@ class WebchatAdapter:
 
     async def start(self) -> None:
         self.outbox.start()
+        self.transcripts.start()  # written behind while serving
         self.state = "serving"
         log.info("web chat at /chat", extra={"platform": PLATFORM})
 
@@ -129,6 +130,7 @@ class WebchatAdapter:
         for connections in list(self.open.values()):
             for connection in list(connections):
                 await connection.socket.close(code=1001, message=b"server stopping")
+        await self.transcripts.stop()  # what waits is written; later turns are written at once
         self.state = "down"
 
     def health(self) -> dict:

@@ -59,6 +59,38 @@ async def test_a_record_expires_after_its_ttl_and_a_put_renews_it(store):
     assert await store.get_record(kind, renewed) == {"n": 3}
 
 
+async def test_records_put_together_come_back_each_as_put_once(store):
+    kind, other = key(), key()
+    await store.put_record(kind, "a", {"n": 0}, 60)
+    batch = [(kind, "a", {"n": 1}), (kind, "b", TICKET), (other, "a", {"n": 3})]
+    await store.put_records(batch, 60)
+    assert await store.get_record(kind, "a") == {"n": 1}  # replaced
+    assert await store.get_record(kind, "b") == TICKET
+    assert await store.get_record(other, "a") == {"n": 3}
+    await store.put_records([(kind, "short", {"n": 4})], 0.2)
+    await store.put_records([], 60)  # nothing to write is no error
+    await asyncio.sleep(0.3)
+    assert await store.get_record(kind, "short") is None  # the batch's ttl
+
+
+async def test_a_batch_meeting_another_process_s_write_lock_waits_on_the_thread(tmp_path):
+    path = tmp_path / "state.db"
+    state = await SqliteState.open(path)
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock, as another process would
+        writing = asyncio.create_task(state.put_records([("k", "a", {"n": 1})] * 2, 60))
+        await asyncio.sleep(0.2)
+        assert not writing.done()
+        blocker.execute("COMMIT")
+        await asyncio.wait_for(writing, 5)
+        assert state.waited == 1
+        assert await state.get_record("k", "a") == {"n": 1}
+    finally:
+        blocker.close()
+        await state.close()
+
+
 async def test_list_records_gives_the_live_records_of_one_kind_only(store):
     kind = key()
     await store.put_record(kind, "a", {"id": "a"}, 60)
@@ -189,6 +221,9 @@ async def test_the_resilient_store_serves_records_from_memory_while_redis_is_los
             await state.put_record("ticket", "t2", {"n": 2}, 60)
             assert not state.up and state.error is not None
             assert await state.get_record("ticket", "t2") == {"n": 2}
+            await state.put_records([("ticket", "t4", {"n": 4})], 60)
+            assert await state.get_record("ticket", "t4") == {"n": 4}
+            await state.delete_record("ticket", "t4")
             assert await state.get_record("ticket", "t1") is None  # only in Redis
             assert await state.list_records("ticket") == [{"n": 2}]
             assert await state.next_number("ticket") == 1  # this process's own counter
