@@ -34,7 +34,7 @@ from .deliver import OUTBOX, WebchatDeliverer, bot_entry, post
 from .page import Page, labels
 from .render import user_entry
 from .settings import WebchatSettings, normal_origin
-from .transcripts import Entry, Transcripts
+from .transcripts import Entry, Transcripts, entry_json
 
 log = logging.getLogger("iombot.webchat")
 
@@ -304,9 +304,10 @@ class WebchatAdapter:
             await post(self.services.state, self.transcripts, session, entry)
             return
         await self.transcripts.append(session, entry)
+        text = _entry_message(entry)
         for connection in pages:
             if connection.saw(entry):
-                await self._send(connection, {"type": "entry", "entry": entry})
+                await self._send_text(connection, text)
 
     async def read_outbox(self) -> None:
         """Staff replies that another process posted, to the pages open here (with none open,
@@ -329,20 +330,23 @@ class WebchatAdapter:
                 continue
             for connection in list(pages):
                 if connection.saw(entry):
-                    await self._send(connection, {"type": "entry", "entry": entry})
+                    await self._send_text(connection, _entry_message(entry))
 
     async def _echo(self, sender: Connection, entry: Entry) -> None:
         """What the person wrote, to the session's other open pages (the sender shows it)."""
         for connection in list(self.open.get(sender.session, ())):
             if connection is not sender:
-                await self._send(connection, {"type": "entry", "entry": entry})
+                await self._send_text(connection, _entry_message(entry))
 
     async def _send(self, connection: Connection, data: dict[str, Any]) -> None:
+        await self._send_text(connection, json.dumps(data, ensure_ascii=False))
+
+    async def _send_text(self, connection: Connection, text: str) -> None:
         if connection.socket.closed:
             return
         # A page that went away: the conversation keeps the entry.
         with contextlib.suppress(ConnectionError, RuntimeError):
-            await connection.socket.send_str(json.dumps(data, ensure_ascii=False))
+            await connection.socket.send_str(text)
 
     async def _admit_address(self, connection: Connection) -> bool:
         """The flood limit per address (several people may share one): one notice, then
@@ -375,6 +379,11 @@ class WebchatAdapter:
 
     def _channel(self, connection: Connection) -> WebchatChannel:
         return WebchatChannel(self, connection.session)
+
+
+def _entry_message(entry: Entry) -> str:
+    """{"type": "entry", "entry": …} as JSON, a bot's reply as the text made with its render."""
+    return f'{{"type":"entry","entry":{entry_json(entry)}}}'
 
 
 def _notice(text: str, language: str) -> Reply:

@@ -7,15 +7,14 @@ outbox that every web chat process reads every few seconds for the pages it has 
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
 from ...core.reply import Reply
 from ..state import StateStore
-from .render import render
-from .transcripts import Entry, Transcripts
+from .render import rendered
+from .transcripts import BotEntry, Entry, Transcripts, entry_json
 
 if TYPE_CHECKING:
     from .adapter import WebchatAdapter
@@ -25,14 +24,15 @@ OUTBOX_SECONDS = 600.0  # a page opened later reads the conversation itself
 
 
 def bot_entry(reply: Reply, feedback_names: tuple[str, str] | None = None) -> Entry:
-    rendered = render(reply, feedback_names)
-    return {"from": "bot", "id": secrets.token_hex(6), "at": time.time(), "reply": rendered}
+    data, text = rendered(reply, feedback_names)
+    fields = {"from": "bot", "id": secrets.token_hex(6), "at": time.time(), "reply": data}
+    return BotEntry(fields, text)
 
 
 async def post(state: StateStore, transcripts: Transcripts, session: str, entry: Entry) -> None:
     """An entry into the session's conversation, and into the outbox for its open pages."""
     await transcripts.append(session, entry)
-    record: dict[str, Any] = {"session": session, "entry": json.dumps(entry, ensure_ascii=False)}
+    record: dict[str, Any] = {"session": session, "entry": entry_json(entry)}
     await state.put_record(OUTBOX, f"{session}.{entry['id']}", record, OUTBOX_SECONDS)
 
 

@@ -7,6 +7,7 @@ its text); a phone number becomes a tel: link. Pure: no network.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -27,10 +28,23 @@ from ..editors.feedback import parse_vote
 SAFE_SCHEMES = ("https:", "tel:")
 
 
-@lru_cache(maxsize=512)
 def render(reply: Reply, feedback_names: tuple[str, str] | None = None) -> dict[str, Any]:
     """The reply as a JSON-ready dict (cached: replies are frozen; the dict is only read).
     `feedback_names` name the 👍 and 👎 buttons for screen readers ("Helpful", "Not helpful")."""
+    return rendered(reply, feedback_names)[0]
+
+
+@lru_cache(maxsize=512)
+def rendered(
+    reply: Reply, feedback_names: tuple[str, str] | None = None
+) -> tuple[dict[str, Any], str]:
+    """The reply as a JSON-ready dict and as its compact JSON text, both made once per reply
+    (cached): the text is what is sent and kept, not the dict encoded again each time."""
+    data = _render(reply, feedback_names)
+    return data, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _render(reply: Reply, feedback_names: tuple[str, str] | None) -> dict[str, Any]:
     return {
         "kind": reply.kind.value,
         "topic": reply.topic,

@@ -43,8 +43,32 @@ FLUSH_SECONDS = 0.2  # the longest a turn waits in memory while the web chat ser
 Entry = dict[str, Any]
 
 
+class BotEntry(dict):
+    """A bot's entry that carries its reply's JSON text, made once with the reply's render
+    (render.rendered, cached), so that sending and keeping it do not encode the reply again."""
+
+    __slots__ = ("reply_json",)
+
+    def __init__(self, fields: dict[str, Any], reply_json: str):
+        super().__init__(fields)
+        self.reply_json = reply_json
+
+
+def entry_json(entry: Entry) -> str:
+    """An entry as compact JSON (the same text json.dumps gives), a bot's reply spliced in as
+    the text it carries; "reply" comes last."""
+    if not isinstance(entry, BotEntry):
+        return _compact(entry)
+    head = _compact({key: value for key, value in entry.items() if key != "reply"})
+    return f'{head[:-1]}{"," if len(head) > 2 else ""}"reply":{entry.reply_json}}}'
+
+
 def encode(entries: list[Entry]) -> str:
-    return json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    return "[" + ",".join(entry_json(entry) for entry in entries) + "]"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Transcripts:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
 from iombot.bots.state import MemoryState
-from iombot.bots.webchat.transcripts import FLUSH_SECONDS, HEAD, TURNS, Transcripts
+from iombot.bots.webchat.deliver import bot_entry
+from iombot.bots.webchat.render import render
+from iombot.bots.webchat.transcripts import (
+    FLUSH_SECONDS,
+    HEAD,
+    TURNS,
+    Transcripts,
+    encode,
+    entry_json,
+)
+from iombot.core.reply import Paragraph, Phone, Reply, ReplyKind, Text
 
 
 async def test_the_latest_turns_come_back_in_order():
@@ -89,3 +100,21 @@ async def test_a_flush_that_fails_keeps_the_turns_for_the_next():
     await web.flush()
     entries = await Transcripts(state, days=1).load("s")
     assert [e["id"] for e in entries] == ["a", "b"]
+
+
+def test_a_bot_entry_s_json_is_the_text_json_would_give():
+    reply = Reply(
+        kind=ReplyKind.TOPIC,
+        language="ja",
+        topic="contact",
+        title='電話 "03"',
+        blocks=(Paragraph((Text("<b>\\ 改行\n"), Phone("03-1234", "+81312345678"))),),
+    )
+    entry = bot_entry(reply, ("役に立った", "役に立たなかった"))
+    compact = json.dumps(dict(entry), ensure_ascii=False, separators=(",", ":"))
+    assert entry_json(entry) == compact
+    assert (
+        encode([{"from": "user", "text": "q"}, entry])
+        == f'[{{"from":"user","text":"q"}},{compact}]'
+    )
+    assert json.loads(compact)["reply"] == render(reply, ("役に立った", "役に立たなかった"))
