@@ -24,13 +24,14 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ...core.reply import Paragraph, Query, Reply, ReplyKind, Text
+from ..bounded import BoundedMap
 from ..editors.feedback import PREFIX as FEEDBACK_PREFIX
 from ..editors.feedback import Vote
 from ..flood import FloodGate, Verdict
 from ..periodic import Periodic
 from ..pipeline import Incoming, Pipeline
 from ..shared import Services
-from .deliver import OUTBOX, WebchatDeliverer, bot_entry, post
+from .deliver import OUTBOX, OUTBOX_SECONDS, WebchatDeliverer, bot_entry, post
 from .page import Page, labels
 from .render import user_entry
 from .settings import WebchatSettings, normal_origin
@@ -46,6 +47,7 @@ ADDRESS_WINDOW = 60.0
 HEARTBEAT = 30.0  # pings keep idle connections through proxies and find dead ones
 OUTBOX_POLL = 2.0  # how often staff replies posted by another process are looked for
 SEEN = 512  # entry ids a page remembers having shown (so that none is shown twice)
+KEPT = 4096  # posted entries this process knows are in their conversations
 FEEDBACK_NAMES = ("webchat_helpful", "webchat_not_helpful")  # 👍 and 👎 for screen readers
 
 
@@ -59,7 +61,7 @@ class Connection:
         self.address = address
         self.session = ""
         self.locale: str | None = None
-        self.seen: set[str] = set()  # the ids of the entries this page has
+        self.seen: dict[str, None] = {}  # the ids of the entries this page has, oldest first
 
     def saw(self, entry: Entry) -> bool:
         """Note an entry shown; False when the page had it already."""
@@ -68,9 +70,9 @@ class Connection:
             return True
         if ident in self.seen:
             return False
-        if len(self.seen) >= SEEN:
-            self.seen.clear()
-        self.seen.add(ident)
+        if len(self.seen) >= SEEN:  # the oldest forgotten (not all: the outbox is read again)
+            del self.seen[next(iter(self.seen))]
+        self.seen[ident] = None
         return True
 
 
@@ -102,6 +104,7 @@ class WebchatAdapter:
         self.address_gate = FloodGate(settings.address_limit, ADDRESS_WINDOW)
         self.open: dict[str, set[Connection]] = {}  # session -> its open pages here
         self.outbox = Periodic(self.read_outbox, OUTBOX_POLL, "webchat outbox")
+        self.kept: BoundedMap[str, None] = BoundedMap(KEPT)  # outbox entries handled here
         self.state = "starting"
         self.last_update: float | None = None
         deliverer = services.handoff.deliverers.get(PLATFORM) if services.handoff else None
@@ -300,37 +303,50 @@ class WebchatAdapter:
         names = tuple(strings.text(key, reply.language) for key in FEEDBACK_NAMES)
         entry = bot_entry(reply, (names[0], names[1]))
         pages = list(self.open.get(session, ()))
-        if not pages:
-            await post(self.services.state, self.transcripts, session, entry)
-            return
         await self.transcripts.append(session, entry)
+        if not pages:
+            await post(self.services.state, session, entry, kept=True, seconds=OUTBOX_SECONDS)
+            return
         text = _entry_message(entry)
         for connection in pages:
             if connection.saw(entry):
                 await self._send_text(connection, text)
 
     async def read_outbox(self) -> None:
-        """Staff replies that another process posted, to the pages open here (with none open,
-        the store is not read)."""
-        if not self.open:
-            return
+        """Staff replies that another process posted: into their conversations (by the first
+        web chat process to claim each), and to the pages open here."""
+        state = self.services.state
         try:
-            records = await self.services.state.list_records(OUTBOX)
-        except Exception as error:
+            records = await state.list_records(OUTBOX)
+            for record in records:
+                session, text = record.get("session"), record.get("entry")
+                if not isinstance(session, str) or not isinstance(text, str):
+                    continue
+                try:
+                    entry = json.loads(text)
+                except ValueError:
+                    continue
+                if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                    continue
+                if not record.get("kept"):
+                    await self._keep(session, entry)
+                for connection in list(self.open.get(session, ())):
+                    if connection.saw(entry):
+                        await self._send_text(connection, _entry_message(entry))
+        except Exception as error:  # the next reading tries again
             log.warning("web chat outbox: %s", type(error).__name__, extra={"platform": PLATFORM})
+
+    async def _keep(self, session: str, entry: Entry) -> None:
+        """A posted entry into the session's conversation, once across the web chat processes;
+        then marked kept, for this long only."""
+        key = f"{session}.{entry['id']}"
+        if key in self.kept:
             return
-        for record in records:
-            session, text = record.get("session"), record.get("entry")
-            pages = self.open.get(session) if isinstance(session, str) else None
-            if not pages or not isinstance(text, str):
-                continue
-            try:
-                entry = json.loads(text)
-            except ValueError:
-                continue
-            for connection in list(pages):
-                if connection.saw(entry):
-                    await self._send_text(connection, _entry_message(entry))
+        seconds = max(OUTBOX_SECONDS, self.transcripts.seconds)
+        if await self.services.state.first_time(f"webchat-kept:{key}", seconds):
+            await self.transcripts.append(session, entry)
+            await post(self.services.state, session, entry, kept=True, seconds=OUTBOX_SECONDS)
+        self.kept.set(key, None)
 
     async def _echo(self, sender: Connection, entry: Entry) -> None:
         """What the person wrote, to the session's other open pages (the sender shows it)."""

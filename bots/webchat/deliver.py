@@ -1,9 +1,12 @@
 """Staff replies to web chat sessions, from any process (the handoff's Deliverer).
 
 In the process that runs the web chat, the reply goes into the session's conversation and to its
-open pages at once. From another process (the Slack service of the compose stack) it goes
-through the state store: into the conversation, which a page shows on its next visit, and into an
-outbox that every web chat process reads every few seconds for the pages it has open."""
+open pages at once. From another process (the Slack service of the compose stack) it goes into
+an outbox in the state store, which every web chat process reads every few seconds: one of them
+(the first to claim it) keeps it in the conversation, which a page shows on its next visit, and
+each sends it to the pages it has open. Only web chat processes write conversations: a staff
+reply written into one by the Slack process while the web chat wrote a turn overwrote one of
+the two."""
 
 from __future__ import annotations
 
@@ -19,8 +22,10 @@ from .transcripts import BotEntry, Entry, Transcripts, entry_json
 if TYPE_CHECKING:
     from .adapter import WebchatAdapter
 
-OUTBOX = "webchatout"  # records: {"session", "entry" (JSON)}, read by the open pages' process
-OUTBOX_SECONDS = 600.0  # a page opened later reads the conversation itself
+# Records {"session", "entry" (JSON), "kept" (in the conversation already)}, key
+# "<session>.<entry id>": read by every web chat process.
+OUTBOX = "webchatout"
+OUTBOX_SECONDS = 600.0  # a kept entry: a page opened later reads the conversation itself
 
 
 def bot_entry(reply: Reply, feedback_names: tuple[str, str] | None = None) -> Entry:
@@ -29,11 +34,11 @@ def bot_entry(reply: Reply, feedback_names: tuple[str, str] | None = None) -> En
     return BotEntry(fields, text)
 
 
-async def post(state: StateStore, transcripts: Transcripts, session: str, entry: Entry) -> None:
-    """An entry into the session's conversation, and into the outbox for its open pages."""
-    await transcripts.append(session, entry)
-    record: dict[str, Any] = {"session": session, "entry": entry_json(entry)}
-    await state.put_record(OUTBOX, f"{session}.{entry['id']}", record, OUTBOX_SECONDS)
+async def post(state: StateStore, session: str, entry: Entry, kept: bool, seconds: float) -> None:
+    """An entry into the outbox, for the session's open pages in any web chat process; `kept`:
+    in the conversation already (else a web chat process keeps it there)."""
+    record: dict[str, Any] = {"session": session, "entry": entry_json(entry), "kept": kept}
+    await state.put_record(OUTBOX, f"{session}.{entry['id']}", record, seconds)
 
 
 class WebchatDeliverer:
@@ -42,7 +47,7 @@ class WebchatDeliverer:
 
     def __init__(self, state: StateStore, history_days: int):
         self.state = state
-        self.transcripts = Transcripts(state, history_days)
+        self.transcripts = Transcripts(state, history_days)  # the web chat's, in its process
         self.adapter: WebchatAdapter | None = None
 
     def attach(self, adapter: WebchatAdapter) -> None:
@@ -53,7 +58,9 @@ class WebchatDeliverer:
         if self.adapter is not None:
             await self.adapter.push(chat, reply)
             return
-        await post(self.state, self.transcripts, chat, bot_entry(reply))
+        # Waiting, until a web chat process keeps it, as long as the conversation would be kept.
+        seconds = max(OUTBOX_SECONDS, self.transcripts.seconds)
+        await post(self.state, chat, bot_entry(reply), kept=False, seconds=seconds)
 
     async def close(self) -> None:
         return None  # the state store is the service's, closed with it

@@ -11,12 +11,13 @@ While the web chat serves (start() to stop()), turns are written behind: kept in
 from there first, and written together every FLUSH_SECONDS (0.1 s) in one commit, and at stop
 (a commit per turn and one per head cost the web chat bench about 100 µs of CPU per message; a
 longer interval saved no more CPU and kept more memory). A crash loses at most that fraction of
-a second of conversation; a clean stop loses nothing. Elsewhere (the Slack service delivering a
-staff reply) each turn is written at once, with its head, in one commit.
+a second of conversation; a clean stop loses nothing. Before start() and after stop() each turn
+is written at once, with its head, in one commit.
 
-Two processes writing one session's turn within that fraction of a second (the web chat's and
-the Slack service's, a staff reply) may overwrite one of them: rare, and only the older page's
-copy.
+Only web chat processes write conversations: a staff reply delivered by another process (the
+Slack service) comes through the outbox (deliver.py), so the two never write one turn at once.
+Two web chat processes serving pages of one session may still overwrite one of them: rare, and
+only the older page's copy.
 """
 
 from __future__ import annotations

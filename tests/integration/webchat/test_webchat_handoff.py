@@ -99,3 +99,46 @@ async def test_from_another_process_through_the_store(slack, tmp_path):
         await staff.slack_event(staff_reply("By post, please.", thread, "1800.2"), "EvW3")
         entry = await page.reply(timeout=8)
         assert "By post, please." in said(entry)
+
+
+def bot_texts(history: list[dict]) -> list[str]:
+    return [said(entry) for entry in history if entry["from"] == "bot"]
+
+
+async def test_only_the_web_chat_writes_the_conversation(slack, tmp_path):
+    """A staff reply that the Slack process posts while the page's own turn waits to be written
+    is kept with it: neither overwrites the other."""
+    settings = handoff_settings(slack, f"sqlite:///{tmp_path / 'state.db'}")
+    async with (
+        running(settings, only="webchat") as web,
+        running(replace(settings, port=free_port()), only="slack") as staff,
+    ):
+        async with web.page() as page:
+            thread = await ask_staff(page, slack, "Can I come on Monday?")
+            session = page.session
+            asked = await page.ask("/contact")  # (other text goes to the ticket)
+            assert asked["reply"]["kind"] == "topic"
+            await staff.slack_event(staff_reply("Yes, Monday is fine.", thread, "1800.3"), "EvW4")
+            assert "Yes, Monday is fine." in said(await page.reply(timeout=8))
+        async with web.page(session=session) as again:
+            texts = bot_texts(again.history)
+        assert sum("Yes, Monday is fine." in text for text in texts) == 1
+        assert any("03-5555-0123" in text for text in texts)
+
+
+async def test_a_closed_page_gets_it_from_another_process_once(slack, tmp_path):
+    """Two web chat processes read the outbox; one of them keeps the staff reply."""
+    settings = handoff_settings(slack, f"sqlite:///{tmp_path / 'state.db'}")
+    async with (
+        running(settings, only="webchat") as web,
+        running(replace(settings, port=free_port()), only="webchat") as other_web,
+        running(replace(settings, port=free_port()), only="slack") as staff,
+    ):
+        async with web.page() as page:
+            thread = await ask_staff(page, slack, "Do you have forms in Nepali?")
+            session = page.session
+        await staff.slack_event(staff_reply("Not yet, sorry.", thread, "1800.4"), "EvW5")
+        await asyncio.sleep(5)  # each process has read the outbox (every 2 s)
+        async with other_web.page(session=session) as again:
+            texts = bot_texts(again.history)
+        assert sum("Not yet, sorry." in text for text in texts) == 1
