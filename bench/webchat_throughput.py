@@ -4,16 +4,18 @@ against a bare aiohttp WebSocket echo server, each in its own subprocess on loop
 Throughput: 200 sessions at once, each a WebSocket that says hello (ours: the session and the
 welcome) and then asks one question at a time, waiting for its reply, M questions each; timed
 from the first question to the last reply. The echo server sends each text frame back, which is
-all a WebSocket server can do with no work: the ratio says what the bot's work costs. Runs are
-interleaved (ours, bare, ours, bare, …) so that machine noise hits both alike; the clients run
-in this process, the same for both.
+all a WebSocket server can do with no work: the ratio says what the bot's work costs. A second
+floor, "answering", answers each message with the core and sends the rendered reply and does
+nothing else: ours against it says what the web chat adds (sessions, the conversation kept,
+flood limits, metrics). Runs are interleaved (ours, bare, answering, ours, …) so that machine
+noise hits all alike; the clients run in this process, the same for all.
 
 Idle memory: 2,000 sessions opened on ours (hello, the welcome read), left open and idle; the
 server's resident memory before and after, settled.
 
 Run: `python bench/webchat_throughput.py [--sessions 200] [--questions 15] [--rounds 3]
 [--idle 2000]`. Prints messages/s, CPU µs per message, resident memory, the ratio ours/bare
-(median and best round) and the idle sessions' memory. Asserts nothing. The targets (issue 25:
+(median and best round), the ratio ours/answering, and the idle sessions' memory. Asserts nothing. The targets (issue 25:
 at least 0.8 of the echo's messages/s; 2,000 idle sessions under 40 MB) and past figures:
 bench/README.md.
 """
@@ -66,11 +68,42 @@ app.router.add_get("/chat/ws", socket)
 app.router.add_get("/healthz", lambda request: web.Response(text="ok"))
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
+# A second floor: the same WebSocket server answering each message with the core and sending
+# the rendered reply, as the web chat's page reads it, and nothing else (no session, no state, no
+# conversation kept, no flood limit, no metrics): ours against it is what the web chat adds.
+ANSWERING = """
+import json, sys
+from aiohttp import web, WSMsgType
+from iombot.bots.webchat.render import rendered
+from iombot.core.answerer import Answerer
+from iombot.core.content import default_content_dir, load_content
+from iombot.core.reply import Query
+
+answerer = Answerer(load_content(default_content_dir()))
+
+async def socket(request):
+    ws = web.WebSocketResponse(max_msg_size=16 * 1024)
+    await ws.prepare(request)
+    user = str(id(ws))
+    async for frame in ws:
+        if frame.type == WSMsgType.TEXT:
+            text = json.loads(frame.data).get("text", "")
+            reply = answerer.answer(Query(text=text, user_id=user, platform="webchat"))
+            entry = rendered(reply)[1]
+            await ws.send_str('{"type":"entry","entry":{"from":"bot","reply":' + entry + "}}")
+    return ws
+
+app = web.Application()
+app.router.add_get("/chat/ws", socket)
+app.router.add_get("/healthz", lambda request: web.Response(text="ok"))
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+FLOORS = {"bare": ECHO, "answering": ANSWERING}
 
 
 def start(bot: str, port: int, folder: Path) -> subprocess.Popen:
-    if bot == "bare":
-        command = [sys.executable, "-c", ECHO, str(port)]
+    if bot in FLOORS:
+        command = [sys.executable, "-c", FLOORS[bot], str(port)]
         env = dict(os.environ)
     else:
         command = [str(Path(sys.executable).parent / "iombot"), "run", "webchat"]
@@ -125,10 +158,10 @@ class Client:
     async def ask(self, text: str) -> None:
         assert self.socket is not None
         await self.socket.send_str(json.dumps({"type": "message", "text": text}))
-        if self.bot == "ours":
-            await self._receive(self._bot_entry)
-        else:
+        if self.bot == "bare":
             await self._receive(lambda data: True)
+        else:
+            await self._receive(self._bot_entry)
 
     @staticmethod
     def _bot_entry(data: dict) -> bool:
@@ -201,10 +234,10 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=2000)
     args = parser.parse_args()
     raise_file_limit(args.idle * 2 + 256)
-    runs: dict[str, list[Run]] = {"ours": [], "bare": []}
+    runs: dict[str, list[Run]] = {"ours": [], "bare": [], "answering": []}
     with tempfile.TemporaryDirectory(prefix="webchat-bench-") as temp:
         for round_ in range(args.rounds):
-            for bot in ("ours", "bare"):
+            for bot in runs:
                 folder = Path(temp) / f"{bot}-{round_}"
                 folder.mkdir()
                 port = free_port()
@@ -217,7 +250,7 @@ def main() -> None:
                     stop(process)
                 runs[bot].append(run)
                 print(
-                    f"round {round_ + 1} {bot:5} {run.per_second:8.0f} messages/s "
+                    f"round {round_ + 1} {bot:9} {run.per_second:8.0f} messages/s "
                     f"{run.cpu_us:7.0f} µs CPU/message  {run.rss_mb:5.1f} MB resident",
                     flush=True,
                 )
@@ -231,12 +264,19 @@ def main() -> None:
             stop(process)
     ours = [r.per_second for r in runs["ours"]]
     bare = [r.per_second for r in runs["bare"]]
+    answering = [r.per_second for r in runs["answering"]]
     ratios = [o / b for o, b in zip(ours, bare, strict=True)]
+    to_answering = [o / a for o, a in zip(ours, answering, strict=True)]
     print(
         f"\n{args.sessions} sessions x {args.questions} questions: ours "
         f"{statistics.median(ours):.0f} messages/s, bare echo {statistics.median(bare):.0f}/s; "
         f"ratio median {statistics.median(ratios):.2f}, best {max(ratios):.2f} "
         f"(target >= {TARGET_RATIO})"
+    )
+    print(
+        f"against the echo that answers with the core ({statistics.median(answering):.0f}/s): "
+        f"ratio median {statistics.median(to_answering):.2f}, best {max(to_answering):.2f} "
+        "(what the web chat adds to answering)"
     )
     print(
         f"{args.idle} idle sessions: {before:.1f} -> {after:.1f} MB resident, "
