@@ -12,7 +12,7 @@ import sqlite3
 import time
 
 import pytest
-from state_support import key
+from state_support import key, locked_sqlite
 
 from iombot.bots.state import MemoryState, ProfileError, StateStore, open_state
 from iombot.bots.state.base import PROFILE_BYTES, PROFILE_SECONDS
@@ -292,11 +292,7 @@ async def test_redis_keys_from_before_profiles_read_as_the_language_until_an_upd
 
 
 async def test_an_update_waits_for_another_process_s_write_lock_off_the_event_loop(tmp_path):
-    path = tmp_path / "state.db"
-    state = await SqliteState.open(path)
-    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock, as another process would
+    async with locked_sqlite(tmp_path / "state.db") as (state, blocker):
         updating = asyncio.create_task(state.update_profile("telegram:u", {"language": "ja"}))
         ticks = 0
         for _ in range(20):
@@ -308,9 +304,6 @@ async def test_an_update_waits_for_another_process_s_write_lock_off_the_event_lo
         assert state.waited == 1
         assert await state.update_profile("telegram:u", {"n": 1}) == {"language": "ja", "n": 1}
         assert state.waited == 1  # the fast path again: no transaction was left open
-    finally:
-        blocker.close()
-        await state.close()
 
 
 async def test_the_resilient_store_keeps_profiles_in_memory_while_redis_is_lost():

@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 import pytest
-from state_support import key
+from state_support import key, locked_sqlite
 
 from iombot.bots.state import open_state
 from iombot.bots.state.redis_store import RedisState
@@ -74,11 +74,7 @@ async def test_records_put_together_come_back_each_as_put_once(store):
 
 
 async def test_a_batch_meeting_another_process_s_write_lock_waits_on_the_thread(tmp_path):
-    path = tmp_path / "state.db"
-    state = await SqliteState.open(path)
-    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock, as another process would
+    async with locked_sqlite(tmp_path / "state.db") as (state, blocker):
         writing = asyncio.create_task(state.put_records([("k", "a", {"n": 1})] * 2, 60))
         await asyncio.sleep(0.2)
         assert not writing.done()
@@ -86,9 +82,6 @@ async def test_a_batch_meeting_another_process_s_write_lock_waits_on_the_thread(
         await asyncio.wait_for(writing, 5)
         assert state.waited == 1
         assert await state.get_record("k", "a") == {"n": 1}
-    finally:
-        blocker.close()
-        await state.close()
 
 
 async def test_list_records_gives_the_live_records_of_one_kind_only(store):

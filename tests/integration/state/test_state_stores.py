@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 
 import pytest
-from state_support import key
+from state_support import key, locked_sqlite
 
 from iombot.bots.state import StateError, describe_url, open_state, url_problem
 from iombot.bots.state.redis_store import RedisState
@@ -226,11 +226,7 @@ async def test_another_process_s_write_lock_never_makes_the_event_loop_wait(tmp_
     # A second writer (here: another connection holding the write lock, as another process
     # would) makes the fast path say BUSY at once; the statement then waits on the store's
     # thread, while the loop goes on serving.
-    path = tmp_path / "state.db"
-    state = await SqliteState.open(path)
-    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock
+    async with locked_sqlite(tmp_path / "state.db") as (state, blocker):
         ticks = 0
 
         async def ticker() -> None:
@@ -249,6 +245,3 @@ async def test_another_process_s_write_lock_never_makes_the_event_loop_wait(tmp_
         running.cancel()
         assert await state.count_in_window("flood:u", 60) == 2  # the fast path again
         assert state.waited == 1
-    finally:
-        blocker.close()
-        await state.close()
