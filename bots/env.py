@@ -80,11 +80,21 @@ class EnvReader:
             self.problem(name, f"{value!r} is not one of {', '.join(choices)}")
         return value
 
+    def flag(self, name: str) -> bool:
+        """A switch: 1, true or yes turn it on; 0, false, no or nothing leave it off."""
+        value = (self.get(name) or "0").lower()
+        if value not in (*_ON, *_OFF):
+            self.problem(name, f"{value!r} is not 1 or 0")
+        return value in _ON
+
     def url(self, name: str, default: str, example: str) -> str:
         value = self.get(name) or default
         if not is_url(value):
             self.problem(name, f"must be a URL such as {example}")
         return value
+
+
+_ON, _OFF = ("1", "true", "yes"), ("0", "false", "no")
 
 
 def is_url(value: str, https_only: bool = False) -> bool:

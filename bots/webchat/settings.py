@@ -30,10 +30,7 @@ class WebchatSettings:
 
 def read_settings(read: EnvReader) -> WebchatSettings | None:
     """The settings when WEBCHAT_ENABLED is 1 (`iombot run webchat` sets it)."""
-    enabled = (read.get("WEBCHAT_ENABLED") or "0").lower()
-    if enabled not in ("0", "1", "true", "false", "yes", "no"):
-        read.problem("WEBCHAT_ENABLED", f"{enabled!r} is not 1 or 0")
-    if enabled not in ("1", "true", "yes"):
+    if not read.flag("WEBCHAT_ENABLED"):
         return None
     origins = []
     for origin in (read.get("WEBCHAT_ORIGINS") or "").replace(",", " ").split():
@@ -46,14 +43,11 @@ def read_settings(read: EnvReader) -> WebchatSettings | None:
             )
         else:
             origins.append(normal)
-    forwarded = (read.get("WEBCHAT_TRUST_FORWARDED") or "0").lower()
-    if forwarded not in ("0", "1", "true", "false", "yes", "no"):
-        read.problem("WEBCHAT_TRUST_FORWARDED", f"{forwarded!r} is not 1 or 0")
     return WebchatSettings(
         origins=tuple(origins),
         max_chars=read.number("WEBCHAT_MAX_CHARS", MAX_CHARS, int, 1, 10_000),
         address_limit=read.number("WEBCHAT_ADDRESS_LIMIT", 120, int, 1, 100_000),
-        trust_forwarded=forwarded in ("1", "true", "yes"),
+        trust_forwarded=read.flag("WEBCHAT_TRUST_FORWARDED"),
     )
 
 

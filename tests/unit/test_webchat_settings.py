@@ -31,3 +31,15 @@ def test_origins_are_normalised_and_checked():
 @pytest.mark.parametrize("value", ["", "null", "ftp://a.org", "https://", "https://a.org?x=1"])
 def test_not_origins(value):
     assert normal_origin(value) is None
+
+
+def test_switches_say_which_values_they_take():
+    assert "webchat" in Settings.from_env({"WEBCHAT_ENABLED": "Yes"}).platforms
+    env = {"WEBCHAT_ENABLED": "true", "WEBCHAT_TRUST_FORWARDED": "1"}
+    assert Settings.from_env(env).platforms["webchat"].trust_forwarded
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"WEBCHAT_ENABLED": "on"})
+    assert "WEBCHAT_ENABLED: 'on' is not 1 or 0" in str(error.value)
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"WEBCHAT_ENABLED": "1", "WEBCHAT_TRUST_FORWARDED": "maybe"})
+    assert "WEBCHAT_TRUST_FORWARDED: 'maybe' is not 1 or 0" in str(error.value)
