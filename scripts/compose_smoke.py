@@ -300,26 +300,30 @@ def handoff(fakes: Fakes) -> None:
         return posted[0].result if posted else None
 
     wait("the Telegram service posted a ticket to the Slack channel", lambda: ticket(), 20)
-    thread = (ticket() or {})["ts"]
-    event = {
-        "type": "message",
-        "channel": HANDOFF_CHANNEL,
-        "channel_type": "channel",
-        "user": "U0STAFF01",
-        "text": "Hello from IOM Tokyo staff (smoke)",
-        "ts": "1800000000.000001",
-        "thread_ts": thread,
-    }
-    body = json.dumps(event_payload(event, "EvSmoke")).encode()
-    headers = signed_headers(body, SIGNING_SECRET)
-    status, _ = http("POST", f"http://127.0.0.1:{SLACK_PORT}/slack/events", body, headers)
-    if status != 200:
-        raise SystemExit(f"[compose-smoke] FAILED: staff reply event: HTTP {status}")
+    staff_reply((ticket() or {})["ts"], "Hello from IOM Tokyo staff (smoke)", "1800000000.000001")
     wait(
         "the Slack service delivered the staff reply to the Telegram asker",
         lambda: fakes.telegram_answer_contains("Hello from IOM Tokyo staff (smoke)", asker),
         20,
     )
+
+
+def staff_reply(thread: str, text: str, ts: str) -> None:
+    """A staff member's reply in a ticket's thread, as Slack sends it to the Slack service."""
+    event = {
+        "type": "message",
+        "channel": HANDOFF_CHANNEL,
+        "channel_type": "channel",
+        "user": "U0STAFF01",
+        "text": text,
+        "ts": ts,
+        "thread_ts": thread,
+    }
+    body = json.dumps(event_payload(event, f"EvSmoke{ts}")).encode()
+    headers = signed_headers(body, SIGNING_SECRET)
+    status, _ = http("POST", f"http://127.0.0.1:{SLACK_PORT}/slack/events", body, headers)
+    if status != 200:
+        raise SystemExit(f"[compose-smoke] FAILED: staff reply event: HTTP {status}")
 
 
 def webchat(fakes: Fakes, contact: Contact) -> None:
@@ -357,21 +361,7 @@ def webchat(fakes: Fakes, contact: Contact) -> None:
             await until("#")
             await asyncio.to_thread(wait, "the web chat service posted a ticket", ticket, 20)
             thread = (ticket() or {})["ts"]
-            event = {
-                "type": "message",
-                "channel": HANDOFF_CHANNEL,
-                "channel_type": "channel",
-                "user": "U0STAFF01",
-                "text": answer,
-                "ts": "1800000001.000001",
-                "thread_ts": thread,
-            }
-            body = json.dumps(event_payload(event, "EvSmokeWeb")).encode()
-            headers = signed_headers(body, SIGNING_SECRET)
-            url = f"http://127.0.0.1:{SLACK_PORT}/slack/events"
-            status, _ = await asyncio.to_thread(http, "POST", url, body, headers)
-            if status != 200:
-                raise SystemExit(f"[compose-smoke] FAILED: staff reply event: HTTP {status}")
+            await asyncio.to_thread(staff_reply, thread, answer, "1800000001.000001")
             await until(answer)
             log("ok: the Slack service's staff reply reached the open web chat page")
 
