@@ -118,6 +118,17 @@ def timed(function, rounds: int) -> list[float]:
     return samples
 
 
+def each(answerer: Answerer, batch: list[Query]):
+    """A call answering the batch's queries in turn, one per call."""
+    state = {"i": 0}
+
+    def call():
+        answerer.answer(batch[state["i"] % len(batch)])
+        state["i"] += 1
+
+    return call
+
+
 def report(name: str, samples_us: list[float]) -> None:
     samples_us.sort()
     p99 = samples_us[int(len(samples_us) * 0.99) - 1]
@@ -176,22 +187,13 @@ def main() -> None:
     for query in queries + questions:  # warm caches
         answerer.answer(query)
 
-    def each(batch):
-        state = {"i": 0}
-
-        def call():
-            answerer.answer(batch[state["i"] % len(batch)])
-            state["i"] += 1
-
-        return call
-
-    report("command answer", timed(each(queries), 20_000))
-    report("free-text answer", timed(each(questions), 20_000))
+    report("command answer", timed(each(answerer, queries), 20_000))
+    report("free-text answer", timed(each(answerer, questions), 20_000))
     for code, texts in QUESTIONS_IN.items():  # each language's index built by its first question
         asked = [Query(text=t, user_id=str(n % 50)) for n, t in enumerate(texts)]
         for query in asked:
             answerer.answer(query)
-        report(f"free-text answer, {code}", timed(each(asked), 8_000))
+        report(f"free-text answer, {code}", timed(each(answerer, asked), 8_000))
     # The Japanese dictionary (core/readings.py) is loaded while content is read, then released:
     # the peak is while it is loaded, the resident figure what stays.
     print(f"{'resident memory after load':<28} {rss_mb:9.1f} MB (the dictionary released)")

@@ -12,11 +12,10 @@ Run: `python bench/languages_speed.py [--rounds 30]` from a checkout installed e
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from pathlib import Path
 
 import yaml
+from core_speed import each, report, timed
 
 from iombot.core.answerer import Answerer
 from iombot.core.content import default_content_dir, load_content
@@ -43,18 +42,11 @@ def main() -> None:
     args = parser.parse_args()
     answerer = Answerer(load_content(default_content_dir()))
     for code, questions in question_sets().items():
-        for question in questions:  # the language's index built, its caches warm
-            answerer.answer(Query(text=question))
-        times = []
-        for _ in range(args.rounds):
-            for question in questions:
-                start = time.perf_counter()
-                answerer.answer(Query(text=question))
-                times.append(time.perf_counter() - start)
-        times.sort()
-        print(
-            f"{code:3} free text median {statistics.median(times) * 1e6:6.1f} µs"
-            f"   p99 {times[int(len(times) * 0.99)] * 1e6:7.1f} µs   ({len(times)} calls)"
+        queries = [Query(text=question) for question in questions]
+        for query in queries:  # the language's index built, its caches warm
+            answerer.answer(query)
+        report(
+            f"free-text answer, {code}", timed(each(answerer, queries), args.rounds * len(queries))
         )
 
 
