@@ -73,9 +73,7 @@ class FakeSocket:
 
 
 def wrap(totals: Counter[str], owner: Any, name: str, part: str) -> None:
-    original = getattr(owner, name, None)
-    if original is None:
-        return
+    original = getattr(owner, name)  # a part renamed away fails here, not silently
     if asyncio.iscoroutinefunction(original):
 
         @functools.wraps(original)
