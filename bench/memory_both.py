@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from process_stats import free_port, memory_mb
+from process_stats import answers_health, free_port, memory_mb
 
 from iombot.testing import telegram as tg
 from iombot.testing.background import BackgroundLoop
@@ -72,12 +72,7 @@ def main() -> None:
         iombot = str(Path(sys.executable).parent / "iombot")
         process = subprocess.Popen([iombot, "run"], env=env, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(200):
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.1)
+            answers_health(port, 20)
             time.sleep(1)
             started, _ = memory_mb(process.pid)
             for n in range(args.questions):

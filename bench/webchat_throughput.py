@@ -33,11 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import aiohttp
-from process_stats import Run, cpu_seconds, free_port, memory_mb
+from process_stats import Run, answers_health, cpu_seconds, free_port, memory_mb
 
 TARGET_RATIO = 0.8
 TARGET_IDLE_MB = 40.0
@@ -121,13 +120,8 @@ def start(bot: str, port: int, folder: Path) -> subprocess.Popen:
             WEBCHAT_ADDRESS_LIMIT="100000",
         )
     process = subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.1)
+    if answers_health(port, 60):
+        return process
     process.kill()
     raise SystemExit(f"{bot} did not start")
 
