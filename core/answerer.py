@@ -38,7 +38,7 @@ from .reply import (
 from .scripts import HAN, JAPANESE, LATIN
 from .search import Match, TopicIndex, bare_name, normalize, stem
 from .topics import Content, NotCovered, Topic
-from .views import base_languages, content_in, registry_of
+from .views import content_in, registry_of
 
 # Without questions filed in content/asked/ (in the question's language), a free-text answer is
 # given when the best topic covers this share of the question and beats the runner-up by this
@@ -162,7 +162,7 @@ class Library:
         for topic in content.topics:
             for name in (topic.command, *topic.aliases):
                 by_name[normalize(name)] = topic
-        base = base_languages(content.languages)
+        base = content.languages.searched_together
         view = content_in(content, base, registry_of(content.languages, base))
         index, talk = _index_and_talk(view, content.languages, readings)
         return cls(
