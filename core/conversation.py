@@ -37,7 +37,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from . import schema
-from .analysers import fold_latin
+from .analysers import fold_latin, pairs_of
 from .asked_model import AskedModel
 from .languages import Languages
 from .markup import MarkupProblem, parse_blocks
@@ -721,8 +721,7 @@ class _Phrases:
         groups = [self._always] if self._always else []
         if self._anywhere and not key.isascii():
             by_pair = self._anywhere_by_pair
-            # (A phrase of one character is found by that character.)
-            pairs = _pairs_of(key) & by_pair.keys()
+            pairs = pairs_of(key) & by_pair.keys()
             present = tuple(p for pair in pairs for p in by_pair[pair] if p in key)
             if present:
                 groups.append(tuple(sorted(present)))
@@ -731,13 +730,6 @@ class _Phrases:
         starts += [f"{a} {b}" for a, b in itertools.pairwise(words) if f"{a} {b}" in by_start]
         groups += [by_start[start] for start in dict.fromkeys(starts)]
         return groups
-
-
-@functools.lru_cache(maxsize=64)
-def _pairs_of(key: str) -> frozenset[str]:
-    """A message's pairs of characters and its characters: each phrase list (signals, people,
-    declined subjects…) looks its phrases up by them, for the same message in turn."""
-    return frozenset({key[i : i + 2] for i in range(len(key))} | set(key))
 
 
 # A Latin phrase's first word and, when a single space follows it, its second: where the
