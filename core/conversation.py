@@ -452,7 +452,10 @@ class Recogniser:
         del documents
         self._urgent = _Phrases(signals)
         self._people = _Phrases(sorted(set(people))) if people else None
-        self._asks = asks_pattern(asks, people)
+        # The requests around a person: their pattern is compiled when first needed (_asks).
+        self._requests = (
+            (tuple(sorted(set(asks))), tuple(sorted(set(people)))) if asks and people else None
+        )
         # The signals as their words' stems ("follows me" is "following me") and, Japanese, as
         # read in kana (「しにたい」 is 「死にたい」): trouble is written every which way.
         stems = {" ".join(map(stem, _words(s))) for s in signals if s.isascii()}
@@ -574,10 +577,18 @@ class Recogniser:
         """One of the `asks` in the message, around one of the `people`: "can i speak to the
         person in charge of refugee resettlement?", 「ご担当者様におつなぎいただけますか」."""
         return (
-            self._asks is not None
+            self._requests is not None
             and self._names_people(key, words)
+            and self._asks is not None
             and self._asks.search(key) is not None
         )
+
+    @functools.cached_property
+    def _asks(self) -> re.Pattern[str] | None:
+        """The pattern of the `asks` (person_asks.py), compiled when a message first names one
+        of the people, not at every content load."""
+        assert self._requests is not None
+        return asks_pattern(*self._requests)
 
     def _asks_for_a_person(self, clause: str) -> bool:
         """Whether a sentence (of a longer message) asks for a person: one of the `people`
