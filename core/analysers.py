@@ -77,6 +77,14 @@ def _fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@functools.lru_cache(maxsize=64)
+def pairs_of(text: str) -> frozenset[str]:
+    """A text's pairs of characters and its characters: phrases kept by their first two
+    characters (a phrase of one character by that character) are looked up by them, each
+    phrase list (signals, people, declined subjects…) for the same message in turn."""
+    return frozenset({text[i : i + 2] for i in range(len(text))} | set(text))
+
+
 @functools.cache
 def snowball(algorithm: str) -> Stemmer:
     """A Snowball stemmer's stemWord (PyStemmer's C one when installed), each word's stem

@@ -38,7 +38,7 @@ from .reply import (
 from .scripts import HAN, JAPANESE, LATIN
 from .search import Match, TopicIndex, bare_name, normalize, stem
 from .topics import Content, NotCovered, Topic
-from .views import base_languages, content_in, registry_of
+from .views import content_in, registry_of
 
 # Without questions filed in content/asked/ (in the question's language), a free-text answer is
 # given when the best topic covers this share of the question and beats the runner-up by this
@@ -162,7 +162,7 @@ class Library:
         for topic in content.topics:
             for name in (topic.command, *topic.aliases):
                 by_name[normalize(name)] = topic
-        base = base_languages(content.languages)
+        base = content.languages.searched_together
         view = content_in(content, base, registry_of(content.languages, base))
         index, talk = _index_and_talk(view, content.languages, readings)
         return cls(
@@ -845,11 +845,12 @@ def _identifier(content: Content, index: TopicIndex) -> LatinIdentifier | None:
     return identify if identify.useful else None
 
 
-def _views(library: Library, text: str, language: str) -> list[Library]:
+def _views(library: Library, text: str, language: str) -> Iterator[Library]:
     """The libraries a message is judged in, in order, each reading it as it should be read:
     that of the language it is written in; for Chinese characters alone, then Japanese's. A
     message that says nothing of its language: in the reply's language (chosen, or the
-    platform's), then, when that is not the default's or Japanese's, as the default."""
+    platform's), then, when that is not the default's or Japanese's, as the default. Each made
+    only when the one before has no answer (a view reading as another language costs a few µs)."""
     written = library.written_in(text)
     languages = library.languages
     script = languages.get(written).script if written is not None else None
@@ -858,15 +859,16 @@ def _views(library: Library, text: str, language: str) -> list[Library]:
         written = language if languages.get(language).script == script else written
     if written is None and language not in library.searched:
         # Chosen, or the platform's: likely the language the question is in, else the default.
-        return [library.own(language), replace(library, read_as=library.languages.default)]
-    if written is None or written in library.searched:
-        return [library]
-    views = [library.own(written)]
-    if library.languages.get(written).script == HAN:
-        japanese = library.languages.with_script(JAPANESE)
-        if japanese is not None:
-            views.append(replace(library, read_as=japanese.code))
-    return views
+        yield library.own(language)
+        yield replace(library, read_as=library.languages.default)
+    elif written is None or written in library.searched:
+        yield library
+    else:
+        yield library.own(written)
+        if library.languages.get(written).script == HAN:
+            japanese = library.languages.with_script(JAPANESE)
+            if japanese is not None:
+                yield replace(library, read_as=japanese.code)
 
 
 def _noted(library: Library, reply: Reply) -> Reply:

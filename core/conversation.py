@@ -37,7 +37,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from . import schema
-from .analysers import fold_latin
+from .analysers import fold_latin, pairs_of
 from .asked_model import AskedModel
 from .languages import Languages
 from .markup import MarkupProblem, parse_blocks
@@ -452,7 +452,10 @@ class Recogniser:
         del documents
         self._urgent = _Phrases(signals)
         self._people = _Phrases(sorted(set(people))) if people else None
-        self._asks = asks_pattern(asks, people)
+        # The requests around a person: their pattern is compiled when first needed (_asks).
+        self._requests = (
+            (tuple(sorted(set(asks))), tuple(sorted(set(people)))) if asks and people else None
+        )
         # The signals as their words' stems ("follows me" is "following me") and, Japanese, as
         # read in kana (「しにたい」 is 「死にたい」): trouble is written every which way.
         stems = {" ".join(map(stem, _words(s))) for s in signals if s.isascii()}
@@ -574,10 +577,18 @@ class Recogniser:
         """One of the `asks` in the message, around one of the `people`: "can i speak to the
         person in charge of refugee resettlement?", 「ご担当者様におつなぎいただけますか」."""
         return (
-            self._asks is not None
+            self._requests is not None
             and self._names_people(key, words)
+            and self._asks is not None
             and self._asks.search(key) is not None
         )
+
+    @functools.cached_property
+    def _asks(self) -> re.Pattern[str] | None:
+        """The pattern of the `asks` (person_asks.py), compiled when a message first names one
+        of the people, not at every content load."""
+        assert self._requests is not None
+        return asks_pattern(*self._requests)
 
     def _asks_for_a_person(self, clause: str) -> bool:
         """Whether a sentence (of a longer message) asks for a person: one of the `people`
@@ -721,8 +732,7 @@ class _Phrases:
         groups = [self._always] if self._always else []
         if self._anywhere and not key.isascii():
             by_pair = self._anywhere_by_pair
-            # (A phrase of one character is found by that character.)
-            pairs = _pairs_of(key) & by_pair.keys()
+            pairs = pairs_of(key) & by_pair.keys()
             present = tuple(p for pair in pairs for p in by_pair[pair] if p in key)
             if present:
                 groups.append(tuple(sorted(present)))
@@ -731,13 +741,6 @@ class _Phrases:
         starts += [f"{a} {b}" for a, b in itertools.pairwise(words) if f"{a} {b}" in by_start]
         groups += [by_start[start] for start in dict.fromkeys(starts)]
         return groups
-
-
-@functools.lru_cache(maxsize=64)
-def _pairs_of(key: str) -> frozenset[str]:
-    """A message's pairs of characters and its characters: each phrase list (signals, people,
-    declined subjects…) looks its phrases up by them, for the same message in turn."""
-    return frozenset({key[i : i + 2] for i in range(len(key))} | set(key))
 
 
 # A Latin phrase's first word and, when a single space follows it, its second: where the

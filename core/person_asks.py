@@ -9,6 +9,7 @@ of the people named.
 
 from __future__ import annotations
 
+import functools
 import re
 
 PEOPLE_SLOT = "{people}"
@@ -30,9 +31,12 @@ _AFTER_A_NOUN_OR_VERB = "(?:^|(?<=[のするたいでとにがはもを ]))"
 _NOT_IN_A_WORD_AFTER = r"(?!(?![者様員方々])[\u3400-\u4dbf\u4e00-\u9fff])"
 
 
-def asks_pattern(asks: list[str], people: list[str]) -> re.Pattern[str] | None:
+@functools.lru_cache(maxsize=32)
+def asks_pattern(asks: tuple[str, ...], people: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern finding any of the requests in a canonical message (see
-    conversation.canonical), or None when there are no requests or no people to ask for."""
+    conversation.canonical), or None when there are no requests or no people to ask for. Kept
+    for the next content version with the same requests and people: every request around every
+    person, it takes about 90 ms to compile."""
     words = sorted({p for p in people if p and not _CJK.search(p)}, key=len, reverse=True)
     cjk = sorted({p for p in people if p and _CJK.search(p)}, key=len, reverse=True)
     alternatives = []

@@ -32,6 +32,7 @@ from .analysers import (
     devanagari_terms,
     han_terms,
     hangul_terms,
+    pairs_of,
 )
 from .asked_model import AskedModel
 from .readings import ReadingCache, fold_kana
@@ -401,8 +402,7 @@ class TopicIndex:
         found: set[int] = set()
         if self._vetoes_by_pair and not text.isascii():
             by_pair = self._vetoes_by_pair
-            # (A phrase of one character is found by that character.)
-            starts = ({text[i : i + 2] for i in range(len(text))} | set(text)) & by_pair.keys()
+            starts = pairs_of(text) & by_pair.keys()
             found.update(n for start in starts for phrase, n in by_pair[start] if phrase in text)
         by_word = self._vetoes_by_word
         words = _WORD.findall(text)

@@ -19,11 +19,6 @@ from .languages import Languages
 from .topics import Content, NotCovered, Topic
 
 
-def base_languages(languages: Languages) -> frozenset[str]:
-    """The languages searched together: the default and the Japanese ones."""
-    return languages.searched_together
-
-
 def content_in(
     content: Content, codes: Collection[str], registry: Languages | None = None
 ) -> Content:

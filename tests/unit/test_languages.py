@@ -144,13 +144,15 @@ def test_each_registry_problem_is_named_with_its_line(folder, text, line, messag
 
 
 def test_a_topic_section_in_an_unregistered_language_is_an_error(folder):
+    codes = ", ".join(load_content(folder).languages.codes)  # the registry's, English first
+    assert codes.startswith("en, ja")
     alpha = folder / "alpha.yaml"
     alpha.write_text(
         alpha.read_text(encoding="utf-8") + "fr:\n  title: Alpha\n  summary: S\n  body: B\n",
         encoding="utf-8",
     )
     [problem] = problems_of(folder)
-    assert "alpha.yaml:22: language 'fr' is not in languages.yaml (en, ja" in problem
+    assert f"alpha.yaml:22: language 'fr' is not in languages.yaml ({codes}): add it" in problem
 
 
 def test_languages_yaml_is_not_a_topic_and_counts_in_the_version(folder):

@@ -12,7 +12,7 @@ import yaml
 from iombot.core.answerer import Answerer, _views
 from iombot.core.content import default_content_dir, load_content
 from iombot.core.reply import Query, ReplyKind
-from iombot.core.views import base_languages, content_in, registry_of
+from iombot.core.views import content_in, registry_of
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -23,7 +23,7 @@ def shipped():
 
 
 def test_the_default_and_japanese_are_searched_together(shipped):
-    base = base_languages(shipped.languages)
+    base = shipped.languages.searched_together
     assert base == {"en", "ja"}
     view = content_in(shipped, base, registry_of(shipped.languages, base))
     assert view.languages.codes == ("en", "ja")
