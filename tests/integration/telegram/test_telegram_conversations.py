@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 
 import aiohttp
 import pytest
-from tg_harness import CONTENT, TOPICS, bot_settings, running_bot, title
+from tg_harness import CONTENT, TOPICS, ask, bot_settings, running_bot, title, users
 
 from iombot.bots.service import serve
 from iombot.bots.telegram import PLATFORM as TELEGRAM
 from iombot.testing import telegram as tg
-from iombot.testing.telegram import BOT_ID, FakeBotApi
-
-users = itertools.count(5000)  # a fresh user per question keeps the flood limit out of the way
-
-
-async def ask(fake: FakeBotApi, text: str | None, **fields) -> list:
-    """Push one message from a fresh user (unless given) and return what was sent to its chat."""
-    user_id = fields.pop("user_id", None) or next(users)
-    chat_id = fields.get("chat_id", user_id)
-    before = len(fake.sent_to(chat_id))
-    fake.push(tg.message(text, user_id=user_id, **fields))
-    await fake.wait_for(lambda: len(fake.sent_to(chat_id)) > before)
-    return fake.sent_to(chat_id)[before:]
+from iombot.testing.telegram import BOT_ID
 
 
 @pytest.fixture
