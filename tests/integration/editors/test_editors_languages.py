@@ -7,7 +7,6 @@ content is tests/fixtures/adapter_content_langs (en, ja, vi, pt)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -16,10 +15,10 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from both_platforms import handoff_settings, running, tmp_sqlite
+from both_platforms import handoff_settings, running, tmp_sqlite, wait
 
 from iombot.core.content import load_content
-from iombot.testing.slack import command_body, signed_headers
+from iombot.testing.slack import command_body
 from iombot.testing.telegram import callback, message
 
 from testsupport import ADAPTER_CONTENT_LANGS, iombot_report
@@ -58,11 +57,7 @@ async def ask_in_both_languages(telegram, slack, bot) -> None:
     telegram.push(callback("fb:down:contact:vi", user_id=51, language_code="vi"))
     await telegram.wait_for(lambda: telegram.sent("answerCallbackQuery"))
     assert telegram.sent("answerCallbackQuery")[0].params["text"] == "Cảm ơn bạn đã góp ý!"
-    body = command_body("contact", slack.response_url(), user="U55")
-    async with bot.http.post(
-        f"{bot.base}/slack/events", data=body, headers=signed_headers(body)
-    ) as response:
-        answer = await response.json()
+    answer = await bot.slack_command(command_body("contact", slack.response_url(), user="U55"))
     assert answer["blocks"][0]["text"]["text"] == CONTENT.by_command()["contact"].text("pt").title
 
 
@@ -115,21 +110,14 @@ async def test_the_digest_and_iom_report_have_every_languages_lines(fakes, tmp_p
         digest_check_seconds=0.1,
     )
     async with running(digest, only="slack") as bot:
-        for _ in range(250):
-            posts = [
-                c
-                for c in slack.calls_to("chat.postMessage")
-                if c.args.get("channel") == DIGEST_CHANNEL
-            ]
-            if posts:
-                break
-            await asyncio.sleep(0.02)
-        [post] = posts
-        body = command_body("report", slack.response_url(), user="U1")
-        async with bot.http.post(
-            f"{bot.base}/slack/events", data=body, headers=signed_headers(body)
-        ) as response:
-            ack = await response.json()
+
+        def digests() -> list:
+            posts = slack.calls_to("chat.postMessage")
+            return [c for c in posts if c.args.get("channel") == DIGEST_CHANNEL]
+
+        await wait(digests)
+        [post] = digests()
+        ack = await bot.slack_command(command_body("report", slack.response_url(), user="U1"))
     for blocks in (post.args["blocks"], ack["blocks"]):
         text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
         assert topic_row(text, "contact", "pt") == (2, 0, 0)
