@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
+from both_platforms import Running
 from serving import recorded, serving
 
 from iombot.bots.handoff import HandoffSettings
@@ -20,7 +21,7 @@ from iombot.bots.slack import PLATFORM as SLACK
 from iombot.bots.slack.settings import SlackSettings
 from iombot.bots.webchat import PLATFORM as WEBCHAT
 from iombot.bots.webchat.settings import WebchatSettings
-from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, event_payload, signed_headers
+from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack
 
 from testsupport import ADAPTER_CONTENT, free_port
 
@@ -106,23 +107,8 @@ class Page:
         return False
 
 
-@dataclass
-class Chat:
-    settings: Settings
-    http: ClientSession
-    services: Any
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.settings.port}"
-
-    async def slack_event(self, event: dict, event_id: str) -> int:
-        """A signed Slack event (a staff reply in a ticket's thread)."""
-        body = json.dumps(event_payload(event, event_id))
-        async with self.http.post(
-            f"{self.base}/slack/events", data=body, headers=signed_headers(body)
-        ) as response:
-            return response.status
+class Chat(Running):
+    """The running service (its Slack side too, when configured), and its chat pages."""
 
     @contextlib.asynccontextmanager
     async def page(
@@ -159,8 +145,11 @@ async def running(settings: Settings, only: str | None = None) -> AsyncIterator[
     only one of them, as a compose service does."""
     adapters: list = []
     registry = [recorded(p, adapters) for p in (SLACK, WEBCHAT)]
-    async with serving(settings, registry, adapters, only), ClientSession() as http:
-        yield Chat(settings, http, adapters[0].services)
+    async with (
+        serving(settings, registry, adapters, only) as (stop, task),
+        ClientSession() as http,
+    ):
+        yield Chat(settings, stop, task, http, adapters[0].services)
 
 
 @pytest.fixture
