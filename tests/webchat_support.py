@@ -7,26 +7,23 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
-from both_platforms import Running
+from both_platforms import Running, staff_desk_settings
 from serving import recorded, serving
 
-from iombot.bots.handoff import HandoffSettings
 from iombot.bots.settings import Secret, Settings
 from iombot.bots.slack import PLATFORM as SLACK
-from iombot.bots.slack.settings import SlackSettings
 from iombot.bots.webchat import PLATFORM as WEBCHAT
 from iombot.bots.webchat.settings import WebchatSettings
-from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack
+from iombot.testing.slack import FakeSlack
 
 from testsupport import ADAPTER_CONTENT, free_port
 
 ALLOWED = "https://www.example.org"
-CHANNEL = "C0WEBCHAT1"  # the staff channel of the handoff
 
 
 def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
@@ -42,15 +39,8 @@ def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
 
 def handoff_settings(slack: FakeSlack, state_url: str = "memory://") -> Settings:
     """The web chat and Slack (the staff desk), the handoff on."""
-    settings = webchat_settings(state_url)
-    staff = SlackSettings(
-        bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SECRET), api_url=slack.api_url
-    )
-    return replace(
-        settings,
-        platforms={**settings.platforms, "slack": staff},
-        handoff=HandoffSettings(channel=CHANNEL),
-    )
+    webchat = WebchatSettings(origins=(ALLOWED,))
+    return staff_desk_settings({"webchat": webchat}, slack, state_url, {})
 
 
 @dataclass

@@ -9,10 +9,9 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import both_platforms
 import pytest
-from both_platforms import tickets_posted, wait
-from webchat_support import CHANNEL, handoff_settings, running
+from both_platforms import staff_reply, tickets_posted, wait
+from webchat_support import handoff_settings, running
 
 from iombot.testing.slack import FakeSlack
 
@@ -27,14 +26,6 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
     finally:
         await fake.stop()
-
-
-def tickets(slack: FakeSlack) -> list:
-    return tickets_posted(slack, CHANNEL)
-
-
-def staff_reply(text: str, thread: str, ts: str) -> dict:
-    return both_platforms.staff_reply(text, thread, ts, channel=CHANNEL)
 
 
 def said(entry: dict) -> str:
@@ -56,10 +47,10 @@ async def ask_staff(page, slack: FakeSlack, question: str) -> str:
     assert [b["action"] for b in consent["reply"]["buttons"]] == ["staff:cancel"]
     sent = await page.ask(question)
     assert "#1" in said(sent)
-    await wait(lambda: len(tickets(slack)) == 1)
-    assert question in json.dumps(tickets(slack)[0].args, ensure_ascii=False)
-    assert "webchat" in json.dumps(tickets(slack)[0].args)
-    return tickets(slack)[0].result["ts"]
+    await wait(lambda: len(tickets_posted(slack)) == 1)
+    assert question in json.dumps(tickets_posted(slack)[0].args, ensure_ascii=False)
+    assert "webchat" in json.dumps(tickets_posted(slack)[0].args)
+    return tickets_posted(slack)[0].result["ts"]
 
 
 async def test_the_staff_reply_reaches_the_open_page(slack):
