@@ -153,6 +153,17 @@ async def fakes() -> AsyncIterator[tuple[FakeBotApi, FakeSlack]]:
 
 
 @pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """The fake Slack alone (the staff desk of another public platform)."""
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture
 async def line() -> AsyncIterator[FakeLine]:
     fake = FakeLine()
     await fake.start()

@@ -6,26 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import pytest
 from both_platforms import staff_reply, tickets_posted, wait
 from webchat_support import handoff_settings, running
 
 from iombot.testing.slack import FakeSlack
 
 from testsupport import free_port
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
 
 
 def said(entry: dict) -> str:
