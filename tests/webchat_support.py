@@ -43,6 +43,19 @@ def handoff_settings(slack: FakeSlack, state_url: str = "memory://") -> Settings
     return staff_desk_settings({"webchat": webchat}, slack, state_url, {})
 
 
+def text_of(entry: dict) -> str:
+    """What a bot entry says, as its page shows it."""
+    reply = entry["reply"]
+    parts = [reply["title"] or ""]
+    for block in reply["blocks"]:
+        lines = block["list"] if "list" in block else [block["p"]]
+        for spans in lines:
+            parts.append(
+                "".join(s.get("text") or s.get("bold") or s.get("command") or "" for s in spans)
+            )
+    return "\n".join(parts)
+
+
 @dataclass
 class Page:
     """One open chat page: its socket and what it received."""

@@ -7,23 +7,10 @@ import json
 
 import aiohttp
 import pytest
-from webchat_support import ALLOWED, running, webchat_settings
+from webchat_support import ALLOWED, running, text_of, webchat_settings
 
 from iombot.bots.webchat.render import render
 from iombot.core.reply import Link, Paragraph, Phone, Reply, ReplyKind, Text
-
-
-def text_of(entry: dict) -> str:
-    """What a bot entry says, as its page shows it."""
-    reply = entry["reply"]
-    parts = [reply["title"] or ""]
-    for block in reply["blocks"]:
-        lines = block["list"] if "list" in block else [block["p"]]
-        for spans in lines:
-            parts.append(
-                "".join(s.get("text") or s.get("bold") or s.get("command") or "" for s in spans)
-            )
-    return "\n".join(parts)
 
 
 async def test_the_page_and_its_files_are_served_safely(chat):
