@@ -42,7 +42,7 @@ def handoff_settings(
 ) -> Settings:
     """Telegram (the public platform) and Slack (the staff desk), the handoff on."""
     telegram_options = TelegramSettings(token=Secret(TOKEN), api_url=telegram.url, rate_limit=0)
-    return _settings({"telegram": telegram_options}, slack, state_url, handoff)
+    return staff_desk_settings({"telegram": telegram_options}, slack, state_url, handoff)
 
 
 def line_handoff_settings(
@@ -52,10 +52,11 @@ def line_handoff_settings(
     line_options = LineSettings(
         Secret(fake_line.CHANNEL_SECRET), Secret(fake_line.ACCESS_TOKEN), line.url
     )
-    return _settings({"line": line_options}, slack, state_url, handoff)
+    return staff_desk_settings({"line": line_options}, slack, state_url, handoff)
 
 
-def _settings(public: dict, slack: FakeSlack, state_url: str, handoff: dict) -> Settings:
+def staff_desk_settings(public: dict, slack: FakeSlack, state_url: str, handoff: dict) -> Settings:
+    """The public platforms' settings, with Slack (the staff desk, CHANNEL) and the handoff."""
     return Settings(
         content_dir=ADAPTER_CONTENT,
         state_url=Secret(state_url),
@@ -149,6 +150,17 @@ async def fakes() -> AsyncIterator[tuple[FakeBotApi, FakeSlack]]:
     finally:
         await telegram.stop()
         await slack.stop()
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """The fake Slack alone (the staff desk of another public platform)."""
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import time
@@ -25,6 +26,19 @@ def installed_iombot() -> str:
     beside = Path(sys.executable).parent / "iombot"
     assert beside.exists(), "the iombot command is not installed next to this Python"
     return str(beside)
+
+
+def iombot_report(state_url: str, *args: str, content_dir: Path = ADAPTER_CONTENT) -> str:
+    """`iombot report …` on a state store, as editors run it (no platform variables); its output."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("IOMBOT_", "TELEGRAM_", "SLACK_"))
+    }
+    env.update(IOMBOT_STATE_URL=state_url, IOMBOT_CONTENT_DIR=str(content_dir))
+    result = subprocess.run(
+        [installed_iombot(), "report", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def wait_healthy(process: subprocess.Popen, port: int, timeout: float = 20) -> dict:

@@ -7,25 +7,23 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
+from both_platforms import Running, staff_desk_settings
 from serving import recorded, serving
 
-from iombot.bots.handoff import HandoffSettings
 from iombot.bots.settings import Secret, Settings
 from iombot.bots.slack import PLATFORM as SLACK
-from iombot.bots.slack.settings import SlackSettings
 from iombot.bots.webchat import PLATFORM as WEBCHAT
 from iombot.bots.webchat.settings import WebchatSettings
-from iombot.testing.slack import BOT_TOKEN, SECRET, FakeSlack, event_payload, signed_headers
+from iombot.testing.slack import FakeSlack
 
 from testsupport import ADAPTER_CONTENT, free_port
 
 ALLOWED = "https://www.example.org"
-CHANNEL = "C0WEBCHAT1"  # the staff channel of the handoff
 
 
 def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
@@ -41,15 +39,21 @@ def webchat_settings(state_url: str = "memory://", **options: Any) -> Settings:
 
 def handoff_settings(slack: FakeSlack, state_url: str = "memory://") -> Settings:
     """The web chat and Slack (the staff desk), the handoff on."""
-    settings = webchat_settings(state_url)
-    staff = SlackSettings(
-        bot_token=Secret(BOT_TOKEN), signing_secret=Secret(SECRET), api_url=slack.api_url
-    )
-    return replace(
-        settings,
-        platforms={**settings.platforms, "slack": staff},
-        handoff=HandoffSettings(channel=CHANNEL),
-    )
+    webchat = WebchatSettings(origins=(ALLOWED,))
+    return staff_desk_settings({"webchat": webchat}, slack, state_url, {})
+
+
+def text_of(entry: dict) -> str:
+    """What a bot entry says, as its page shows it."""
+    reply = entry["reply"]
+    parts = [reply["title"] or ""]
+    for block in reply["blocks"]:
+        lines = block["list"] if "list" in block else [block["p"]]
+        for spans in lines:
+            parts.append(
+                "".join(s.get("text") or s.get("bold") or s.get("command") or "" for s in spans)
+            )
+    return "\n".join(parts)
 
 
 @dataclass
@@ -106,23 +110,8 @@ class Page:
         return False
 
 
-@dataclass
-class Chat:
-    settings: Settings
-    http: ClientSession
-    services: Any
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.settings.port}"
-
-    async def slack_event(self, event: dict, event_id: str) -> int:
-        """A signed Slack event (a staff reply in a ticket's thread)."""
-        body = json.dumps(event_payload(event, event_id))
-        async with self.http.post(
-            f"{self.base}/slack/events", data=body, headers=signed_headers(body)
-        ) as response:
-            return response.status
+class Chat(Running):
+    """The running service (its Slack side too, when configured), and its chat pages."""
 
     @contextlib.asynccontextmanager
     async def page(
@@ -159,8 +148,11 @@ async def running(settings: Settings, only: str | None = None) -> AsyncIterator[
     only one of them, as a compose service does."""
     adapters: list = []
     registry = [recorded(p, adapters) for p in (SLACK, WEBCHAT)]
-    async with serving(settings, registry, adapters, only), ClientSession() as http:
-        yield Chat(settings, http, adapters[0].services)
+    async with (
+        serving(settings, registry, adapters, only) as (stop, task),
+        ClientSession() as http,
+    ):
+        yield Chat(settings, stop, task, http, adapters[0].services)
 
 
 @pytest.fixture

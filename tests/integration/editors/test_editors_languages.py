@@ -7,24 +7,21 @@ content is tests/fixtures/adapter_content_langs (en, ja, vi, pt)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import os
 import re
-import subprocess
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from both_platforms import handoff_settings, running, tmp_sqlite
+from both_platforms import handoff_settings, running, tmp_sqlite, wait
 
 from iombot.core.content import load_content
-from iombot.testing.slack import command_body, signed_headers
+from iombot.testing.slack import command_body
 from iombot.testing.telegram import callback, message
 
-from testsupport import ADAPTER_CONTENT_LANGS, installed_iombot
+from testsupport import ADAPTER_CONTENT_LANGS, iombot_report
 
 CONTENT = load_content(ADAPTER_CONTENT_LANGS)
 DIGEST_CHANNEL = "C0DIGEST02"
@@ -36,16 +33,8 @@ def settings_for(telegram, slack, state_url: str, **more):
     return replace(settings, handoff=None, content_dir=ADAPTER_CONTENT_LANGS, **more)
 
 
-def iombot_report(state_url: str, *args: str) -> str:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("IOMBOT_", "TELEGRAM_", "SLACK_"))
-    }
-    env.update(IOMBOT_STATE_URL=state_url, IOMBOT_CONTENT_DIR=str(ADAPTER_CONTENT_LANGS))
-    result = subprocess.run(
-        [installed_iombot(), "report", *args], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+def report_of(state_url: str, *args: str) -> str:
+    return iombot_report(state_url, *args, content_dir=ADAPTER_CONTENT_LANGS)
 
 
 def topic_row(text: str, topic: str, language: str) -> tuple[int, int, int]:
@@ -68,11 +57,7 @@ async def ask_in_both_languages(telegram, slack, bot) -> None:
     telegram.push(callback("fb:down:contact:vi", user_id=51, language_code="vi"))
     await telegram.wait_for(lambda: telegram.sent("answerCallbackQuery"))
     assert telegram.sent("answerCallbackQuery")[0].params["text"] == "Cảm ơn bạn đã góp ý!"
-    body = command_body("contact", slack.response_url(), user="U55")
-    async with bot.http.post(
-        f"{bot.base}/slack/events", data=body, headers=signed_headers(body)
-    ) as response:
-        answer = await response.json()
+    answer = await bot.slack_command(command_body("contact", slack.response_url(), user="U55"))
     assert answer["blocks"][0]["text"]["text"] == CONTENT.by_command()["contact"].text("pt").title
 
 
@@ -82,7 +67,7 @@ async def test_the_report_counts_each_language_and_lists_them_all(fakes, tmp_pat
     async with running(settings_for(telegram, slack, state)) as bot:
         await ask_in_both_languages(telegram, slack, bot)
 
-    report = json.loads(iombot_report(state, "--format", "json"))
+    report = json.loads(report_of(state, "--format", "json"))
     lines = {(t["topic"], t["language"]): t for t in report["topics"]}
     topics = [topic.command for topic in CONTENT.topics]
     assert set(lines) == {(t, lang) for t in topics for lang in ("en", "ja", "vi", "pt")}
@@ -92,7 +77,7 @@ async def test_the_report_counts_each_language_and_lists_them_all(fakes, tmp_pat
     [unanswered] = report["unanswered"]
     assert unanswered["text"] == UNANSWERED_VI and unanswered["languages"] == ["vi"]
 
-    rows = list(csv.DictReader(io.StringIO(iombot_report(state, "--format", "csv"))))
+    rows = list(csv.DictReader(io.StringIO(report_of(state, "--format", "csv"))))
     counted = {
         row["language"]: int(row["asked"])
         for row in rows
@@ -101,7 +86,7 @@ async def test_the_report_counts_each_language_and_lists_them_all(fakes, tmp_pat
     assert counted == {"en": 0, "ja": 0, "vi": 1, "pt": 2}
     assert [row["languages"] for row in rows if row["section"] == "unanswered"] == ["vi"]
 
-    text = iombot_report(state)
+    text = report_of(state)
     assert topic_row(text, "contact", "pt") == (2, 0, 0)
     assert topic_row(text, "contact", "vi") == (1, 0, 1)
     assert topic_row(text, "about", "vi") == (0, 0, 0)
@@ -125,21 +110,14 @@ async def test_the_digest_and_iom_report_have_every_languages_lines(fakes, tmp_p
         digest_check_seconds=0.1,
     )
     async with running(digest, only="slack") as bot:
-        for _ in range(250):
-            posts = [
-                c
-                for c in slack.calls_to("chat.postMessage")
-                if c.args.get("channel") == DIGEST_CHANNEL
-            ]
-            if posts:
-                break
-            await asyncio.sleep(0.02)
-        [post] = posts
-        body = command_body("report", slack.response_url(), user="U1")
-        async with bot.http.post(
-            f"{bot.base}/slack/events", data=body, headers=signed_headers(body)
-        ) as response:
-            ack = await response.json()
+
+        def digests() -> list:
+            posts = slack.calls_to("chat.postMessage")
+            return [c for c in posts if c.args.get("channel") == DIGEST_CHANNEL]
+
+        await wait(digests)
+        [post] = digests()
+        ack = await bot.slack_command(command_body("report", slack.response_url(), user="U1"))
     for blocks in (post.args["blocks"], ack["blocks"]):
         text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
         assert topic_row(text, "contact", "pt") == (2, 0, 0)

@@ -26,7 +26,7 @@ from both_platforms import (
 )
 
 from iombot.testing.line import FakeLine, postback_event, text_event
-from iombot.testing.slack import action_body, action_payload, command_body, signed_headers
+from iombot.testing.slack import action_body, action_payload, command_body
 from iombot.testing.telegram import callback, message
 
 from testsupport import ADAPTER_CONTENT_LANGS
@@ -95,10 +95,7 @@ async def test_a_vietnamese_telegram_user_is_answered_in_vietnamese_at_every_ste
         assert "Xin chào, chúng tôi sẽ giúp bạn." in last()
         # /iom tickets names the language for staff.
         body = command_body("tickets", slack.response_url(), user=STAFF, channel=CHANNEL)
-        async with bot.http.post(
-            f"{bot.base}/slack/events", data=body, headers=signed_headers(body)
-        ) as response:
-            listing = await response.json()
+        listing = await bot.slack_command(body)
         assert "#1" in listing["text"] and "· telegram · Vietnamese" in listing["text"]
         # /done: closed, said in Vietnamese.
         telegram.push(message("/done", user_id=user, language_code="vi"))

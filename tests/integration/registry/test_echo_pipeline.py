@@ -10,7 +10,6 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from aiohttp import ClientSession
 from both_platforms import CHANNEL, staff_reply
 from echo_platform import ECHO, INBOX, EchoSettings
@@ -51,16 +50,6 @@ class Echo:
             f"{self.base}/slack/events", data=body, headers=signed_headers(body)
         ) as response:
             return response.status
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
 
 
 @contextlib.asynccontextmanager

@@ -6,22 +6,19 @@ and Portuguese asserted here are that fixture's own words."""
 
 from __future__ import annotations
 
-import itertools
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from tg_harness import bot_settings, running_bot
+from tg_harness import STICKER, ask, bot_settings, running_bot, users
 
 from iombot.core.content import load_content
 from iombot.testing import telegram as tg
-from iombot.testing.telegram import FakeBotApi
 
 from testsupport import ADAPTER_CONTENT_LANGS
 
 CONTENT = load_content(ADAPTER_CONTENT_LANGS)
-users = itertools.count(9100)
 
 
 def bold(text: str) -> str:
@@ -35,15 +32,6 @@ def title(command: str, language: str) -> str:
 def buttons(call) -> list[tuple[str, str]]:
     keyboard = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
     return [(b["text"], b.get("callback_data", "")) for row in keyboard for b in row]
-
-
-async def ask(fake: FakeBotApi, text: str | None, **fields) -> list:
-    """One message from a fresh user (unless given); what was sent to its chat for it."""
-    user_id = fields.pop("user_id", None) or next(users)
-    before = len(fake.sent_to(user_id))
-    fake.push(tg.message(text, user_id=user_id, **fields))
-    await fake.wait_for(lambda: len(fake.sent_to(user_id)) > before)
-    return fake.sent_to(user_id)[before:]
 
 
 @pytest.fixture
@@ -194,14 +182,3 @@ async def test_a_language_removed_while_running_loses_its_menu(fake, tmp_path):
         assert codes == [None, "ja", "pt"]
         [welcome] = await ask(fake, "/start", language_code="vi")  # the default's, now
         assert welcome.text.startswith(bold(CONTENT.strings.text("welcome_title", "en")))
-
-
-STICKER = {
-    "file_id": "s",
-    "file_unique_id": "s",
-    "type": "regular",
-    "width": 512,
-    "height": 512,
-    "is_animated": False,
-    "is_video": False,
-}

@@ -9,7 +9,7 @@ import time
 
 import aiohttp
 import pytest
-from tg_harness import TOKEN, bot_settings, running_bot, title
+from tg_harness import STICKER, TOKEN, bot_settings, running_bot, title
 
 from iombot.bots.service import serve
 from iombot.bots.settings import Secret
@@ -145,15 +145,6 @@ async def test_per_user_flood_limit_notice_once_then_silence(fake):
 BYSTANDER = 8600  # asks a normal question after each unusual update
 GROUP = -100555
 TEXT_ONLY = "I can only read text messages. Please type your question."
-STICKER = {
-    "file_id": "s",
-    "file_unique_id": "s",
-    "type": "regular",
-    "width": 512,
-    "height": 512,
-    "is_animated": False,
-    "is_video": False,
-}
 
 
 async def run_with(fake, log, update: dict) -> None:

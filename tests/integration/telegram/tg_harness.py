@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from iombot.bots.telegram import PLATFORM as TELEGRAM
 from iombot.bots.telegram.adapter import TelegramAdapter
 from iombot.bots.telegram.settings import TelegramSettings
 from iombot.core.content import load_content
+from iombot.testing import telegram as tg
 from iombot.testing.telegram import FakeBotApi
 
 from testsupport import ADAPTER_CONTENT, free_port
@@ -27,9 +29,32 @@ CONTENT = load_content(ADAPTER_CONTENT)
 TOPICS = CONTENT.by_command()
 
 
+# A sticker, for the tests of messages without text.
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "s",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
+users = itertools.count(5000)  # a fresh user per question keeps the flood limit out of the way
+
+
 def title(command: str, language: str = "en") -> str:
     """How a reply about this fixture topic begins: its title, in bold."""
     return f"<b>{TOPICS[command].text(language).title}</b>"
+
+
+async def ask(fake: FakeBotApi, text: str | None, **fields) -> list:
+    """Push one message from a fresh user (unless given) and return what was sent to its chat."""
+    user_id = fields.pop("user_id", None) or next(users)
+    chat_id = fields.get("chat_id", user_id)
+    before = len(fake.sent_to(chat_id))
+    fake.push(tg.message(text, user_id=user_id, **fields))
+    await fake.wait_for(lambda: len(fake.sent_to(chat_id)) > before)
+    return fake.sent_to(chat_id)[before:]
 
 
 @dataclass

@@ -6,44 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import both_platforms
-import pytest
-from both_platforms import tickets_posted, wait
-from webchat_support import CHANNEL, handoff_settings, running
+from both_platforms import staff_reply, tickets_posted, wait
+from webchat_support import handoff_settings, running, text_of
 
 from iombot.testing.slack import FakeSlack
 
 from testsupport import free_port
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
-
-
-def tickets(slack: FakeSlack) -> list:
-    return tickets_posted(slack, CHANNEL)
-
-
-def staff_reply(text: str, thread: str, ts: str) -> dict:
-    return both_platforms.staff_reply(text, thread, ts, channel=CHANNEL)
-
-
-def said(entry: dict) -> str:
-    reply = entry["reply"]
-    texts = [reply["title"] or ""]
-    for block in reply["blocks"]:
-        for spans in block["list"] if "list" in block else [block["p"]]:
-            texts.append("".join(s.get("text") or s.get("bold") or "" for s in spans))
-    return "\n".join(texts)
 
 
 async def ask_staff(page, slack: FakeSlack, question: str) -> str:
@@ -55,11 +25,11 @@ async def ask_staff(page, slack: FakeSlack, question: str) -> str:
     assert consent["reply"]["title"] == "Ask IOM Tokyo staff"
     assert [b["action"] for b in consent["reply"]["buttons"]] == ["staff:cancel"]
     sent = await page.ask(question)
-    assert "#1" in said(sent)
-    await wait(lambda: len(tickets(slack)) == 1)
-    assert question in json.dumps(tickets(slack)[0].args, ensure_ascii=False)
-    assert "webchat" in json.dumps(tickets(slack)[0].args)
-    return tickets(slack)[0].result["ts"]
+    assert "#1" in text_of(sent)
+    await wait(lambda: len(tickets_posted(slack)) == 1)
+    assert question in json.dumps(tickets_posted(slack)[0].args, ensure_ascii=False)
+    assert "webchat" in json.dumps(tickets_posted(slack)[0].args)
+    return tickets_posted(slack)[0].result["ts"]
 
 
 async def test_the_staff_reply_reaches_the_open_page(slack):
@@ -71,7 +41,7 @@ async def test_the_staff_reply_reaches_the_open_page(slack):
         assert status == 200
         entry = await page.reply()
         assert entry["reply"]["title"] == "IOM Tokyo staff"
-        assert "Yes, <b>of course</b>." in said(entry)  # text, as the page shows it
+        assert "Yes, <b>of course</b>." in text_of(entry)  # text, as the page shows it
 
 
 async def test_a_closed_page_gets_it_on_its_next_visit(slack, tmp_path):
@@ -83,7 +53,7 @@ async def test_a_closed_page_gets_it_on_its_next_visit(slack, tmp_path):
         await chat.slack_event(staff_reply("No, Monday to Friday.", thread, "1800.1"), "EvW2")
         await asyncio.sleep(0.3)
         async with chat.page(session=session) as again:
-            assert "No, Monday to Friday." in said(again.history[-1])
+            assert "No, Monday to Friday." in text_of(again.history[-1])
 
 
 async def test_from_another_process_through_the_store(slack, tmp_path):
@@ -98,11 +68,11 @@ async def test_from_another_process_through_the_store(slack, tmp_path):
         # The staff reply arrives at the Slack process, which has no open page.
         await staff.slack_event(staff_reply("By post, please.", thread, "1800.2"), "EvW3")
         entry = await page.reply(timeout=8)
-        assert "By post, please." in said(entry)
+        assert "By post, please." in text_of(entry)
 
 
 def bot_texts(history: list[dict]) -> list[str]:
-    return [said(entry) for entry in history if entry["from"] == "bot"]
+    return [text_of(entry) for entry in history if entry["from"] == "bot"]
 
 
 async def test_only_the_web_chat_writes_the_conversation(slack, tmp_path):
@@ -119,7 +89,7 @@ async def test_only_the_web_chat_writes_the_conversation(slack, tmp_path):
             asked = await page.ask("/contact")  # (other text goes to the ticket)
             assert asked["reply"]["kind"] == "topic"
             await staff.slack_event(staff_reply("Yes, Monday is fine.", thread, "1800.3"), "EvW4")
-            assert "Yes, Monday is fine." in said(await page.reply(timeout=8))
+            assert "Yes, Monday is fine." in text_of(await page.reply(timeout=8))
         async with web.page(session=session) as again:
             texts = bot_texts(again.history)
         assert sum("Yes, Monday is fine." in text for text in texts) == 1

@@ -1,0 +1,3 @@
+"""The fixtures of tests/both_platforms.py."""
+
+from both_platforms import slack  # noqa: F401
