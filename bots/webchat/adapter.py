@@ -31,7 +31,14 @@ from ..flood import FloodGate, Verdict
 from ..periodic import Periodic
 from ..pipeline import Incoming, Pipeline
 from ..shared import Services
-from .deliver import OUTBOX, OUTBOX_SECONDS, WebchatDeliverer, bot_entry, post
+from .deliver import (
+    OUTBOX,
+    OUTBOX_SECONDS,
+    WebchatDeliverer,
+    bot_entry,
+    post,
+    waiting_seconds,
+)
 from .page import Page, labels
 from .render import user_entry
 from .settings import WebchatSettings, normal_origin
@@ -107,12 +114,10 @@ class WebchatAdapter:
         self.kept: BoundedMap[str, None] = BoundedMap(KEPT)  # outbox entries handled here
         self.state = "starting"
         self.last_update: float | None = None
+        self.transcripts = Transcripts(services.state, services.settings.question_log_days)
         deliverer = services.handoff.deliverers.get(PLATFORM) if services.handoff else None
         if isinstance(deliverer, WebchatDeliverer):
-            deliverer.attach(self)  # staff replies reach this process's pages at once
-            self.transcripts = deliverer.transcripts  # one per process: its locks hold for both
-        else:
-            self.transcripts = Transcripts(services.state, services.settings.question_log_days)
+            deliverer.attach(self)  # staff replies reach this process's pages at once (push)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -342,7 +347,7 @@ class WebchatAdapter:
         key = f"{session}.{entry['id']}"
         if key in self.kept:
             return
-        seconds = max(OUTBOX_SECONDS, self.transcripts.seconds)
+        seconds = waiting_seconds(self.transcripts.seconds)
         if await self.services.state.first_time(f"webchat-kept:{key}", seconds):
             await self.transcripts.append(session, entry)
             await post(self.services.state, session, entry, kept=True, seconds=OUTBOX_SECONDS)
