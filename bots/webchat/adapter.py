@@ -68,7 +68,9 @@ class Connection:
         self.address = address
         self.session = ""
         self.locale: str | None = None
-        self.seen: dict[str, None] = {}  # the ids of the entries this page has, oldest first
+        # The ids of the entries this page has: the least recently seen forgotten first (not
+        # all at once: the outbox is read again).
+        self.seen: BoundedMap[str, bool] = BoundedMap(SEEN)
 
     def saw(self, entry: Entry) -> bool:
         """Note an entry shown; False when the page had it already."""
@@ -77,9 +79,7 @@ class Connection:
             return True
         if ident in self.seen:
             return False
-        if len(self.seen) >= SEEN:  # the oldest forgotten (not all: the outbox is read again)
-            del self.seen[next(iter(self.seen))]
-        self.seen[ident] = None
+        self.seen.set(ident, True)
         return True
 
 
