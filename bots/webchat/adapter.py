@@ -111,7 +111,7 @@ class WebchatAdapter:
         self.address_gate = FloodGate(settings.address_limit, ADDRESS_WINDOW)
         self.open: dict[str, set[Connection]] = {}  # session -> its open pages here
         self.outbox = Periodic(self.read_outbox, OUTBOX_POLL, "webchat outbox")
-        self.kept: BoundedMap[str, None] = BoundedMap(KEPT)  # outbox entries handled here
+        self.kept: BoundedMap[str, bool] = BoundedMap(KEPT)  # outbox entries handled here
         self.state = "starting"
         self.last_update: float | None = None
         self.transcripts = Transcripts(services.state, services.settings.question_log_days)
@@ -351,7 +351,7 @@ class WebchatAdapter:
         if await self.services.state.first_time(f"webchat-kept:{key}", seconds):
             await self.transcripts.append(session, entry)
             await post(self.services.state, session, entry, kept=True, seconds=OUTBOX_SECONDS)
-        self.kept.set(key, None)
+        self.kept.set(key, True)  # a None value would read as missing
 
     async def _echo(self, sender: Connection, entry: Entry) -> None:
         """What the person wrote, to the session's other open pages (the sender shows it)."""
