@@ -31,7 +31,14 @@ from ..flood import FloodGate, Verdict
 from ..periodic import Periodic
 from ..pipeline import Incoming, Pipeline
 from ..shared import Services
-from .deliver import OUTBOX, OUTBOX_SECONDS, WebchatDeliverer, bot_entry, post
+from .deliver import (
+    OUTBOX,
+    OUTBOX_SECONDS,
+    WebchatDeliverer,
+    bot_entry,
+    post,
+    waiting_seconds,
+)
 from .page import Page, labels
 from .render import user_entry
 from .settings import WebchatSettings, normal_origin
@@ -61,7 +68,9 @@ class Connection:
         self.address = address
         self.session = ""
         self.locale: str | None = None
-        self.seen: dict[str, None] = {}  # the ids of the entries this page has, oldest first
+        # The ids of the entries this page has: the least recently seen forgotten first (not
+        # all at once: the outbox is read again).
+        self.seen: BoundedMap[str, bool] = BoundedMap(SEEN)
 
     def saw(self, entry: Entry) -> bool:
         """Note an entry shown; False when the page had it already."""
@@ -70,9 +79,7 @@ class Connection:
             return True
         if ident in self.seen:
             return False
-        if len(self.seen) >= SEEN:  # the oldest forgotten (not all: the outbox is read again)
-            del self.seen[next(iter(self.seen))]
-        self.seen[ident] = None
+        self.seen.set(ident, True)
         return True
 
 
@@ -104,15 +111,13 @@ class WebchatAdapter:
         self.address_gate = FloodGate(settings.address_limit, ADDRESS_WINDOW)
         self.open: dict[str, set[Connection]] = {}  # session -> its open pages here
         self.outbox = Periodic(self.read_outbox, OUTBOX_POLL, "webchat outbox")
-        self.kept: BoundedMap[str, None] = BoundedMap(KEPT)  # outbox entries handled here
+        self.kept: BoundedMap[str, bool] = BoundedMap(KEPT)  # outbox entries handled here
         self.state = "starting"
         self.last_update: float | None = None
+        self.transcripts = Transcripts(services.state, services.settings.question_log_days)
         deliverer = services.handoff.deliverers.get(PLATFORM) if services.handoff else None
         if isinstance(deliverer, WebchatDeliverer):
-            deliverer.attach(self)  # staff replies reach this process's pages at once
-            self.transcripts = deliverer.transcripts  # one per process: its locks hold for both
-        else:
-            self.transcripts = Transcripts(services.state, services.settings.question_log_days)
+            deliverer.attach(self)  # staff replies reach this process's pages at once (push)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -342,11 +347,11 @@ class WebchatAdapter:
         key = f"{session}.{entry['id']}"
         if key in self.kept:
             return
-        seconds = max(OUTBOX_SECONDS, self.transcripts.seconds)
+        seconds = waiting_seconds(self.transcripts.seconds)
         if await self.services.state.first_time(f"webchat-kept:{key}", seconds):
             await self.transcripts.append(session, entry)
             await post(self.services.state, session, entry, kept=True, seconds=OUTBOX_SECONDS)
-        self.kept.set(key, None)
+        self.kept.set(key, True)  # a None value would read as missing
 
     async def _echo(self, sender: Connection, entry: Entry) -> None:
         """What the person wrote, to the session's other open pages (the sender shows it)."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.reply import Reply
 from ..state import StateStore
 from .render import rendered
-from .transcripts import BotEntry, Entry, Transcripts, entry_json
+from .transcripts import BotEntry, Entry, entry_json
 
 if TYPE_CHECKING:
     from .adapter import WebchatAdapter
@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 # "<session>.<entry id>": read by every web chat process.
 OUTBOX = "webchatout"
 OUTBOX_SECONDS = 600.0  # a kept entry: a page opened later reads the conversation itself
+
+
+def waiting_seconds(history_seconds: float) -> float:
+    """How long an entry not yet kept waits in the outbox (and how long its claim holds): as
+    long as the conversation would be kept."""
+    return max(OUTBOX_SECONDS, history_seconds)
 
 
 def bot_entry(reply: Reply, feedback_names: tuple[str, str] | None = None) -> Entry:
@@ -43,11 +49,12 @@ async def post(state: StateStore, session: str, entry: Entry, kept: bool, second
 
 class WebchatDeliverer:
     """Made once per process from the service's state store (the handoff's deliverers, made in
-    bootstrap.py), so its one Transcripts' lock per session holds across deliveries."""
+    bootstrap.py). It writes no conversation itself: the web chat, when it runs in this
+    process, keeps the reply; else the outbox holds it for a web chat process."""
 
     def __init__(self, state: StateStore, history_days: int):
         self.state = state
-        self.transcripts = Transcripts(state, history_days)  # the web chat's, in its process
+        self.history_seconds = history_days * 86400
         self.adapter: WebchatAdapter | None = None
 
     def attach(self, adapter: WebchatAdapter) -> None:
@@ -58,8 +65,7 @@ class WebchatDeliverer:
         if self.adapter is not None:
             await self.adapter.push(chat, reply)
             return
-        # Waiting, until a web chat process keeps it, as long as the conversation would be kept.
-        seconds = max(OUTBOX_SECONDS, self.transcripts.seconds)
+        seconds = waiting_seconds(self.history_seconds)  # until a web chat process keeps it
         await post(self.state, chat, bot_entry(reply), kept=False, seconds=seconds)
 
     async def close(self) -> None:
