@@ -30,6 +30,11 @@ class BoundedMap(Generic[K, V]):
 
     def get(self, key: K) -> V | None:
         """The value, or None when it is missing or expired; a hit counts as a use."""
+        entry = self._live(key)
+        return None if entry is None else entry[1]
+
+    def _live(self, key: K) -> tuple[float, V] | None:
+        """The entry when it is there and not expired, used now; an expired one is dropped."""
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -37,7 +42,7 @@ class BoundedMap(Generic[K, V]):
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
-        return entry[1]
+        return entry
 
     def set(self, key: K, value: V, ttl: float | None = None) -> None:
         """Store a value; `ttl` overrides the map's time to live for this entry."""
@@ -63,7 +68,8 @@ class BoundedMap(Generic[K, V]):
         return [(key, value) for key, (_, value) in self._entries.items()]
 
     def __contains__(self, key: object) -> bool:
-        return self.get(key) is not None  # type: ignore[arg-type]
+        """There and not expired, whatever its value (None too); a hit counts as a use."""
+        return self._live(key) is not None  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -43,6 +43,15 @@ def test_bounded_map_entries_expire_after_their_time_to_live():
     assert cache.get("long") is None and len(cache) == 0
 
 
+def test_a_bounded_map_holds_a_none_value_too():
+    clock = Clock()
+    handled: BoundedMap[str, None] = BoundedMap(capacity=2, ttl=5, clock=clock)
+    handled.set("a", None)
+    assert "a" in handled and "b" not in handled
+    clock.now += 5
+    assert "a" not in handled and len(handled) == 0  # expired: dropped
+
+
 async def test_event_ids_are_new_once_within_their_ttl_and_bounded():
     clock = Clock()
     state = MemoryState(events=3, clock=clock)
