@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from ..env import EnvReader
 
 MAX_CHARS = 1000  # the longest message taken; a longer one gets a polite notice
+ADDRESS_LIMIT = 120  # messages a minute from one address (several people may share one)
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class WebchatSettings:
     origins: tuple[str, ...] = ()  # scheme://host[:port] of the sites that may embed the chat
     max_chars: int = MAX_CHARS
     # Messages per minute from one address (several people may share one): past it, one notice.
-    address_limit: int = 120
+    address_limit: int = ADDRESS_LIMIT
     # Behind a reverse proxy that sets X-Forwarded-For, the address is its last entry (what the
     # proxy saw); otherwise every visitor would share the proxy's address and its limit.
     trust_forwarded: bool = False
@@ -46,7 +47,7 @@ def read_settings(read: EnvReader) -> WebchatSettings | None:
     return WebchatSettings(
         origins=tuple(origins),
         max_chars=read.number("WEBCHAT_MAX_CHARS", MAX_CHARS, int, 1, 10_000),
-        address_limit=read.number("WEBCHAT_ADDRESS_LIMIT", 120, int, 1, 100_000),
+        address_limit=read.number("WEBCHAT_ADDRESS_LIMIT", ADDRESS_LIMIT, int, 1, 100_000),
         trust_forwarded=read.flag("WEBCHAT_TRUST_FORWARDED"),
     )
 
